@@ -1,0 +1,113 @@
+"""Text normalisation shared by the reader, the recogniser and the rule language.
+
+Real documents arrive with non-breaking spaces, leaked HTML, lost or garbled
+diacritics ("Forvantat resultat", "Uppfbljning") and odd spacing. Everything
+that *compares* text goes through `fold`, so that comparisons are tolerant of
+case, spacing and diacritics; everything that is *shown* keeps the original.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+# Characters that Word or a PDF round trip puts where a plain space belongs.
+_SPACE_LIKE = dict.fromkeys(
+    map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u3000\t\r\f\v"), " "
+)
+# Zero-width characters and soft hyphens vanish entirely.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_HTML_TAG = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_HTML_BLOCK_END = re.compile(r"</\s*(?:p|div|li|h[1-6])\s*>|<\s*br\s*/?\s*>", re.IGNORECASE)
+_MULTISPACE = re.compile(r"[ ]{2,}")
+_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+
+# OCR substitutions seen in scanned documents, applied only when folding
+# labels for comparison (never to displayed text): "6ka" → "oka", "&r" → "ar".
+_OCR_FOLD = str.maketrans({"6": "o", "&": "a", "¢": "c", "€": "e"})
+
+
+def clean_spaces(text: str) -> str:
+    """Replace space-like characters, drop invisible ones, collapse runs of spaces."""
+    text = text.translate(_INVISIBLE).translate(_SPACE_LIKE)
+    return _MULTISPACE.sub(" ", text).strip()
+
+
+def strip_html(text: str) -> str:
+    """Remove HTML tags leaked by the planning system's export.
+
+    Block-level closing tags become line breaks so that "<p>Analys</p> <p>…</p>"
+    keeps its paragraphs apart.
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    text = _HTML_BLOCK_END.sub("\n", text)
+    text = _HTML_TAG.sub(" ", text)
+    return html.unescape(text)
+
+
+def normalise(text: str) -> str:
+    """Display-safe normalised text: no HTML, single spaces, lines kept."""
+    lines = (clean_spaces(line) for line in strip_html(text).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Comparison key: lower case, no diacritics, single spaces."""
+    return clean_spaces(strip_diacritics(text).casefold())
+
+
+def fold_ocr(text: str) -> str:
+    """Like `fold`, but also undoes typical OCR letter substitutions."""
+    return fold(text).translate(_OCR_FOLD)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text (letters and digits, hyphenated words kept whole)."""
+    return _WORD.findall(text)
+
+
+def similar(a: str, b: str, max_ratio: float = 0.2) -> bool:
+    """True when `a` and `b` differ by at most `max_ratio` of their length in edits."""
+    if a == b:
+        return True
+    limit = int(max(len(a), len(b)) * max_ratio)
+    return Levenshtein.distance(a, b, score_cutoff=limit) <= limit
+
+
+def starts_like(text: str, label: str, max_ratio: float = 0.2) -> int | None:
+    """If folded `text` starts with something close to folded `label`, return its length.
+
+    Used for labels at the start of a line ("Enhetsmal: …", "Forvantat
+    resultat"). Tolerates a small number of OCR edits proportional to the
+    label's length. Returns the number of characters of `text` consumed.
+    """
+    n = len(label)
+    if text[:n] == label:
+        return n
+    limit = int(n * max_ratio)
+    if limit == 0:
+        return None
+    for length in range(max(1, n - limit), n + limit + 1):
+        if Levenshtein.distance(text[:length], label, score_cutoff=limit) <= limit:
+            return length
+    return None
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """A one-line excerpt for display, cut at a word boundary."""
+    one_line = " ".join(text.split())
+    if len(one_line) <= limit:
+        return one_line
+    cut = one_line[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
