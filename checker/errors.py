@@ -1,0 +1,22 @@
+"""Errors that reach people. Every message is Swedish and names the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MalkollError(Exception):
+    """Base class: something the user must be told about, in Swedish, without a traceback."""
+
+
+class ReadError(MalkollError):
+    """A file could not be read as a report (not a .docx, damaged, encrypted …)."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class ConfigError(MalkollError):
+    """A configuration file or command-line setting is wrong (exit code 2)."""
