@@ -71,10 +71,16 @@ class Source(_Model):
 
 
 class Paragraph(_Model):
-    """One paragraph of running text (or one line of a merged table cell)."""
+    """One paragraph of running text (or one line of a merged table cell).
+
+    `text` is what a reader sees, including the label of an automatically
+    numbered list ("1. Arbetsmiljö …"); `marker` is that automatic label
+    ("1.", "•") or None when any number or bullet was typed as text.
+    """
 
     text: str
     original: str
+    marker: str | None = None
     source: Source
 
 
@@ -228,6 +234,8 @@ class Section(_Model):
     type: Literal["section"] = "section"
     title: str
     paragraphs: list[Paragraph] = Field(default_factory=list)
+    # Tables that stand under this heading (the complaints table, a budget table …).
+    tables: list[Source] = Field(default_factory=list)
     children: list[Section] = Field(default_factory=list)
     source: Source
 
@@ -237,8 +245,8 @@ class Section(_Model):
 
     @property
     def is_empty(self) -> bool:
-        """True when neither the section nor any sub-section has body text."""
-        if any(p.text.strip() for p in self.paragraphs):
+        """True when neither the section nor any sub-section has body text or a table."""
+        if self.tables or any(p.text.strip() for p in self.paragraphs):
             return False
         return all(child.is_empty for child in self.children)
 
@@ -287,4 +295,5 @@ class Report(_Model):
             goals.extend(kf.enhetsmal)
             for nm in kf.namndmal:
                 goals.extend(nm.enhetsmal)
+        goals.sort(key=lambda goal: goal.source.block)  # document order
         return goals

@@ -1,0 +1,55 @@
+"""Page furniture that a PDF or scan round trip leaves in the body text.
+
+Page headers and footers ("Tjänsteutlåtande", "Sid 7 (14)", "start.stockholm",
+a phone number, the unit's street address) end up as paragraphs of their own
+or in the middle of a paragraph. They are removed before structure is
+recognised so that they neither break a goal apart nor count as analysis.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from checker.text import fold_ocr
+
+_FURNITURE_LINE = re.compile(
+    r"""^(?:
+        tjansteutlatande
+      | sid(?:a)?\s*\d+\s*(?:\(\s*\d+\s*\)|av\s*\d+)?
+      | \d+\s*\(\s*\d+\s*\)
+      | start\.stockholm
+      | stockholm\.se
+      | \d{2,4}-\d{2,3}\s?\d{2}\s?\d{2,3}\s?\d{0,3}
+      | dnr:?\s*\S+(?:\s\d{4}/\d+)?
+      | \d{1,3}
+    )$""",
+    re.VERBOSE,
+)
+# Furniture glued into running text ("… insatserna Tjänsteutlåtande Sid 7 (14) erbjuds …").
+_INLINE = re.compile(r"\s*\b(?:Tj[aä]nsteutl[aå]tande|Tjansteutlatande)\b\s*|\s*\bSid(?:a)?\s+\d+\s*\(\s*\d+\s*\)\s*|\s*\bstart\.stockholm\b\s*", re.IGNORECASE)
+
+
+def is_furniture(text: str) -> bool:
+    folded = fold_ocr(text).strip()
+    if not folded:
+        return False
+    return bool(_FURNITURE_LINE.match(folded))
+
+
+def strip_inline_furniture(text: str) -> str:
+    """Remove page-header phrases glued into a paragraph's text."""
+    if "tj" not in text.lower() and "sid" not in text.lower() and "start.stockholm" not in text.lower():
+        return text
+    return _INLINE.sub(" ", text).strip()
+
+
+def repeated_lines(texts: Iterable[str], minimum: int = 3) -> set[str]:
+    """Short lines repeated on many pages are running headers or footers.
+
+    The caller excludes labels ("Analys", "Förväntat resultat"), which repeat
+    legitimately.
+    """
+    counts = Counter(fold_ocr(t) for t in texts if 0 < len(t) <= 60)
+    return {line for line, count in counts.items() if count >= minimum}

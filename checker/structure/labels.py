@@ -1,0 +1,194 @@
+"""Recognising what a paragraph *says* it is: a goal heading, a part label, a status line.
+
+Structure is recognised from the text, tolerant of case, spacing, lost or
+garbled diacritics and small OCR misspellings ("Enhetsmal", "Uppfbljning"),
+never from style names alone. All comparisons use folded text (see
+checker.text.fold).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from checker.model import Bedomning
+from checker.text import fold_ocr, similar, starts_like
+
+
+class GoalLevel(Enum):
+    KF_INRIKTNINGSMAL = "kf_inriktningsmal"
+    KF_MAL = "kf_mal"
+    NAMNDMAL = "namndmal"
+    ENHETSMAL = "enhetsmal"
+
+
+# Goal labels as they start a heading line, folded. Longer, more specific
+# labels first: "kf:s mal for verksamhetsomradet" must win over a bare "mal".
+_GOAL_LABELS: list[tuple[str, GoalLevel]] = [
+    ("kf:s inriktningsmal", GoalLevel.KF_INRIKTNINGSMAL),
+    ("kfs inriktningsmal", GoalLevel.KF_INRIKTNINGSMAL),
+    ("kommunfullmaktiges inriktningsmal", GoalLevel.KF_INRIKTNINGSMAL),
+    ("inriktningsmal", GoalLevel.KF_INRIKTNINGSMAL),
+    ("kf:s mal for verksamhetsomradet", GoalLevel.KF_MAL),
+    ("kfs mal for verksamhetsomradet", GoalLevel.KF_MAL),
+    ("kommunfullmaktiges mal for verksamhetsomradet", GoalLevel.KF_MAL),
+    ("mal for verksamhetsomradet", GoalLevel.KF_MAL),
+    ("namndmal", GoalLevel.NAMNDMAL),
+    ("styrelsemal", GoalLevel.NAMNDMAL),
+    ("enhetsmal", GoalLevel.ENHETSMAL),
+]
+
+# Level names that may follow "Enhetsmål:" in a unit document
+# ("Enhetsmål: Områdesmål: …"); kept as prefixes of the goal.
+_NESTED_PREFIXES = ("avdelningsmal", "omradesmal", "verksamhetsmal", "gruppmal", "enhetsmal", "arbetsplatsmal")
+
+
+class PartName(Enum):
+    FORVANTAT_RESULTAT = "forvantat_resultat"
+    ARBETSSATT = "arbetssatt"
+    RESURSANVANDNING = "resursanvandning"
+    UPPFOLJNING = "uppfoljning"
+    UTVECKLING = "utveckling"
+    ANALYS = "analys"
+    KOMMENTAR = "kommentar"
+    BESKRIVNING = "beskrivning"
+
+
+_PART_LABELS: list[tuple[str, PartName]] = [
+    ("forvantat resultat", PartName.FORVANTAT_RESULTAT),
+    ("forvantade resultat", PartName.FORVANTAT_RESULTAT),
+    ("arbetssatt", PartName.ARBETSSATT),
+    ("resursanvandning", PartName.RESURSANVANDNING),
+    ("uppfoljning", PartName.UPPFOLJNING),
+    ("utveckling", PartName.UTVECKLING),
+    ("analys", PartName.ANALYS),
+    ("kommentar", PartName.KOMMENTAR),
+    ("beskrivning", PartName.BESKRIVNING),
+]
+
+_STATUS_WORDS: list[tuple[str, Bedomning]] = [
+    ("uppfylls helt", "helt"),
+    ("uppfylls delvis", "delvis"),
+    ("uppfylls inte", "inte"),
+    ("uppfylls ej", "inte"),
+    ("inga data", "inga data"),
+]
+# A status line may start with a glyph from a symbol font, or what OCR made of
+# it: nothing, punctuation, a private-use character or one stray letter/digit.
+_STATUS_LEAD = re.compile(r"^(?:[^\w\s]+|\w(?=\s))?\s*(?=[a-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class GoalHeading:
+    level: GoalLevel
+    title: str
+    number: str | None
+    prefixes: tuple[str, ...]
+
+
+def match_goal_heading(text: str, *, heading_like: bool = False) -> GoalHeading | None:
+    """"Enhetsmål: Enheten arbetar …" → GoalHeading(ENHETSMAL, "Enheten arbetar …").
+
+    The label must be followed by a colon, unless the paragraph looks like a
+    heading (`heading_like`: heading style or all bold), where a scanner may
+    have dropped the colon ("Enhetsmal Enheten arbetar …").
+    """
+    folded = fold_ocr(text)
+    for label, level in _GOAL_LABELS:
+        consumed = starts_like(folded, label, max_ratio=0.15)
+        if consumed is None:
+            continue
+        rest_start = _after_label(text, folded, consumed, colon_optional=heading_like)
+        if rest_start is None:
+            continue
+        title = text[rest_start:].strip()
+        prefixes, title = _split_nested_prefixes(title)
+        number, title = _split_number(title) if level in (GoalLevel.KF_INRIKTNINGSMAL, GoalLevel.KF_MAL) else (None, title)
+        return GoalHeading(level=level, title=title, number=number, prefixes=prefixes)
+    return None
+
+
+def _after_label(text: str, folded: str, consumed: int, *, colon_optional: bool = False) -> int | None:
+    """Index in `text` where the title starts, or None if the label is not followed by ':'.
+
+    The colon is what separates "Enhetsmål: Enheten …" from a sentence that
+    merely starts with the word ("Enhetsmålen följs upp …"). Folding never
+    changes the length of the kinds of text we see here except for
+    decomposed characters, so positions are mapped by re-folding prefixes.
+    """
+    rest = folded[consumed:]
+    stripped = rest.lstrip()
+    if stripped.startswith(":"):
+        target = len(folded) - len(stripped) + 1
+    elif colon_optional and rest.startswith(" ") and stripped[:1].isalnum():
+        target = len(folded) - len(stripped)
+    else:
+        return None
+    # Map the folded position back to the original text.
+    for index in range(len(text) + 1):
+        if len(fold_ocr(text[:index])) >= target:
+            return index
+    return len(text)
+
+
+def _split_nested_prefixes(title: str) -> tuple[tuple[str, ...], str]:
+    prefixes: list[str] = []
+    while ":" in title:
+        head, rest = title.split(":", 1)
+        if not any(similar(fold_ocr(head), prefix, 0.15) for prefix in _NESTED_PREFIXES):
+            break
+        prefixes.append(head.strip())
+        title = rest.strip()
+    return tuple(prefixes), title
+
+
+_GOAL_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)\.?\s+(?=\S)")
+
+
+def _split_number(title: str) -> tuple[str | None, str]:
+    match = _GOAL_NUMBER.match(title)
+    if match is None:
+        return None, title
+    return match.group(1), title[match.end():].strip()
+
+
+@dataclass(frozen=True, slots=True)
+class PartLabel:
+    name: PartName
+    label: str
+    # Text written after "Label:" on the same line, if any.
+    rest: str
+
+
+def match_part_label(text: str) -> PartLabel | None:
+    """A paragraph that is just a part label ("Förväntat resultat", "Uppfbljning"), or "Analys: …"."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > 400:
+        return None
+    head, colon, rest = stripped.partition(":")
+    folded_head = fold_ocr(head).strip(" .")
+    if len(folded_head) > 30:
+        return None
+    for label, name in _PART_LABELS:
+        if similar(folded_head, label, 0.15):
+            return PartLabel(name=name, label=head.strip(), rest=rest.strip() if colon else "")
+    return None
+
+
+def match_status(text: str) -> Bedomning | None:
+    """A status line: optional glyph, then "Uppfylls helt/delvis/inte" or "Inga data"."""
+    folded = fold_ocr(text)
+    if len(folded) > 40:
+        return None
+    lead = _STATUS_LEAD.match(folded)
+    body = folded[lead.end():] if lead else folded
+    body = body.strip(" .")
+    for words, status in _STATUS_WORDS:
+        if similar(body, words, 0.15):
+            return status
+    # The glyph may have become a letter glued to nothing else: try without the lead too.
+    for words, status in _STATUS_WORDS:
+        if similar(folded.strip(" ."), words, 0.15):
+            return status
+    return None

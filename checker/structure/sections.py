@@ -1,0 +1,89 @@
+"""The template's section headings outside the goal hierarchy.
+
+Hand-edited and scanned documents lose heading styles, so the section
+headings the city template uses are known by name, with the sub-headings each
+one normally has. Headings that are not in the template are still recognised
+when they *look* like headings (heading style, or a short all-bold line),
+but only outside the goals, where such a line cannot be part of a goal's text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from checker.text import fold_ocr, similar
+
+# Top-level section → the sub-headings the template puts under it.
+_TEMPLATE: dict[str, tuple[str, ...]] = {
+    "sammanfattande analys": (),
+    "inledning": ("enhetens uppdrag", "utvecklingsomraden", "organisationsbeskrivning", "verksamhetsbeskrivning"),
+    "medarbetarnas delaktighet": (),
+    "uppfoljning av kommunfullmaktiges inriktningsmal": (),
+    "uppfoljning av ekonomi": (
+        "analys av resultatrakning",
+        "investeringar",
+        "medel for lokalandamal",
+        "ovrigt",
+    ),
+    "redovisning av ekonomi": ("resursanvandning", "budget"),
+    "ekonomi": ("resursanvandning", "budget", "investeringar"),
+    "systematiskt kvalitetsarbete": (
+        "arbetet med kvalitetsprogrammet",
+        "systematiskt kvalitetsarbete enligt",
+        "personalens medverkan i kvalitetsarbetet",
+    ),
+    "ovrigt": ("agenda 2030",),
+    "agenda 2030": (),
+    "redovisning av synpunkter och klagomal": ("redovisning av synpunkter och klagomal",),
+    "innehallsforteckning": (),
+}
+_TRAILING_YEAR = re.compile(r"\s*(?:19|20)\d{2}\s*$")
+_TRAILING_DOTS = re.compile(r"[\s.…]+$")
+
+
+def section_key(text: str) -> str:
+    """Folded heading without trailing year or dot leaders: "Budget 2024" → "budget"."""
+    folded = _TRAILING_DOTS.sub("", fold_ocr(text))
+    return _TRAILING_YEAR.sub("", folded).strip(" :")
+
+
+@dataclass(frozen=True, slots=True)
+class KnownHeading:
+    key: str
+    top_level: bool
+
+
+def match_top_level(text: str) -> str | None:
+    """The template key of a top-level section heading, or None."""
+    key = section_key(text)
+    if len(key) > 60:
+        return None
+    for name in _TEMPLATE:
+        if similar(key, name, 0.12):
+            return name
+    return None
+
+
+def match_child(text: str, parent_key: str | None) -> str | None:
+    """The template key of `text` if it is a known sub-heading of `parent_key`."""
+    if parent_key is None:
+        return None
+    key = section_key(text)
+    for child in _TEMPLATE.get(parent_key, ()):
+        if similar(key, child, 0.12) or (key.startswith(child) and len(child) > 20):
+            return child
+    return None
+
+
+def is_known_heading(text: str) -> bool:
+    """Any heading the template uses, at any level."""
+    if match_top_level(text):
+        return True
+    key = section_key(text)
+    return any(similar(key, child, 0.12) for children in _TEMPLATE.values() for child in children)
+
+
+def is_goal_container(key: str) -> bool:
+    """The heading that wraps the goal hierarchy ("Uppföljning av Kommunfullmäktiges inriktningsmål")."""
+    return key == "uppfoljning av kommunfullmaktiges inriktningsmal"

@@ -1,0 +1,304 @@
+"""Indicator, activity and complaints tables: Word tables or tab-separated text.
+
+A table is recognised by its header row (what the header cells say), and its
+columns are mapped by name, so a column missing or moved does not shift the
+values. Each indicator or activity row may be followed by an analysis row —
+one merged cell, or text only in the first cell starting with "Analys".
+Tables pasted as tab-separated paragraphs arrive here in the same shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from checker.model import Aktivitet, Indikator, Source, SynpunktRow, Value
+from checker.text import fold_ocr, normalise, similar, starts_like
+from checker.values import parse_date, parse_value
+
+
+class TableKind(Enum):
+    INDIKATOR = "indikator"
+    AKTIVITET = "aktivitet"
+    SYNPUNKTER = "synpunkter"
+
+
+@dataclass(slots=True)
+class GridCell:
+    text: str
+    source: Source
+    span: int = 1
+
+
+@dataclass(slots=True)
+class GridRow:
+    cells: list[GridCell]
+    source: Source
+    # The row is one cell spanning (nearly) the whole table width.
+    merged: bool = False
+
+    def texts(self) -> list[str]:
+        return [cell.text for cell in self.cells]
+
+    def nonempty(self) -> list[GridCell]:
+        return [cell for cell in self.cells if cell.text.strip()]
+
+
+@dataclass(slots=True)
+class ParsedTable:
+    kind: TableKind
+    indikatorer: list[Indikator] = field(default_factory=list)
+    aktiviteter: list[Aktivitet] = field(default_factory=list)
+    synpunkter: list[SynpunktRow] = field(default_factory=list)
+    # An analysis row that came before any item (the export sometimes splits a
+    # table so that an indicator's analysis opens the next table).
+    leading_analysis: tuple[str, Source] | None = None
+
+
+def classify_header(texts: Sequence[str]) -> TableKind | None:
+    """What kind of table a header row announces."""
+    cells = [fold_ocr(t) for t in texts if t.strip()]
+    if len(cells) < 2:
+        return None
+    first = cells[0]
+    if starts_like(first, "indikator", 0.15) is not None:
+        return TableKind.INDIKATOR
+    if starts_like(first, "aktivitet", 0.15) is not None:
+        return TableKind.AKTIVITET
+    if starts_like(first, "uppdelning", 0.15) is not None or any("totalt ack" in c for c in cells):
+        return TableKind.SYNPUNKTER
+    return None
+
+
+# --- column mapping -------------------------------------------------------
+
+_IndikatorColumn = str  # a field name of Indikator
+
+
+def _indikator_column(header: str) -> _IndikatorColumn | None:
+    h = fold_ocr(header)
+    if starts_like(h, "indikator", 0.15) is not None:
+        return "name"
+    if "kf" in h.split(":")[0] and "arsmal" in h.replace(" ", ""):
+        return "kf_arsmal"
+    if "arsmal" in h.replace(" ", "") or similar(h, "arsmal", 0.2):
+        return "arsmal"
+    if "man" in h or "pojk" in h:
+        return "utfall_man"
+    if "kvinn" in h or "flick" in h:
+        return "utfall_kvinnor"
+    if "periodens" in h:
+        return "utfall"
+    if "utfall" in h and (re.search(r"\d{4}", h) or "vb" in h or "foregaende" in h):
+        return "utfall_foregaende"
+    if "utfall" in h:
+        return "utfall"
+    if h.startswith("period"):
+        return "period"
+    return None
+
+
+def _aktivitet_column(header: str) -> str | None:
+    h = fold_ocr(header)
+    if starts_like(h, "aktivitet", 0.15) is not None:
+        return "title"
+    if "start" in h:
+        return "start"
+    if "slut" in h:
+        return "slut"
+    if "avvik" in h:
+        return "avvikelse"
+    return None
+
+
+def _synpunkt_column(header: str) -> str | None:
+    h = fold_ocr(header)
+    if "uppdelning" in h:
+        return "uppdelning"
+    if "kategor" in h or "klagomal" in h:
+        return "kategori"
+    if "totalt" in h:
+        return "totalt"
+    if "bedomning" in h or "atgard" in h:
+        return "bedomning"
+    if re.search(r"\bt\s?1\b", h):
+        return "t1"
+    if re.search(r"\bt\s?2\b", h):
+        return "t2"
+    if re.search(r"\bvb\b", h):
+        return "vb"
+    return None
+
+
+_COLUMN_MAPPERS: dict[TableKind, Callable[[str], str | None]] = {
+    TableKind.INDIKATOR: _indikator_column,
+    TableKind.AKTIVITET: _aktivitet_column,
+    TableKind.SYNPUNKTER: _synpunkt_column,
+}
+
+
+def map_columns(kind: TableKind, header: GridRow) -> dict[int, str]:
+    """Grid column → field name, from the header row's words."""
+    mapper = _COLUMN_MAPPERS[kind]
+    mapping: dict[int, str] = {}
+    column = 0
+    for cell in header.cells:
+        name = mapper(cell.text) if cell.text.strip() else None
+        if name and name not in mapping.values():
+            mapping[column] = name
+        column += cell.span
+    if 0 not in mapping:
+        mapping[0] = "name" if kind is TableKind.INDIKATOR else ("title" if kind is TableKind.AKTIVITET else "uppdelning")
+    return mapping
+
+
+# --- rows -----------------------------------------------------------------
+
+_ANALYS_PREFIX = re.compile(r"^\s*analys\b[\s:.-]*", re.IGNORECASE)
+# Icons that the export or a scan leaves in front of a name: symbol-font and
+# private-use glyphs, check marks, bullets, or one stray letter before a capital.
+_LEADING_ICON = re.compile(r"^(?:[\ue000-\uf8ff✓✔☑☐■□●◆•▪·*\-–—]+\s*|[cveo€¢®©]\s+(?=[A-ZÅÄÖ0-9]))+")
+# "Sjukfrånvar o" — a cell wrapped a word and the wrap became a space.
+_SPLIT_WORD = re.compile(r"(?<=[a-zåäö]{4}) (?=[a-hj-zäö](?:\s|$))")
+
+
+def clean_name(text: str) -> str:
+    """Indicator or activity name without icons and cell-wrap damage."""
+    name = _LEADING_ICON.sub("", " ".join(text.split()))
+    return _SPLIT_WORD.sub("", name).strip()
+
+
+def is_analysis_row(row: GridRow, columns: int) -> bool:
+    filled = row.nonempty()
+    if not filled:
+        return False
+    if len(filled) == 1 and _starts_with_analys(filled[0].text):
+        return True
+    return row.merged and len(row.cells) == 1 and columns > 1
+
+
+def _starts_with_analys(text: str) -> bool:
+    return starts_like(fold_ocr(text.lstrip()), "analys", 0.0) is not None and not fold_ocr(text.lstrip()).startswith("analysen")
+
+
+def clean_analysis(text: str, unit: str | None) -> str | None:
+    """Analysis cell text without its "Analys" label and the unit's name."""
+    cleaned = normalise(text)
+    unit_key = fold_ocr(unit) if unit else None
+    for _ in range(4):  # "Analys Aspuddens hemtjänst Analys Vi arbetar …"
+        before = cleaned
+        cleaned = _ANALYS_PREFIX.sub("", cleaned, count=1).lstrip()
+        if unit_key and fold_ocr(cleaned[: len(unit) + 2]).startswith(unit_key):
+            cleaned = cleaned[len(unit):].lstrip(" \n:.-")
+        if cleaned == before:
+            break
+    return cleaned.strip() or None
+
+
+def parse_table(
+    kind: TableKind, header: GridRow, rows: Sequence[GridRow], columns: int, unit: str | None
+) -> ParsedTable:
+    mapping = map_columns(kind, header)
+    table = ParsedTable(kind=kind)
+    if kind is TableKind.SYNPUNKTER:
+        table.synpunkter = _synpunkt_rows(rows, mapping)
+        return table
+    last: Indikator | Aktivitet | None = None
+    for row in rows:
+        if not row.nonempty():
+            continue
+        if classify_header(row.texts()) is kind:
+            continue  # a header repeated on the next page
+        if is_analysis_row(row, columns):
+            text = clean_analysis(" \n".join(c.text for c in row.nonempty()), unit)
+            if last is None:
+                table.leading_analysis = (text, row.source) if text else None
+            elif last.analys is None:
+                last.analys, last.analys_source = text, row.source
+            elif text:
+                last.analys = f"{last.analys}\n{text}"
+            continue
+        last = _item(kind, row, mapping)
+        if isinstance(last, Indikator):
+            table.indikatorer.append(last)
+        else:
+            table.aktiviteter.append(last)
+    return table
+
+
+def _values_by_field(row: GridRow, mapping: dict[int, str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    column = 0
+    for cell in row.cells:
+        name = mapping.get(column)
+        if name is not None:
+            values[name] = cell.text
+        column += cell.span
+    return values
+
+
+def _item(kind: TableKind, row: GridRow, mapping: dict[int, str]) -> Indikator | Aktivitet:
+    values = _values_by_field(row, mapping)
+    if kind is TableKind.INDIKATOR:
+        return Indikator(
+            name=clean_name(values.get("name", "")),
+            arsmal=parse_value(values.get("arsmal")),
+            kf_arsmal=parse_value(values.get("kf_arsmal")),
+            utfall=parse_value(values.get("utfall")),
+            utfall_man=parse_value(values.get("utfall_man")),
+            utfall_kvinnor=parse_value(values.get("utfall_kvinnor")),
+            utfall_foregaende=parse_value(values.get("utfall_foregaende")),
+            period=_text_or_none(values.get("period")),
+            source=row.source,
+        )
+    start_text = _text_or_none(values.get("start"))
+    slut_text = _text_or_none(values.get("slut"))
+    return Aktivitet(
+        title=clean_name(values.get("title", "")),
+        start=parse_date(start_text),
+        slut=parse_date(slut_text),
+        start_text=start_text,
+        slut_text=slut_text,
+        avvikelse=_text_or_none(values.get("avvikelse")),
+        source=row.source,
+    )
+
+
+def _synpunkt_rows(rows: Sequence[GridRow], mapping: dict[int, str]) -> list[SynpunktRow]:
+    result: list[SynpunktRow] = []
+    uppdelning: str | None = None
+    for row in rows:
+        if not row.nonempty() or classify_header(row.texts()) is TableKind.SYNPUNKTER:
+            continue
+        values = _values_by_field(row, mapping)
+        # The first column is merged down over the categories it groups.
+        uppdelning = _text_or_none(values.get("uppdelning")) or uppdelning
+        kategori = _text_or_none(values.get("kategori"))
+        if kategori is None:
+            continue
+        result.append(
+            SynpunktRow(
+                uppdelning=uppdelning,
+                kategori=kategori,
+                t1=parse_value(values.get("t1")),
+                t2=parse_value(values.get("t2")),
+                vb=parse_value(values.get("vb")),
+                totalt=parse_value(values.get("totalt")),
+                bedomning=_text_or_none(values.get("bedomning")),
+                source=row.source,
+            )
+        )
+    return result
+
+
+def _text_or_none(text: str | None) -> str | None:
+    if text is None:
+        return None
+    cleaned = " ".join(text.split())
+    return cleaned or None
+
+
+def empty_value() -> Value:
+    return Value()
