@@ -16,7 +16,7 @@ from checker.text import fold_ocr, similar
 
 # Top-level section → the sub-headings the template puts under it.
 _TEMPLATE: dict[str, tuple[str, ...]] = {
-    "sammanfattande analys": (),
+    "sammanfattande analys": ("medarbetarnas delaktighet", "kvalitets- och utvecklingsarbete", "kompetensutveckling"),
     "inledning": ("enhetens uppdrag", "utvecklingsomraden", "organisationsbeskrivning", "verksamhetsbeskrivning"),
     "medarbetarnas delaktighet": (),
     "uppfoljning av kommunfullmaktiges inriktningsmal": (),
@@ -33,8 +33,8 @@ _TEMPLATE: dict[str, tuple[str, ...]] = {
         "systematiskt kvalitetsarbete enligt",
         "personalens medverkan i kvalitetsarbetet",
     ),
-    "ovrigt": ("agenda 2030",),
-    "agenda 2030": (),
+    "ovrigt": ("agenda", "systematiskt kvalitetsarbete"),
+    "agenda": (),
     "redovisning av synpunkter och klagomal": ("redovisning av synpunkter och klagomal",),
     "innehallsforteckning": (),
 }

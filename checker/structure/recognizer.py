@@ -1,0 +1,607 @@
+"""Blocks → Report: recognising the goal hierarchy and the sections.
+
+One pass over the body in order, as a reader would take it:
+
+* front page and table of contents until the first section or goal heading;
+* goal headings ("KF:s inriktningsmål: …", "Nämndmål: …", "Enhetsmål: …")
+  open goals; a status line right under a heading is the goal's bedömning;
+* part labels ("Förväntat resultat", "Analys" …) open a part of the innermost
+  goal, and running text goes into the open part;
+* indikator / aktivitet tables (Word tables or tab-separated text) attach to
+  the innermost goal; the complaints table to the report;
+* known section headings (or heading-looking lines outside the goals) open
+  sections; part labels inside a section are sub-headings, which is how a
+  "Budget" section with Förväntat resultat / Arbetssätt is kept apart from
+  the goals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker.docx_reader import Block, DocxContent, ParagraphBlock, TableBlock
+from checker.model import (
+    Enhetsmal,
+    KfInriktningsmal,
+    KfMal,
+    Namndmal,
+    Paragraph,
+    Part,
+    Report,
+    ResultItem,
+    Section,
+    Source,
+)
+from checker.structure import furniture, items, sections
+from checker.structure.docinfo import DocInfo, find_docinfo
+from checker.structure.labels import GoalHeading, GoalLevel, PartLabel, PartName, match_goal_heading, match_part_label, match_status
+from checker.structure.tables import GridCell, GridRow, ParsedTable, TableKind, classify_header, parse_table
+from checker.text import fold_ocr, normalise
+
+Goal = KfInriktningsmal | KfMal | Namndmal | Enhetsmal
+
+_TOC_ENTRY = re.compile(r"(?:\t|\.{3,}|…|\s)\s*\d{1,3}\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+_HEADING_MAX_CHARS = 90
+
+
+@dataclass(slots=True)
+class _Line:
+    """A body paragraph prepared for recognition."""
+
+    block: ParagraphBlock
+    text: str  # furniture removed, what a reader sees incl. automatic list label
+    heading_like: bool
+
+    @property
+    def source(self) -> Source:
+        return Source(block=self.block.block, paragraph=self.block.paragraph)
+
+
+def recognise(content: DocxContent) -> Report:
+    lines = _prepare(content.blocks)
+    front = _front_lines(lines)
+    info = find_docinfo([line.text for line in front], content.header_texts, content.core_title)
+    builder = _Builder(content.path, info)
+    builder.run(lines)
+    return builder.finish()
+
+
+# --- preparation ------------------------------------------------------------
+
+
+def _prepare(blocks: list[Block]) -> list[_Line | TableBlock]:
+    paragraphs = [b for b in blocks if isinstance(b, ParagraphBlock)]
+    repeated = _repeated_furniture(paragraphs)
+    prepared: list[_Line | TableBlock] = []
+    for block in blocks:
+        if isinstance(block, TableBlock):
+            prepared.append(block)
+            continue
+        line = _prepare_paragraph(block, repeated)
+        if line is not None:
+            prepared.append(line)
+    return prepared
+
+
+def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
+    candidates = [
+        p.text
+        for p in paragraphs
+        if len(p.text) <= 40 and "\t" not in p.raw and not p.text.endswith(".") and not _is_structural(p.text)
+    ]
+    return furniture.repeated_lines(candidates, minimum=4)
+
+
+def _is_structural(text: str) -> bool:
+    return bool(
+        match_part_label(text) or match_status(text) or match_goal_heading(text) or sections.is_known_heading(text)
+    )
+
+
+def _prepare_paragraph(block: ParagraphBlock, repeated: set[str]) -> _Line | None:
+    text = block.text
+    if not text or furniture.is_furniture(text) or fold_ocr(text) in repeated:
+        return None
+    if "\t" not in block.raw:
+        text = furniture.strip_inline_furniture(text)
+    if block.list_kind == "number" and block.list_marker:
+        text = f"{block.list_marker} {text}"
+    heading_like = block.heading_level is not None or (
+        block.is_bold and len(text) <= _HEADING_MAX_CHARS and not text.rstrip().endswith((".", ","))
+    )
+    return _Line(block=block, text=text, heading_like=heading_like)
+
+
+def _front_lines(lines: list[_Line | TableBlock]) -> list[_Line]:
+    """Paragraphs before the first goal heading or known top-level section heading."""
+    front: list[_Line] = []
+    for line in lines:
+        if isinstance(line, TableBlock):
+            continue
+        if _TOC_ENTRY.search(line.block.raw) and "\t" in line.block.raw:
+            continue  # a table-of-contents entry, not a heading
+        top = sections.match_top_level(line.text)
+        if match_goal_heading(line.text) or (top is not None and top != "innehallsforteckning"):
+            break
+        front.append(line)
+    return front
+
+
+# --- the builder --------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, path: Path, info: DocInfo) -> None:
+        self.info = info
+        self.report = Report(
+            path=str(path), kind=info.kind, year=info.year, tertial=info.tertial, unit=info.unit, title=info.title
+        )
+        self.mode = "front"  # "front" | "toc" | "sections" | "goals"
+        self.inriktningsmal: KfInriktningsmal | None = None
+        self.kf_mal: KfMal | None = None
+        self.namndmal: Namndmal | None = None
+        self.enhetsmal: Enhetsmal | None = None
+        self.part: Part | None = None
+        self.title_goal: Goal | None = None  # a goal whose title may continue on the next line
+        self.section: Section | None = None
+        self.section_key: str | None = None
+        self.subsection: Section | None = None
+        self.leaf: Section | None = None
+        self.last_table: ParsedTable | None = None
+
+    # -- main loop --
+
+    def run(self, lines: list[_Line | TableBlock]) -> None:
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if isinstance(line, TableBlock):
+                self._table(line)
+                index += 1
+                continue
+            pasted = _pasted_table(lines, index)
+            if pasted is not None:
+                header, rows, kind, consumed = pasted
+                self._grid_table(kind, header, rows, len(header.cells), pasted_at=line.source)
+                index += consumed
+                continue
+            self._paragraph(line)
+            index += 1
+
+    def finish(self) -> Report:
+        for goal in self.report.all_enhetsmal():
+            goal.forvantat_resultat = items.result_items(goal.forvantat_resultat_part)
+        for namndmal in self.report.all_namndmal():
+            part = next((p for p in namndmal.other_parts if _is_forvantat(p)), None)
+            namndmal.forvantat_resultat = items.result_items(part)
+        if self.report.kind is None:
+            self.report.notes.append(
+                "Dokumenttypen kunde inte avgöras: hittade ingen rubrik som "
+                "”Verksamhetsplan 20XX”, ”Tertialrapport 1/2 20XX” eller ”Verksamhetsberättelse 20XX”."
+            )
+        if not self.report.inriktningsmal:
+            self.report.notes.append("Hittade inga mål (inga rubriker som ”KF:s inriktningsmål:”, ”Nämndmål:” eller ”Enhetsmål:”).")
+        return self.report
+
+    # -- paragraphs --
+
+    def _paragraph(self, line: _Line) -> None:
+        text = line.text
+        if self._toc_line(line):
+            return
+        goal = match_goal_heading(text, heading_like=line.heading_like)
+        if goal is not None:
+            self._open_goal(goal, line)
+            return
+        status = match_status(text)
+        if status is not None and self._set_status(status, line.source):
+            return
+        if self.mode == "goals":
+            self._goal_paragraph(line)
+        else:
+            self._section_paragraph(line)
+
+    def _toc_line(self, line: _Line) -> bool:
+        key = sections.match_top_level(line.text)
+        if key == "innehallsforteckning":
+            self.mode = "toc"
+            return True
+        if self.mode == "toc":
+            if _TOC_ENTRY.search(line.block.raw) or _TOC_ENTRY.search(line.text):
+                return True
+            self.mode = "front"
+        return False
+
+    def _goal_paragraph(self, line: _Line) -> None:
+        if self._continue_title(line):
+            return
+        self.title_goal = None
+        label = match_part_label(line.text)
+        if label is not None:
+            self._open_part(label, line)
+            return
+        top = sections.match_top_level(line.text)
+        if (top and line.heading_like) or (top and top not in ("ekonomi",)) or (
+            line.block.heading_level == 1 and not match_part_label(line.text)
+        ):
+            self._close_goals()
+            self._section_paragraph(line)
+            return
+        self._append_to_part(line)
+
+    def _section_paragraph(self, line: _Line) -> None:
+        text = line.text
+        level = line.block.heading_level
+        top = sections.match_top_level(text)
+        if self.mode == "front":
+            if top is not None:
+                self._open_section(line, top)
+            return  # front page text: title, unit, date … (read by docinfo)
+        if level is not None and self.section is not None:
+            self._open_by_level(line, level, top)
+            return
+        if self.section is not None and sections.match_child(text, self.section_key) is not None:
+            self._open_subsection(line)
+            return
+        if top is not None:
+            self._open_section(line, top)
+            return
+        if match_part_label(text) is not None or line.heading_like:
+            if self.section is None:
+                self._open_section(line, None)
+            elif match_part_label(text) is not None and self.subsection is not None:
+                self._open_leaf(line)
+            else:
+                self._open_subsection(line)
+            return
+        target = self.leaf or self.subsection or self.section
+        if target is not None:
+            _append_paragraph(target.paragraphs, line)
+
+    def _open_by_level(self, line: _Line, level: int, top: str | None) -> None:
+        """Heading styles tell the nesting directly (the export keeps them)."""
+        if level <= 1:
+            self._open_section(line, top)
+        elif level == 2 or self.subsection is None:
+            self._open_subsection(line)
+        else:
+            self._open_leaf(line)
+
+    # -- goals --
+
+    def _open_goal(self, heading: GoalHeading, line: _Line) -> None:
+        self._drop_goal_container()
+        self.mode = "goals"
+        self.part = None
+        title = _clean_title(heading.title)
+        source = line.source
+        level = heading.level
+        if level is GoalLevel.KF_INRIKTNINGSMAL:
+            goal: Goal = KfInriktningsmal(number=heading.number, title=title, source=source)
+            self.report.inriktningsmal.append(goal)
+            self.inriktningsmal, self.kf_mal, self.namndmal, self.enhetsmal = goal, None, None, None
+        elif level is GoalLevel.KF_MAL:
+            goal = KfMal(number=heading.number, title=title, source=source)
+            self._ensure_inriktningsmal(source).kf_mal.append(goal)
+            self.kf_mal, self.namndmal, self.enhetsmal = goal, None, None
+        elif level is GoalLevel.NAMNDMAL:
+            goal = Namndmal(title=title, source=source)
+            self._ensure_kf_mal(source).namndmal.append(goal)
+            self.namndmal, self.enhetsmal = goal, None
+        else:
+            goal = Enhetsmal(title=title, prefixes=list(heading.prefixes), source=source)
+            parent = self.namndmal if self.namndmal is not None else self._ensure_kf_mal(source)
+            parent.enhetsmal.append(goal)
+            self.enhetsmal = goal
+        self.title_goal = goal
+
+    def _ensure_inriktningsmal(self, source: Source) -> KfInriktningsmal:
+        if self.inriktningsmal is None:
+            self.inriktningsmal = KfInriktningsmal(title="", source=source)
+            self.report.inriktningsmal.append(self.inriktningsmal)
+        return self.inriktningsmal
+
+    def _ensure_kf_mal(self, source: Source) -> KfMal:
+        if self.kf_mal is None:
+            self.kf_mal = KfMal(title="", source=source)
+            self._ensure_inriktningsmal(source).kf_mal.append(self.kf_mal)
+        return self.kf_mal
+
+    def _innermost_goal(self) -> Goal | None:
+        return self.enhetsmal or self.namndmal or self.kf_mal or self.inriktningsmal
+
+    def _continue_title(self, line: _Line) -> bool:
+        """A goal title wrapped onto the next line (PDF and scan round trips)."""
+        goal = self.title_goal
+        if goal is None:
+            return False
+        if not goal.title:
+            if match_part_label(line.text) is None:
+                goal.title = _clean_title(line.text)
+                return True
+            return False
+        starts_lower = line.text[:1].islower()
+        if starts_lower and not _SENTENCE_END.search(goal.title) and match_part_label(line.text) is None:
+            goal.title = f"{goal.title} {_clean_title(line.text)}"
+            return True
+        return False
+
+    def _set_status(self, status, source: Source) -> bool:
+        goal = self._innermost_goal()
+        if self.mode != "goals" or goal is None or goal.bedomning is not None:
+            return False
+        if self.part is not None and not self.part.is_empty:
+            return False  # a status line belongs right under the heading
+        goal.bedomning = status
+        if isinstance(goal, Enhetsmal):
+            goal.bedomning_source = source
+        self.title_goal = None
+        return True
+
+    def _open_part(self, label: PartLabel, line: _Line) -> None:
+        part = Part(label=label.label, source=line.source)
+        if label.rest:
+            part.paragraphs.append(Paragraph(text=label.rest, original=line.block.raw, source=line.source))
+        self.part = part
+        goal = self._innermost_goal()
+        if isinstance(goal, Enhetsmal):
+            _attach_enhetsmal_part(goal, label.name, part)
+        elif isinstance(goal, Namndmal):
+            if label.name is PartName.BESKRIVNING and goal.beskrivning is None:
+                goal.beskrivning = part
+            else:
+                goal.other_parts.append(part)
+        # Parts under a KF goal are rare; their text is kept in the open part only.
+
+    def _append_to_part(self, line: _Line) -> None:
+        if self.part is None:
+            goal = self._innermost_goal()
+            self.part = Part(label="", source=line.source)
+            if isinstance(goal, (Enhetsmal, Namndmal)):
+                goal.other_parts.append(self.part)
+        _append_paragraph(self.part.paragraphs, line)
+
+    def _close_goals(self) -> None:
+        self.mode = "sections"
+        self.inriktningsmal = self.kf_mal = self.namndmal = self.enhetsmal = None
+        self.part = None
+        self.title_goal = None
+
+    def _drop_goal_container(self) -> None:
+        """An empty "Uppföljning av Kommunfullmäktiges inriktningsmål" heading wraps the goals."""
+        section = self.section
+        if (
+            self.mode == "sections"
+            and section is not None
+            and section.is_empty
+            and not section.children
+            and (sections.is_goal_container(self.section_key or "") or "inriktningsmal" in fold_ocr(section.title))
+            and self.report.sections
+            and self.report.sections[-1] is section
+        ):
+            self.report.sections.pop()
+        self.section = self.subsection = self.leaf = None
+        self.section_key = None
+
+    # -- sections --
+
+    def _open_section(self, line: _Line, key: str | None) -> None:
+        self.mode = "sections"
+        section = Section(title=_clean_title(line.text), source=line.source)
+        self.report.sections.append(section)
+        self.section, self.subsection, self.leaf = section, None, None
+        self.section_key = key or sections.section_key(line.text)
+
+    def _open_subsection(self, line: _Line) -> None:
+        assert self.section is not None
+        child = Section(title=_clean_title(line.text), source=line.source)
+        self.section.children.append(child)
+        self.subsection, self.leaf = child, None
+
+    def _open_leaf(self, line: _Line) -> None:
+        assert self.subsection is not None
+        leaf = Section(title=_clean_title(line.text), source=line.source)
+        self.subsection.children.append(leaf)
+        self.leaf = leaf
+
+    # -- tables --
+
+    def _table(self, table: TableBlock) -> None:
+        rows = _grid_rows(table)
+        for header_index in range(min(2, len(rows))):
+            kind = classify_header(rows[header_index].texts())
+            if kind is not None:
+                self._grid_table(kind, rows[header_index], rows[header_index + 1 :], table.columns, table_source=table)
+                return
+        self._unknown_table(table, rows)
+
+    def _grid_table(
+        self,
+        kind: TableKind,
+        header: GridRow,
+        rows: list[GridRow],
+        columns: int,
+        table_source: TableBlock | None = None,
+        pasted_at: Source | None = None,
+    ) -> None:
+        parsed = parse_table(kind, header, rows, columns, self.report.unit)
+        anchor = header.source
+        if kind is TableKind.SYNPUNKTER:
+            self.report.synpunkter.extend(parsed.synpunkter)
+            if self.report.synpunkter_source is None:
+                self.report.synpunkter_source = anchor
+            self._mark_section_table(anchor)
+            return
+        self._attach_leading_analysis(parsed)
+        goal = self._innermost_goal() if self.mode == "goals" else None
+        if goal is None or isinstance(goal, KfInriktningsmal):
+            self._mark_section_table(anchor)
+            if goal is None:
+                self.report.notes.append(
+                    f"En {kind.value}tabell ({anchor.describe()}) står utanför målen och granskas inte."
+                )
+                return
+            goal = self._ensure_kf_mal(anchor)
+        goal.indikatorer.extend(parsed.indikatorer)
+        goal.aktiviteter.extend(parsed.aktiviteter)
+        if parsed.indikatorer or parsed.aktiviteter:
+            self.last_table = parsed
+        self.title_goal = None
+
+    def _attach_leading_analysis(self, parsed: ParsedTable) -> None:
+        if parsed.leading_analysis is None or self.last_table is None:
+            return
+        previous = (self.last_table.indikatorer or self.last_table.aktiviteter)[-1:]
+        if previous and previous[0].analys is None:
+            previous[0].analys, previous[0].analys_source = parsed.leading_analysis
+
+    def _mark_section_table(self, source: Source) -> None:
+        target = self.leaf or self.subsection or self.section
+        if target is not None and self.mode != "goals":
+            target.tables.append(source)
+
+    def _unknown_table(self, table: TableBlock, rows: list[GridRow]) -> None:
+        """A table the template does not define: keep its text where it stands."""
+        for row in rows:
+            text = " | ".join(cell.text.replace("\n", " ") for cell in row.cells if cell.text.strip())
+            if not text:
+                continue
+            paragraph = Paragraph(text=text, original=text, source=row.source)
+            if self.mode == "goals":
+                if self.part is None:
+                    self._append_to_part_text(paragraph)
+                else:
+                    self.part.paragraphs.append(paragraph)
+            else:
+                self._mark_section_table(Source(block=table.block, table=table.table))
+                break
+
+    def _append_to_part_text(self, paragraph: Paragraph) -> None:
+        goal = self._innermost_goal()
+        self.part = Part(label="", source=paragraph.source, paragraphs=[paragraph])
+        if isinstance(goal, (Enhetsmal, Namndmal)):
+            goal.other_parts.append(self.part)
+
+
+# --- helpers ------------------------------------------------------------------
+
+_ENHETSMAL_PARTS = {
+    PartName.FORVANTAT_RESULTAT: "forvantat_resultat_part",
+    PartName.ARBETSSATT: "arbetssatt",
+    PartName.RESURSANVANDNING: "resursanvandning",
+    PartName.UPPFOLJNING: "uppfoljning",
+    PartName.UTVECKLING: "utveckling",
+    PartName.ANALYS: "analys",
+    PartName.KOMMENTAR: "kommentar",
+}
+
+
+def _attach_enhetsmal_part(goal: Enhetsmal, name: PartName, part: Part) -> None:
+    field = _ENHETSMAL_PARTS.get(name)
+    if field is None or getattr(goal, field) is not None:
+        # A second "Analys" under the same goal continues the first one's text
+        # in spirit, but is kept as its own part so nothing is lost.
+        existing = getattr(goal, field) if field else None
+        if existing is not None:
+            existing.paragraphs.extend(part.paragraphs)
+            part.paragraphs = existing.paragraphs
+            return
+        goal.other_parts.append(part)
+        return
+    setattr(goal, field, part)
+
+
+def _is_forvantat(part: Part) -> bool:
+    label = match_part_label(part.label)
+    return label is not None and label.name is PartName.FORVANTAT_RESULTAT
+
+
+def _append_paragraph(paragraphs: list[Paragraph], line: _Line) -> None:
+    """Append a paragraph, re-joining a line that a PDF or scan round trip broke off."""
+    text = line.text
+    marker = line.block.list_marker if line.block.list_kind else None
+    previous = paragraphs[-1] if paragraphs else None
+    if (
+        previous is not None
+        and marker is None
+        and previous.marker != "•"
+        and text[:1].islower()
+        and not _SENTENCE_END.search(previous.text)
+        and not items.starts_with_marker(text)
+    ):
+        paragraphs[-1] = previous.model_copy(
+            update={"text": f"{previous.text} {text}", "original": f"{previous.original} {line.block.raw}"}
+        )
+        return
+    paragraphs.append(Paragraph(text=text, original=line.block.raw, marker=marker, source=line.source))
+
+
+_TITLE_BULLET = re.compile(r"^(?:[-–—•·▪*]|[\ue000-\uf8ff])\s*")
+
+
+def _clean_title(title: str) -> str:
+    """A heading as people read it: no bullet in front, no stray emphasis markers, single spaces."""
+    return _TITLE_BULLET.sub("", " ".join(title.replace("*", " ").split())).strip()
+
+
+def _grid_rows(table: TableBlock) -> list[GridRow]:
+    rows: list[GridRow] = []
+    for row_index, cells in enumerate(table.rows):
+        grid_cells = [
+            GridCell(
+                text="" if cell.merged_from_above else cell.text,
+                source=Source(block=table.block, table=table.table, row=row_index, column=cell.column),
+                span=cell.span,
+            )
+            for cell in cells
+        ]
+        merged = len(cells) == 1 and table.columns > 1
+        rows.append(GridRow(cells=grid_cells, source=Source(block=table.block, table=table.table, row=row_index), merged=merged))
+    return rows
+
+
+def _pasted_table(lines: list[_Line | TableBlock], start: int) -> tuple[GridRow, list[GridRow], TableKind, int] | None:
+    """A table pasted as tab-separated paragraphs: header line, rows, "Analys …" lines."""
+    first = lines[start]
+    if isinstance(first, TableBlock) or first.block.raw.count("\t") < 1:
+        return None
+    header_texts = first.block.raw.split("\t")
+    kind = classify_header(header_texts)
+    if kind is None:
+        return None
+    header = _pasted_row(first, 0)
+    rows: list[GridRow] = []
+    index = start + 1
+    while index < len(lines):
+        line = lines[index]
+        if isinstance(line, TableBlock):
+            break
+        if "\t" in line.block.raw:
+            if classify_header(line.block.raw.split("\t")) not in (None, kind):
+                break  # the next pasted table starts
+            rows.append(_pasted_row(line, len(rows) + 1))
+        elif _looks_like_analysis(line.text) and rows:
+            rows.append(GridRow(cells=[GridCell(line.text, line.source)], source=line.source, merged=True))
+        else:
+            break
+        index += 1
+    return header, rows, kind, index - start
+
+
+def _pasted_row(line: _Line, row: int) -> GridRow:
+    cells = [
+        GridCell(
+            text=normalise(text),
+            source=Source(block=line.block.block, paragraph=line.block.paragraph, row=row, column=column),
+        )
+        for column, text in enumerate(line.block.raw.split("\t"))
+    ]
+    return GridRow(cells=cells, source=Source(block=line.block.block, paragraph=line.block.paragraph, row=row))
+
+
+def _looks_like_analysis(text: str) -> bool:
+    folded = fold_ocr(text)
+    return folded.startswith("analys") and not folded.startswith("analysen") or folded.startswith("<p>analys")
