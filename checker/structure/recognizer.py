@@ -584,7 +584,8 @@ def _pasted_table(lines: list[_Line | TableBlock], start: int) -> tuple[GridRow,
                 break  # the next pasted table starts
             rows.append(_pasted_row(line, len(rows) + 1))
         elif _looks_like_analysis(line.text) and rows:
-            rows.append(GridRow(cells=[GridCell(line.text, line.source)], source=line.source, merged=True))
+            source = Source(block=line.block.block, paragraph=line.block.paragraph, row=len(rows) + 1)
+            rows.append(GridRow(cells=[GridCell(line.text, source)], source=source, merged=True))
         else:
             break
         index += 1
