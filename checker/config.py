@@ -1,0 +1,289 @@
+"""Settings from `malkoll.toml` or `[tool.malkoll]` in pyproject.toml.
+
+A coordinator keeps one `malkoll.toml` in the shared folder with the unit
+documents (which profile, which extra rules); Målkoll finds it by looking
+upward from the folder being checked, as git and ruff do. Command-line
+options override what the file says.
+
+    # malkoll.toml
+    profile = "inlamning"
+    fail-level = "varning"
+    extend-rules = ["egna-regler/"]
+    ignore = ["DK02"]
+
+Every mistake in the file is reported in Swedish with the file, the key and
+the accepted values, and stops the run (exit code 2): a silently ignored
+setting would make a coordinator trust a check that never ran.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.errors import ConfigError
+
+CONFIG_NAME = "malkoll.toml"
+PYPROJECT_NAME = "pyproject.toml"
+
+# The accepted words for fail-level, mapped to the English keyword used internally.
+FAIL_LEVELS = {
+    "error": "error",
+    "fel": "error",
+    "warning": "warning",
+    "varning": "warning",
+    "info": "info",
+    "information": "info",
+}
+OUTPUT_FORMATS = ("terminal", "json")
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a configuration file says; None/empty means "not set"."""
+
+    path: Path | None = None
+    rules: tuple[Path, ...] | None = None
+    extend_rules: tuple[Path, ...] = ()
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    profile: str | None = None
+    fail_level: str | None = None
+    output_format: str | None = None
+
+
+@dataclass(frozen=True)
+class _Key:
+    kind: str  # "paths", "ids", "word"
+    choices: dict[str, str] | None = None
+    help: str = ""
+
+
+_KEYS: dict[str, _Key] = {
+    "rules": _Key("paths", help="regelfiler eller mappar som ersätter de inbyggda reglerna"),
+    "extend-rules": _Key("paths", help="regelfiler eller mappar som läggs till de inbyggda reglerna"),
+    "select": _Key("ids", help="regel-id eller prefix som ska användas, t.ex. [\"VB\", \"IN01\"]"),
+    "ignore": _Key("ids", help="regel-id eller prefix som ska hoppas över, t.ex. [\"DK02\"]"),
+    "profile": _Key("word", help="profilens namn, t.ex. \"inlamning\""),
+    "fail-level": _Key("word", choices=FAIL_LEVELS, help="\"error\", \"warning\" eller \"info\" (eller \"fel\", \"varning\")"),
+    "output-format": _Key("word", choices={f: f for f in OUTPUT_FORMATS}, help="\"terminal\" eller \"json\""),
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest malkoll.toml, or pyproject.toml with [tool.malkoll], at or above `start`.
+
+    A pyproject.toml without a [tool.malkoll] table belongs to something else
+    and is passed over; in one folder, malkoll.toml wins over pyproject.toml.
+    """
+    folder = start if start.is_dir() else start.parent
+    folder = folder.absolute()
+    for candidate_dir in (folder, *folder.parents):
+        own = candidate_dir / CONFIG_NAME
+        if own.is_file():
+            return own
+        pyproject = candidate_dir / PYPROJECT_NAME
+        if pyproject.is_file() and _has_malkoll_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_malkoll_table(pyproject: Path) -> bool:
+    # A cheap textual look first: most pyproject.toml files never mention us,
+    # and a broken one that does not is none of our business.
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*malkoll\s*[\].]", text, re.MULTILINE) is not None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate one configuration file. Raises ConfigError in Swedish."""
+    data = _read_toml(path)
+    if path.name == PYPROJECT_NAME:
+        table = data.get("tool", {}).get("malkoll", {})
+        where = "[tool.malkoll]"
+    else:
+        table = data
+        where = ""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {where or 'filen'} måste vara en tabell med inställningar.")
+    return _parse_table(path, table, where)
+
+
+def load_config_for(start: Path, explicit: Path | None = None) -> Config:
+    """The configuration that applies to `start`, or `explicit` when the user named a file."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"Konfigurationsfilen finns inte: {explicit}")
+        return load_config(explicit)
+    found = find_config(start)
+    return load_config(found) if found is not None else Config()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{path}: konfigurationsfilen kunde inte läsas ({error.strerror or error}).") from error
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: konfigurationsfilen är inte sparad som UTF-8.") from error
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_toml_error_message(path, text, error)) from error
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _toml_error_message(path: Path, text: str, error: tomllib.TOMLDecodeError) -> str:
+    """Swedish "file:line:col" with the offending line and a caret.
+
+    tomllib only says what it expected in English; where the problem is
+    matters more to a reader, so the position is shown and the English detail
+    kept in parentheses for whoever needs it.
+    """
+    detail = str(error)
+    match = _TOML_POSITION.search(detail)
+    if match is None:
+        return f"{path}: filen är inte giltig TOML ({detail})."
+    line_no, col_no = int(match.group(1)), int(match.group(2))
+    detail = detail[: match.start()].strip()
+    lines = text.splitlines()
+    shown = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    caret = " " * (max(col_no, 1) - 1) + "^"
+    return (
+        f"{path}:{line_no}:{col_no}: filen är inte giltig TOML "
+        f"(kontrollera citattecken, = och hakparenteser; tolkens besked: {detail})\n"
+        f"    {shown}\n    {caret}"
+    )
+
+
+def _parse_table(path: Path, table: dict[str, Any], where: str) -> Config:
+    values: dict[str, Any] = {}
+    prefix = f"{path}: {where + ': ' if where else ''}"
+    for key, value in table.items():
+        spec = _KEYS.get(key)
+        if spec is None:
+            raise ConfigError(prefix + _unknown_key_message(key))
+        values[key] = _convert(path, prefix, key, spec, value)
+    return Config(
+        path=path,
+        rules=values.get("rules"),
+        extend_rules=values.get("extend-rules") or (),
+        select=values.get("select"),
+        ignore=values.get("ignore"),
+        profile=values.get("profile"),
+        fail_level=values.get("fail-level"),
+        output_format=values.get("output-format"),
+    )
+
+
+def _unknown_key_message(key: str) -> str:
+    message = f"okänd inställning \"{key}\"."
+    # Underscores and Swedish spellings are the usual slips.
+    guess = difflib.get_close_matches(key.replace("_", "-").lower(), list(_KEYS), n=1, cutoff=0.6)
+    if guess:
+        message += f" Menade du \"{guess[0]}\"?"
+    message += " Tillåtna inställningar: " + ", ".join(_KEYS) + "."
+    return message
+
+
+def _convert(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> Any:
+    if spec.kind == "paths":
+        items = _string_list(prefix, key, spec, value)
+        # Relative to the file, so the setting means the same wherever malkoll is run from.
+        return tuple((path.parent / item).resolve() if not Path(item).is_absolute() else Path(item) for item in items)
+    if spec.kind == "ids":
+        items = _string_list(prefix, key, spec, value)
+        return tuple(part.strip() for item in items for part in item.split(",") if part.strip())
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{prefix}\"{key}\" ska vara en text: {spec.help}.")
+    word = value.strip()
+    if spec.choices is None:
+        return word
+    normalised = spec.choices.get(word.lower())
+    if normalised is None:
+        message = f"ogiltigt värde \"{value}\" för \"{key}\"."
+        guess = difflib.get_close_matches(word.lower(), list(spec.choices), n=1, cutoff=0.5)
+        if guess:
+            message += f" Menade du \"{guess[0]}\"?"
+        message += f" Tillåtna värden: {spec.help}."
+        raise ConfigError(prefix + message)
+    return normalised
+
+
+def _string_list(prefix: str, key: str, spec: _Key, value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{prefix}\"{key}\" ska vara en text eller en lista med texter: {spec.help}.")
+    return [v.strip() for v in value]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings for one run: configuration file plus command line."""
+
+    rules: tuple[Path, ...] | None = None
+    extend_rules: tuple[Path, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    profile: str | None = None
+    fail_level: str = "error"
+    output_format: str = "terminal"
+    config_path: Path | None = None
+
+
+def merge(
+    config: Config,
+    *,
+    rules: list[Path] | None = None,
+    extend_rules: list[Path] | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    profile: str | None = None,
+    fail_level: str | None = None,
+    output_format: str | None = None,
+) -> Settings:
+    """Command-line values override the file key by key.
+
+    The one exception is extend-rules: rules added on the command line come on
+    top of those the file adds, because "also try this rule file" is what a
+    person means when they pass --extend-rules in a configured folder.
+    """
+    return Settings(
+        rules=tuple(rules) if rules else config.rules,
+        extend_rules=tuple(config.extend_rules) + tuple(extend_rules or ()),
+        select=tuple(select) if select is not None else (config.select or ()),
+        ignore=tuple(ignore) if ignore is not None else (config.ignore or ()),
+        profile=profile if profile is not None else config.profile,
+        fail_level=fail_level or config.fail_level or "error",
+        output_format=output_format or config.output_format or "terminal",
+        config_path=config.path,
+    )
+
+
+def split_ids(values: list[str] | None) -> list[str] | None:
+    """["VB01,VB02", "IN"] → ["VB01", "VB02", "IN"]; None stays None (not given)."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def parse_fail_level(word: str) -> str:
+    """"varning" → "warning"; ValueError with a Swedish message for anything else."""
+    level = FAIL_LEVELS.get(word.strip().lower())
+    if level is None:
+        raise ValueError(
+            f"ogiltig nivå \"{word}\": välj error, warning eller info (eller på svenska fel, varning, info)"
+        )
+    return level

@@ -1,0 +1,125 @@
+"""Finding the .docx files to check among the paths a user gave.
+
+A coordinator points Målkoll at a shared folder where Word leaves lock files
+("~$Verksamhetsplan.docx") next to open documents, sync clients leave hidden
+folders, and someone may have made a shortcut that points back up the tree.
+None of those are reports, and none may stop the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.errors import MalkollError
+
+
+class DiscoveryError(MalkollError):
+    """A path given on the command line does not exist (misuse, exit code 2)."""
+
+
+@dataclass
+class Discovery:
+    """The files to check, in a stable order, and folders that could not be read."""
+
+    files: list[Path] = field(default_factory=list)
+    # (folder, Swedish problem) for folders the walk could not enter.
+    problems: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def is_candidate(name: str) -> bool:
+    """True for a file name that looks like a Word document a person saved."""
+    lowered = name.lower()
+    if not lowered.endswith(".docx"):
+        return False
+    # "~$…" are Word's lock files, "~WRL…"/"~…" its temporary copies, ".…" hidden files.
+    return not (name.startswith(("~", ".")) or lowered.endswith(".tmp.docx"))
+
+
+def _is_hidden_dir(name: str) -> bool:
+    return name.startswith((".", "~")) or name == "__pycache__"
+
+
+def discover(paths: Sequence[Path]) -> Discovery:
+    """Expand files and folders into the sorted list of .docx files to check.
+
+    A file named explicitly is always checked, whatever its name: the user
+    asked for it, and the reader will say if it is not a report. Raises
+    DiscoveryError when a path does not exist.
+    """
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise DiscoveryError(_missing_message(missing))
+    result = Discovery()
+    seen: set[Path] = set()
+    for path in paths:
+        found = [path] if not path.is_dir() else _walk(path, result.problems)
+        for file in found:
+            key = _identity(file)
+            if key not in seen:
+                seen.add(key)
+                result.files.append(file)
+    return result
+
+
+def _missing_message(missing: Sequence[Path]) -> str:
+    if len(missing) == 1:
+        return f"Sökvägen finns inte: {missing[0]}"
+    listed = ", ".join(str(p) for p in missing)
+    return f"Sökvägarna finns inte: {listed}"
+
+
+def _identity(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
+    """All candidate files below `root`, sorted the way a person reads a folder listing."""
+    files: list[Path] = []
+    visited: set[tuple[int, int]] = set()
+
+    def on_error(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        problems.append((where, _describe_os_error(error)))
+
+    for folder, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=True):
+        # Following links lets a shortcut to another folder work; remembering
+        # each real folder stops a link that points back up from looping.
+        try:
+            stat = os.stat(folder)
+        except OSError as error:
+            on_error(error)
+            dirnames[:] = []
+            continue
+        key = (stat.st_dev, stat.st_ino)
+        if key in visited:
+            dirnames[:] = []
+            continue
+        visited.add(key)
+        dirnames[:] = sorted((d for d in dirnames if not _is_hidden_dir(d)), key=_sort_key)
+        folder_path = Path(folder)
+        for name in sorted(filenames, key=_sort_key):
+            candidate = folder_path / name
+            if is_candidate(name) and candidate.is_file():
+                files.append(candidate)
+    return sorted(files, key=lambda p: _path_key(p, root))
+
+
+def _sort_key(name: str) -> tuple[str, str]:
+    return (name.casefold(), name)
+
+
+def _path_key(path: Path, root: Path) -> tuple[tuple[str, str], ...]:
+    return tuple(_sort_key(part) for part in path.relative_to(root).parts)
+
+
+def _describe_os_error(error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return "mappen kunde inte öppnas: åtkomst nekad"
+    return f"mappen kunde inte läsas ({error.strerror or error})"
+
