@@ -1,0 +1,355 @@
+"""Terminal output for people: one section per file, then a summary table.
+
+Written for a unit's author who has to fix the document and a coordinator
+who has to decide whether it can go to the board: the header says which
+document it is and whether it passes, findings sit under the goal they
+concern (KF-mål › nämndmål › enhetsmål) in document order, each with the
+rule's Swedish message, where in the document it is and a short quote.
+
+Every piece of text that came from a document is passed through
+`clean_display` and put into `rich.text.Text` objects — never into markup
+strings — so a title like "[bold]" or one carrying terminal escape codes is
+shown as written and cannot restyle or hijack the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING
+
+from rich import box
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.rule import Rule as RuleLine
+from rich.table import Table
+from rich.text import Text
+
+from checker.findings import Finding, Severity
+from checker.output import clean_display, describe_document, describe_kind, plural, shorten
+from checker.pipeline import FileResult, FileSummary, RunSummary
+
+if TYPE_CHECKING:
+    from checker.engine import Rule, RuleSet
+
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+PASS_STYLE = "bold green"
+FAIL_STYLE = "bold red"
+PASSED_WORD = "GODKÄND"
+FAILED_WORD = "UNDERKÄND"
+UNREADABLE_WORD = "KUNDE INTE LÄSAS"
+
+# Target types that are goals: findings about them get a group of their own,
+# headed by the goal, so an author sees everything wrong with one goal together.
+GOAL_WORDS = {
+    "kf_inriktningsmal": "Inriktningsmål",
+    "kf_mal": "KF-mål",
+    "namndmal": "Nämndmål",
+    "enhetsmal": "Enhetsmål",
+}
+TARGET_WORDS = {
+    **GOAL_WORDS,
+    "indikator": "Indikator",
+    "aktivitet": "Aktivitet",
+    "section": "Avsnitt",
+    "avsnitt": "Avsnitt",
+    "forvantat_resultat": "Förväntat resultat",
+    "resultat": "Förväntat resultat",
+    "item": "Förväntat resultat",
+    "synpunkt": "Synpunkter och klagomål",
+    "synpunkter": "Synpunkter och klagomål",
+    "dokument": "Dokumentet",
+}
+DOCUMENT_GROUP = "Dokumentet som helhet"
+QUOTE_LIMIT = 110
+HEADING_LIMIT = 70
+
+
+def make_console(file: IO[str] | None = None, *, color: bool = True, width: int | None = None) -> Console:
+    """A console that is plain (no escape codes at all) unless colour is wanted and possible.
+
+    Markup and emoji codes are off: nothing printed here relies on them, and
+    turning them off means a stray document string can never be read as either.
+    """
+    return Console(
+        file=file,
+        color_system="auto" if color else None,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=width,
+        soft_wrap=False,
+    )
+
+
+def severity_text(severity: Severity) -> Text:
+    return Text(severity.swedish, style=SEVERITY_STYLE[severity])
+
+
+def count_words(errors: int, warnings: int, infos: int) -> str:
+    """"3 fel · 1 varning · 0 info"."""
+    return " · ".join(
+        [plural(errors, "fel", "fel"), plural(warnings, "varning", "varningar"), plural(infos, "info", "info")]
+    )
+
+
+def fail_rule_words(fail_level: Severity) -> str:
+    """What makes a document UNDERKÄND at this fail level, for the closing line."""
+    return {
+        Severity.ERROR: "minst ett fel",
+        Severity.WARNING: "minst en varning eller ett fel",
+        Severity.INFO: "minst en anmärkning (fel, varning eller info)",
+    }[fail_level]
+
+
+class TerminalReporter:
+    """Prints each file's section as its result arrives, then the summary."""
+
+    def __init__(self, console: Console, *, fail_level: Severity, quiet: bool = False) -> None:
+        self.console = console
+        self.fail_level = fail_level
+        self.quiet = quiet
+
+    def start(self) -> None:
+        pass
+
+    def file(self, result: FileResult, summary: FileSummary) -> None:
+        if self.quiet:
+            return
+        self.console.print(render_file(result, summary))
+        self.console.print()
+
+    def finish(self, run: RunSummary) -> None:
+        if not run.files:
+            return
+        self.console.print(render_summary_table(run))
+        if self.quiet:
+            for item in run.files:
+                if item.error is not None:
+                    line = Text(f"{item.path}: ", style="bold")
+                    line.append(clean_display(item.error))
+                    self.console.print(line)
+        self.console.print(render_closing_line(run))
+
+
+def document_title(summary: FileSummary) -> Text:
+    """"Aspuddens hemtjänst · Verksamhetsberättelse 2025", or the file name when unreadable."""
+    if summary.error is not None:
+        return Text(clean_display(summary.path.name), style="bold")
+    title = Text(style="bold")
+    if summary.unit:
+        title.append(clean_display(summary.unit))
+        title.append(" · ")
+    title.append(describe_document(summary.kind, summary.tertial, summary.year))
+    return title
+
+
+def verdict_text(summary: FileSummary) -> Text:
+    if summary.error is not None:
+        return Text(UNREADABLE_WORD, style=FAIL_STYLE)
+    if summary.passed:
+        return Text(PASSED_WORD, style=PASS_STYLE)
+    return Text(FAILED_WORD, style=FAIL_STYLE)
+
+
+def render_file(result: FileResult, summary: FileSummary) -> Group:
+    """The whole section for one file."""
+    parts: list[object] = []
+    parts.append(RuleLine(document_title(summary), align="left", style="dim"))
+    file_line = Text("Fil: ", style="dim")
+    file_line.append(clean_display(str(result.path)))
+    parts.append(file_line)
+    verdict = verdict_text(summary)
+    if result.error is not None:
+        verdict.append("  ")
+        verdict.append(clean_display(result.error), style="")
+        parts.append(verdict)
+        return Group(*parts)
+    verdict.append("  ")
+    verdict.append(count_words(summary.errors, summary.warnings, summary.infos), style="")
+    parts.append(verdict)
+    if result.report is not None:
+        for note in result.report.notes:
+            note_line = Text("Obs: ", style="bold yellow")
+            note_line.append(clean_display(note))
+            parts.append(note_line)
+    if not result.findings:
+        parts.append(Text("Inga brister hittades.", style="green"))
+        return Group(*parts)
+    for header, findings in group_findings(result.findings):
+        parts.append(Text())
+        parts.append(Text(header, style="bold"))
+        parts.append(Padding(findings_table(findings), (0, 0, 0, 2)))
+    return Group(*parts)
+
+
+def _goal_heading(finding: Finding) -> str | None:
+    """"Enhetsmål: Enheten arbetar …" when the finding is about a goal, else None."""
+    word = GOAL_WORDS.get(finding.target_type)
+    if word is None or not finding.target:
+        return None
+    title = shorten(finding.target, HEADING_LIMIT)
+    if title.casefold().startswith(word.casefold()):
+        return title
+    return f"{word}: {title}"
+
+
+def _group_key(finding: Finding) -> tuple[str, ...]:
+    path = [shorten(step, HEADING_LIMIT) for step in finding.location.path]
+    goal = _goal_heading(finding)
+    # Some rules may already end the path with the goal itself; do not say it twice.
+    if goal is not None and not (path and _same_goal(path[-1], goal, finding.target or "")):
+        path.append(goal)
+    return tuple(path)
+
+
+def _same_goal(step: str, goal: str, target: str) -> bool:
+    return step == goal or step.endswith(shorten(target, HEADING_LIMIT))
+
+
+def group_findings(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Findings grouped by heading path, groups in the order they appear in the document."""
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(_group_key(finding), []).append(finding)
+    ordered = sorted(groups.items(), key=lambda item: _first_block(item[1]))
+    return [(" › ".join(key) if key else DOCUMENT_GROUP, items) for key, items in ordered]
+
+
+def _first_block(findings: list[Finding]) -> int:
+    blocks = [f.location.source.block for f in findings if f.location.source is not None]
+    return min(blocks) if blocks else -1
+
+
+def target_label(finding: Finding) -> str | None:
+    """"Indikator: Andel …" for findings whose target is not a goal (goals head their group)."""
+    if not finding.target or finding.target_type in GOAL_WORDS:
+        return None
+    word = TARGET_WORDS.get(finding.target_type, finding.target_type.replace("_", " ").capitalize())
+    return f"{word}: {shorten(finding.target, HEADING_LIMIT)}"
+
+
+def findings_table(findings: list[Finding]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, min_width=7)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold", ratio=1)
+    for finding in findings:
+        table.add_row(severity_text(finding.severity), Text(finding.rule, style="dim"), finding_body(finding))
+    return table
+
+
+def finding_body(finding: Finding) -> Text:
+    body = Text(clean_display(finding.message, multiline=False))
+    where: list[str] = []
+    label = target_label(finding)
+    if label:
+        where.append(label)
+    if finding.location.source is not None:
+        where.append(finding.location.source.describe())
+    if where:
+        body.append("\n")
+        body.append(" · ".join(where), style="dim")
+    if finding.quote and finding.quote.strip():
+        body.append("\n")
+        body.append(f"”{shorten(finding.quote, QUOTE_LIMIT)}”", style="italic")
+    return body
+
+
+def render_summary_table(run: RunSummary) -> Table:
+    table = Table(title="Sammanfattning", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Fil", overflow="fold")
+    table.add_column("Enhet", overflow="fold")
+    table.add_column("Typ")
+    table.add_column("År", justify="right")
+    table.add_column("Fel", justify="right")
+    table.add_column("Varningar", justify="right")
+    table.add_column("Info", justify="right")
+    table.add_column("Resultat", no_wrap=True)
+    for item in run.files:
+        readable = item.error is None
+        table.add_row(
+            Text(clean_display(str(item.path))),
+            Text(clean_display(item.unit) if item.unit else "–"),
+            Text(describe_kind(item.kind, item.tertial) if readable else "–"),
+            Text(str(item.year) if item.year else "–"),
+            _count_cell(item.errors, Severity.ERROR, readable),
+            _count_cell(item.warnings, Severity.WARNING, readable),
+            _count_cell(item.infos, Severity.INFO, readable),
+            verdict_text(item),
+        )
+    return table
+
+
+def _count_cell(count: int, severity: Severity, readable: bool) -> Text:
+    if not readable:
+        return Text("–")
+    return Text(str(count), style=SEVERITY_STYLE[severity] if count else "dim")
+
+
+def render_closing_line(run: RunSummary) -> Text:
+    """"Granskade 3 filer: 1 godkänd, 1 underkänd, 1 kunde inte läsas. …"""
+    parts = [plural(run.passed, "godkänd", "godkända"), plural(run.failed, "underkänd", "underkända")]
+    if run.unreadable:
+        parts.append(f"{run.unreadable} kunde inte läsas")
+    line = Text(f"Granskade {plural(run.checked, 'fil', 'filer')}: " + ", ".join(parts) + ". ")
+    line.append(
+        "Totalt "
+        + count_words(run.total(Severity.ERROR), run.total(Severity.WARNING), run.total(Severity.INFO))
+        + ". "
+    )
+    line.append(f"Ett dokument underkänns vid {fail_rule_words(run.fail_level)}.", style="dim")
+    return line
+
+
+# --- malkoll rules -----------------------------------------------------------
+
+
+def scope_words(kinds: frozenset[str] | None) -> str:
+    """"alla dokument" or "verksamhetsberättelse, tertialrapport" in a fixed order."""
+    if not kinds:
+        return "alla dokument"
+    order = ["verksamhetsplan", "tertialrapport", "verksamhetsberattelse"]
+    known = [describe_kind(k).lower() for k in order if k in kinds]
+    other = sorted(k for k in kinds if k not in order)
+    return ", ".join(known + other)
+
+
+def render_rule_table(rules: RuleSet) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Id", no_wrap=True, style="bold")
+    table.add_column("Nivå", no_wrap=True)
+    table.add_column("Gäller", overflow="fold")
+    table.add_column("Profiler", overflow="fold")
+    table.add_column("Meddelande", overflow="fold", ratio=1)
+    for rule in rules.rules:
+        table.add_row(
+            Text(rule.id),
+            severity_text(rule.severity),
+            Text(scope_words(rule.kinds)),
+            Text(", ".join(sorted(rule.profiles)) if rule.profiles else "alla"),
+            Text(clean_display(rule.message)),
+        )
+    return table
+
+
+def render_rule_explanation(rule: Rule) -> Group:
+    heading = Text(rule.id, style="bold")
+    heading.append(" · ")
+    heading.append_text(severity_text(rule.severity))
+    rows = Table.grid(padding=(0, 2))
+    rows.add_column(style="dim", no_wrap=True)
+    rows.add_column(overflow="fold", ratio=1)
+    rows.add_row("Meddelande", Text(clean_display(rule.message)))
+    rows.add_row("Gäller", Text(scope_words(rule.kinds)))
+    rows.add_row("Profiler", Text(", ".join(sorted(rule.profiles)) if rule.profiles else "alla profiler"))
+    rows.add_row("Källa", Text(f"{rule.file}:{rule.line}"))
+    parts: list[object] = [heading, Text(), rows]
+    if rule.help and rule.help.strip():
+        parts += [Text(), Text("Varför regeln finns", style="bold"), Text(clean_display(rule.help, multiline=True))]
+    parts += [
+        Text(),
+        Text("Regeltext", style="bold"),
+        Padding(Text(clean_display(rule.source_text.rstrip(), multiline=True), style="cyan"), (0, 0, 0, 2)),
+    ]
+    return Group(*parts)
