@@ -1,0 +1,580 @@
+"""The `malkoll` command: check, rules, dump, schema.
+
+Start-up matters (a coordinator runs this many times a day, scripts run it
+per file), so only argparse and the standard library are imported here; each
+subcommand imports what it needs when it runs. `malkoll --help` never loads
+pydantic, python-docx or lark.
+
+Exit codes scripts can trust:
+    0  nothing at or above the fail level
+    1  findings at or above the fail level, or a file that could not be read
+    2  misuse: bad arguments, a path that does not exist, a broken rule file
+       or configuration file
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from checker.config import Settings
+    from checker.engine import RuleSet
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+PROG = "malkoll"
+DEFAULT_PATH = "reports"
+
+
+class UsageError(Exception):
+    """Misuse the user must be told about in Swedish (exit code 2)."""
+
+
+# --- a Swedish argparse -------------------------------------------------------
+
+
+class _ParserExit(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class SwedishHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix="användning: " if prefix is None else prefix)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        # List the subcommands directly under "kommandon:" instead of under a
+        # lone "KOMMANDO" line.
+        if isinstance(action, argparse._SubParsersAction):
+            return "".join(self._format_action(sub) for sub in action._get_subactions())
+        return super()._format_action(action)
+
+
+# argparse's own messages (Python 3.11–3.13 wording) and their Swedish versions.
+_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^the following arguments are required: (.*)$", re.S), "följande argument saknas: {0}"),
+    (re.compile(r"^unrecognized arguments: (.*)$", re.S), "okända argument: {0}"),
+    (re.compile(r"^argument (.+?): (.*)$", re.S), "argument {0}: {1}"),
+    (re.compile(r"^invalid choice: (.*?) \(choose from (.*)\)$", re.S), "ogiltigt val: {0} (välj bland {1})"),
+    (re.compile(r"^expected one argument$"), "ett värde behövs efter flaggan"),
+    (re.compile(r"^expected at most one argument$"), "högst ett värde får anges"),
+    (re.compile(r"^expected at least one argument$"), "minst ett värde behövs"),
+    (re.compile(r"^expected (\d+) arguments?$"), "{0} värden behövs"),
+    (re.compile(r"^invalid (.*?) value: (.*)$", re.S), "ogiltigt värde: {1}"),
+    (re.compile(r"^ambiguous option: (.*?) could match (.*)$", re.S), "tvetydig flagga: {0} kan betyda {1}"),
+    (re.compile(r"^not allowed with argument (.*)$", re.S), "får inte användas tillsammans med {0}"),
+    (re.compile(r"^ignored explicit argument (.*)$", re.S), "flaggan tar inget värde: {0}"),
+    (re.compile(r"^one of the arguments (.*) is required$", re.S), "ett av argumenten {0} krävs"),
+]
+
+
+def translate_argparse_message(message: str) -> str:
+    for pattern, swedish in _MESSAGES:
+        match = pattern.match(message)
+        if match:
+            groups = [translate_argparse_message(g) if i == 1 and pattern.pattern.startswith("^argument") else g
+                      for i, g in enumerate(match.groups())]
+            return swedish.format(*groups)
+    return message
+
+
+class SwedishArgumentParser(argparse.ArgumentParser):
+    """argparse with Swedish help and errors, and errors that end in exit code 2 without SystemExit."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", SwedishHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argument"
+        self._optionals.title = "flaggor"
+        self.add_argument("-h", "--help", action="help", help="visa den här hjälptexten och avsluta")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            self._print_message(message, sys.stderr)
+        raise _ParserExit(status)
+
+    def error(self, message: str) -> NoReturn:
+        swedish = translate_argparse_message(message)
+        if swedish.startswith("argument KOMMANDO: ogiltigt val: "):
+            swedish = "okänt kommando " + swedish.removeprefix("argument KOMMANDO: ogiltigt val: ")
+        hint = self._hint(message)
+        self.print_usage(sys.stderr)
+        text = f"{self.prog}: fel: {swedish}\n"
+        if hint:
+            text += hint + "\n"
+        text += f"Skriv \"{self.prog} --help\" för hjälp.\n"
+        self.exit(EXIT_USAGE, text)
+
+    def _hint(self, message: str) -> str | None:
+        """"menade du …?" for a mistyped option or subcommand."""
+        unknown = re.match(r"^unrecognized arguments: (.*)$", message)
+        if unknown:
+            options = [s for a in self._all_actions() for s in a.option_strings if s.startswith("--")]
+            for word in unknown.group(1).split():
+                if word.startswith("--"):
+                    guess = difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.6)
+                    if guess:
+                        return f"Menade du {guess[0]}?"
+            return None
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            choices = re.findall(r"'?([^',\s]+)'?", choice.group(2))
+            guess = difflib.get_close_matches(choice.group(1), choices, n=1, cutoff=0.5)
+            if guess:
+                return f"Menade du {guess[0]}?"
+        return None
+
+    def _all_actions(self) -> list[argparse.Action]:
+        actions = list(self._actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    actions.extend(sub._actions)
+        return actions
+
+
+class _VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from checker.output import tool_version
+
+        parser.exit(EXIT_OK, f"{PROG} {tool_version()}\n")
+
+
+def _fail_level_type(word: str) -> str:
+    from checker.config import parse_fail_level
+
+    try:
+        return parse_fail_level(word)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_parser() -> SwedishArgumentParser:
+    parser = SwedishArgumentParser(
+        prog=PROG,
+        description=(
+            "Målkoll granskar verksamhetsplaner, tertialrapporter och verksamhetsberättelser (.docx)\n"
+            "innan de går till nämnden: saknade delar, bedömningar utan stöd, indikatorer utan analys m.m."
+        ),
+        epilog=(
+            "exempel:\n"
+            "  malkoll check                       granska alla dokument i mappen reports/\n"
+            "  malkoll check Inlämnat/ -q          bara sammanfattningen\n"
+            "  malkoll rules VB04                  förklara en regel\n"
+            "  malkoll dump rapport.docx           visa vad Målkoll har förstått av ett dokument\n\n"
+            "Slutkoder: 0 = inga brister på eller över gränsnivån, 1 = brister eller oläsbara filer,\n"
+            "2 = felaktigt kommando, sökväg, regelfil eller konfiguration."
+        ),
+    )
+    parser.add_argument("--version", action=_VersionAction, help="visa versionen och avsluta")
+    commands = parser.add_subparsers(title="kommandon", dest="command", metavar="KOMMANDO")
+    _add_check(commands)
+    _add_rules(commands)
+    _add_dump(commands)
+    _add_schema(commands)
+    return parser
+
+
+def _add_check(commands: Any) -> None:
+    check = commands.add_parser(
+        "check",
+        help="granska dokument och visa brister",
+        description=(
+            "Granska .docx-filer och mappar (mappar söks igenom, även undermappar).\n"
+            "Inställningar kan också stå i malkoll.toml eller under [tool.malkoll] i pyproject.toml,\n"
+            "som letas upp från den granskade mappen och uppåt; flaggor på kommandoraden går före."
+        ),
+    )
+    check.add_argument(
+        "paths", nargs="*", metavar="SÖKVÄG", help=f"filer eller mappar att granska (standard: {DEFAULT_PATH}/)"
+    )
+    check.add_argument(
+        "--format", dest="output_format", choices=("terminal", "json"), help="utdataformat (standard: terminal)"
+    )
+    check.add_argument("--output", "-o", metavar="FIL", type=Path, help="skriv resultatet till FIL i stället för skärmen")
+    _add_rule_options(check)
+    check.add_argument(
+        "--select", action="append", metavar="ID", help="använd bara dessa regler (kommaseparerade id eller prefix, t.ex. VB,IN01)"
+    )
+    check.add_argument("--ignore", action="append", metavar="ID", help="hoppa över dessa regler (kommaseparerade id eller prefix)")
+    check.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN, t.ex. utkast")
+    check.add_argument(
+        "--fail-level",
+        type=_fail_level_type,
+        metavar="NIVÅ",
+        help="lägsta nivå som underkänner ett dokument: error/fel, warning/varning eller info (standard: error)",
+    )
+    check.add_argument("--no-color", action="store_true", help="ingen färg i utskriften")
+    check.add_argument("-q", "--quiet", action="store_true", help="visa bara sammanfattningen")
+    check.add_argument("--config", metavar="FIL", type=Path, help="använd den här konfigurationsfilen i stället för att leta")
+    check.set_defaults(handler=run_check)
+
+
+def _add_rule_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules",
+        action="append",
+        metavar="FIL|MAPP",
+        type=Path,
+        help="regelfil eller mapp som ersätter de inbyggda reglerna (kan upprepas)",
+    )
+    parser.add_argument(
+        "--extend-rules",
+        action="append",
+        metavar="FIL|MAPP",
+        type=Path,
+        help="regelfil eller mapp som läggs till de inbyggda reglerna (kan upprepas)",
+    )
+
+
+def _add_rules(commands: Any) -> None:
+    rules = commands.add_parser(
+        "rules",
+        help="visa reglerna, eller förklara en regel",
+        description="Visa alla regler i en tabell, eller förklara en regel: varför den finns och hur den är skriven.",
+    )
+    rules.add_argument("rule_id", nargs="?", metavar="ID", help="regelns id, t.ex. VB04")
+    _add_rule_options(rules)
+    rules.add_argument("--profile", metavar="NAMN", help="visa bara reglerna i profilen NAMN")
+    rules.add_argument("--no-color", action="store_true", help="ingen färg i utskriften")
+    rules.add_argument("--config", metavar="FIL", type=Path, help="använd den här konfigurationsfilen i stället för att leta")
+    rules.set_defaults(handler=run_rules)
+
+
+def _add_dump(commands: Any) -> None:
+    dump = commands.add_parser(
+        "dump",
+        help="visa vad Målkoll har förstått av ett dokument",
+        description=(
+            "Visa dokumentets struktur som Målkoll har tolkat den: mål, bedömningar, delar,\n"
+            "indikatorer och aktiviteter. Formatet json är ett stabilt gränssnitt (se malkoll schema)."
+        ),
+    )
+    dump.add_argument("file", metavar="FIL", type=Path, help=".docx-filen som ska visas")
+    dump.add_argument("--format", dest="output_format", choices=("tree", "json"), default="tree", help="tree (standard) eller json")
+    dump.add_argument("--output", "-o", metavar="FIL", type=Path, help="skriv resultatet till FIL i stället för skärmen")
+    dump.add_argument("--no-color", action="store_true", help="ingen färg i utskriften")
+    dump.set_defaults(handler=run_dump)
+
+
+def _add_schema(commands: Any) -> None:
+    schema = commands.add_parser(
+        "schema",
+        help="skriv ut JSON-schemat för dump-formatet",
+        description="Skriv ut JSON-schemat (draft 2020-12) för utdata från malkoll dump --format json.",
+    )
+    schema.add_argument("--output", "-o", metavar="FIL", type=Path, help="skriv schemat till FIL i stället för skärmen")
+    schema.set_defaults(handler=run_schema)
+
+
+# --- shared helpers -------------------------------------------------------------
+
+
+def _err(message: str) -> None:
+    """A Swedish message on stderr, without rich (it may be printed before anything is loaded)."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def _color_wanted(args: argparse.Namespace, stream: IO[str]) -> bool:
+    if getattr(args, "no_color", False) or os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) or bool(os.environ.get("FORCE_COLOR"))
+
+
+def _check_output_path(output: Path, inputs: Sequence[Path] = ()) -> None:
+    """--output must be a writable place that is not one of the documents being read."""
+    if output.exists() and output.is_dir():
+        raise UsageError(f"--output pekar på en mapp, inte en fil: {output}")
+    if not output.parent.exists():
+        raise UsageError(f"Mappen för --output finns inte: {output.parent}")
+    target = output.resolve()
+    for path in inputs:
+        if path.resolve() == target:
+            raise UsageError(f"--output får inte skriva över en fil som granskas: {output}")
+    if target.suffix.lower() == ".docx":
+        raise UsageError(f"--output ska vara en text- eller JSON-fil, inte ett Word-dokument: {output}")
+
+
+class _Output:
+    """Context manager giving a text stream: stdout, or an atomically written file."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._cm: Any = None
+
+    def __enter__(self) -> IO[str]:
+        if self.path is None:
+            return sys.stdout
+        from checker.output import atomic_writer
+
+        self._cm = atomic_writer(self.path)
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc: Any) -> bool:
+        if self._cm is not None:
+            return bool(self._cm.__exit__(*exc))
+        return False
+
+
+def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
+    from checker.config import load_config_for, merge, split_ids
+
+    config = load_config_for(start, getattr(args, "config", None))
+    return merge(
+        config,
+        rules=args.rules,
+        extend_rules=args.extend_rules,
+        select=split_ids(getattr(args, "select", None)),
+        ignore=split_ids(getattr(args, "ignore", None)),
+        profile=args.profile,
+        fail_level=getattr(args, "fail_level", None),
+        output_format=getattr(args, "output_format", None),
+    )
+
+
+def _load_rules(settings: Settings) -> RuleSet:
+    """The rule set for this run; every problem is misuse (exit 2), never a partial run."""
+    from checker.engine import default_rules_dir, load_rules
+    from checker.rules_lang.errors import RuleLoadError
+
+    base = list(settings.rules) if settings.rules else [default_rules_dir()]
+    paths = base + list(settings.extend_rules)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        where = f" (från {settings.config_path})" if settings.config_path else ""
+        raise UsageError("Regelfilen eller regelmappen finns inte: " + ", ".join(map(str, missing)) + where)
+    try:
+        rules = load_rules(paths)
+    except RuleLoadError as error:
+        render = getattr(error, "render", None)
+        raise UsageError(render() if callable(render) else str(error)) from None
+    try:
+        return rules.filtered(select=settings.select, ignore=settings.ignore, profile=settings.profile)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+# --- malkoll check --------------------------------------------------------------
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from checker.discovery import discover
+    from checker.findings import Severity
+    from checker.pipeline import RunSummary, check_files
+
+    paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
+    first = paths[0]
+    settings = _load_settings(args, first if first.is_dir() else first.parent)
+    found = discover(paths)
+    if args.output is not None:
+        _check_output_path(args.output, found.files)
+    rules = _load_rules(settings)
+    fail_level = Severity.parse(settings.fail_level)
+    if not found.files and not found.problems:
+        where = ", ".join(str(p) for p in paths)
+        _err(f"Inga .docx-filer hittades i {where}.")
+        return EXIT_OK
+
+    run = RunSummary(fail_level)
+    with _Output(args.output) as stream:
+        reporter = _make_reporter(settings.output_format, stream, args, fail_level)
+        reporter.start()
+        for result in _results(found, rules, check_files):
+            summary = run.add(result)
+            if result.internal and settings.output_format != "terminal":
+                _err(f"{result.path}: {result.error}")
+            reporter.file(result, summary)
+        reporter.finish(run)
+    if args.output is not None and not args.quiet:
+        _err(f"Resultatet sparades i {args.output}.")
+    return run.exit_code
+
+
+def _results(found: Any, rules: RuleSet, check_files: Any) -> Any:
+    """Folders that could not be read are reported like unreadable files, then the files themselves."""
+    from checker.pipeline import FileResult
+
+    for folder, problem in found.problems:
+        yield FileResult(folder, None, error=problem)
+    yield from check_files(found.files, rules)
+
+
+def _make_reporter(output_format: str, stream: IO[str], args: argparse.Namespace, fail_level: Any) -> Any:
+    if output_format == "json":
+        from checker.output.json_report import JsonReporter
+
+        return JsonReporter(stream, fail_level=fail_level)
+    from checker.output.terminal import TerminalReporter, make_console
+
+    to_file = args.output is not None
+    console = make_console(
+        stream,
+        color=not to_file and _color_wanted(args, stream),
+        width=_file_width() if to_file else None,
+    )
+    return TerminalReporter(console, fail_level=fail_level, quiet=args.quiet)
+
+
+def _file_width() -> int:
+    try:
+        return max(60, int(os.environ.get("COLUMNS", "100")))
+    except ValueError:
+        return 100
+
+
+# --- malkoll rules --------------------------------------------------------------
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from checker.output.terminal import make_console, render_rule_explanation, render_rule_table
+
+    settings = _load_settings(args, Path.cwd())
+    rules = _load_rules(settings)
+    console = make_console(sys.stdout, color=_color_wanted(args, sys.stdout))
+    if args.rule_id is None:
+        if not rules.rules:
+            _err("Det finns inga regler att visa.")
+            return EXIT_OK
+        console.print(render_rule_table(rules))
+        console.print(f"{len(rules.rules)} regler. Skriv \"malkoll rules ID\" för att få en regel förklarad.")
+        return EXIT_OK
+    rule = rules.get(args.rule_id) or rules.get(args.rule_id.strip().upper())
+    if rule is None:
+        raise UsageError(_unknown_rule_message(args.rule_id, [r.id for r in rules.rules]))
+    console.print(render_rule_explanation(rule))
+    return EXIT_OK
+
+
+def _unknown_rule_message(rule_id: str, known: list[str]) -> str:
+    message = f"Det finns ingen regel med id \"{rule_id}\"."
+    upper = {k.upper(): k for k in known}
+    guesses = difflib.get_close_matches(rule_id.strip().upper(), list(upper), n=3, cutoff=0.5)
+    if guesses:
+        message += " Menade du " + " eller ".join(upper[g] for g in guesses) + "?"
+    message += " Skriv \"malkoll rules\" för att se alla regler."
+    return message
+
+
+# --- malkoll dump / schema ------------------------------------------------------
+
+
+def run_dump(args: argparse.Namespace) -> int:
+    from checker.errors import ReadError
+    from checker.reader import read_report
+
+    if not args.file.exists():
+        raise UsageError(f"Filen finns inte: {args.file}")
+    if args.file.is_dir():
+        raise UsageError(f"malkoll dump visar en fil i taget; {args.file} är en mapp.")
+    if args.output is not None:
+        _check_output_path(args.output, [args.file])
+    try:
+        report = read_report(args.file)
+    except ReadError as error:
+        _err(f"{error.path}: {error.problem}")
+        return EXIT_FINDINGS
+    with _Output(args.output) as stream:
+        if args.output_format == "json":
+            from checker.output.dump_json import dump_json
+
+            stream.write(dump_json(report))
+        else:
+            from checker.output.dump_tree import render_tree
+            from checker.output.terminal import make_console
+
+            to_file = args.output is not None
+            console = make_console(
+                stream, color=not to_file and _color_wanted(args, stream), width=_file_width() if to_file else None
+            )
+            console.print(render_tree(report))
+    return EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from checker.output.dump_json import dump_schema_json
+
+    if args.output is not None:
+        _check_output_path(args.output)
+    with _Output(args.output) as stream:
+        stream.write(dump_schema_json())
+    return EXIT_OK
+
+
+# --- entry point ------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _ParserExit as stop:
+        return stop.status
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except _ParserExit as stop:
+        return stop.status
+    except KeyboardInterrupt:
+        _err("Avbrutet.")
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. "| head"); nothing left to say.
+        _silence_stdout()
+        return EXIT_FINDINGS
+    except UsageError as error:
+        _err(f"{PROG}: {error}")
+        return EXIT_USAGE
+    except Exception as error:  # noqa: BLE001 - the user must never see a traceback
+        return _report_top_level_error(error)
+
+
+def _report_top_level_error(error: Exception) -> int:
+    from checker.errors import MalkollError, ReadError
+
+    if isinstance(error, ReadError):
+        _err(f"{error.path}: {error.problem}")
+        return EXIT_FINDINGS
+    if isinstance(error, (MalkollError, ValueError)) or type(error).__name__ == "RuleLoadError":
+        render = getattr(error, "render", None)
+        _err(f"{PROG}: {render() if callable(render) else error}")
+        return EXIT_USAGE
+    if os.environ.get("MALKOLL_DEBUG"):
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    _err(
+        f"{PROG}: internt fel ({detail}). Det är ett fel i Målkoll, inte i dina dokument – "
+        "kör med miljövariabeln MALKOLL_DEBUG=1 för detaljer och rapportera gärna felet."
+    )
+    return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
