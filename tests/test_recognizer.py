@@ -293,3 +293,15 @@ def test_unreadable_files_give_swedish_read_errors(tmp_path: Path, content: byte
         read_report(path)
     assert fragment in info.value.problem
     assert info.value.path == path
+
+
+def test_status_laid_out_as_a_one_row_table(tmp_path: Path) -> None:
+    document = docx.Document()
+    _front(document)
+    _goal_skeleton(document)
+    document.add_paragraph("Enhetsmål: Enheten köper in ekologiska produkter.")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "\uf06c"
+    table.cell(0, 1).text = "Uppfylls inte"
+    report = read_report(_save(document, tmp_path))
+    assert report.all_enhetsmal()[0].bedomning == "inte"

@@ -464,7 +464,13 @@ class _Builder:
             target.tables.append(source)
 
     def _unknown_table(self, table: TableBlock, rows: list[GridRow]) -> None:
-        """A table the template does not define: keep its text where it stands."""
+        """A table the template does not define: keep its text where it stands.
+
+        Some exports lay the status line out as a one-row table (icon | text);
+        such a table under a goal heading is read as the status.
+        """
+        if self.mode == "goals" and len(rows) == 1 and self._status_from_cells(rows[0]):
+            return
         for row in rows:
             text = " | ".join(cell.text.replace("\n", " ") for cell in row.cells if cell.text.strip())
             if not text:
@@ -478,6 +484,11 @@ class _Builder:
             else:
                 self._mark_section_table(Source(block=table.block, table=table.table))
                 break
+
+    def _status_from_cells(self, row: GridRow) -> bool:
+        text = " ".join(cell.text for cell in row.cells if cell.text.strip())
+        status = match_status(text)
+        return status is not None and self._set_status(status, row.source)
 
     def _append_to_part_text(self, paragraph: Paragraph) -> None:
         goal = self._innermost_goal()
