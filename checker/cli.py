@@ -152,7 +152,8 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
         from checker.output import tool_version
 
-        parser.exit(EXIT_OK, f"{PROG} {tool_version()}\n")
+        sys.stdout.write(f"{PROG} {tool_version()}\n")
+        parser.exit(EXIT_OK)
 
 
 def _fail_level_type(word: str) -> str:

@@ -94,8 +94,7 @@ def _internal_message(path: Path, stage: str, error: Exception) -> str:
     detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return (
         f"internt fel i Målkoll när {path} {stage} ({detail}). "
-        "Filen hoppades över. Det är ett fel i programmet, inte i dokumentet – "
-        "kör med miljövariabeln MALKOLL_DEBUG=1 för detaljer och rapportera gärna felet."
+        "Felet ligger i programmet, inte i dokumentet; kör med MALKOLL_DEBUG=1 för detaljer."
     )
 
 

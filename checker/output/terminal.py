@@ -14,7 +14,10 @@ shown as written and cannot restyle or hijack the terminal.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from rich import box
@@ -27,6 +30,7 @@ from rich.text import Text
 from checker.findings import Finding, Severity
 from checker.output import clean_display, describe_document, describe_kind, plural, shorten
 from checker.pipeline import FileResult, FileSummary, RunSummary
+from checker.text import fold
 
 if TYPE_CHECKING:
     from checker.engine import Rule, RuleSet
@@ -37,6 +41,7 @@ FAIL_STYLE = "bold red"
 PASSED_WORD = "GODKÄND"
 FAILED_WORD = "UNDERKÄND"
 UNREADABLE_WORD = "KUNDE INTE LÄSAS"
+UNREADABLE_SHORT = "OLÄSBAR"
 
 # Target types that are goals: findings about them get a group of their own,
 # headed by the goal, so an author sees everything wrong with one goal together.
@@ -61,7 +66,11 @@ TARGET_WORDS = {
 }
 DOCUMENT_GROUP = "Dokumentet som helhet"
 QUOTE_LIMIT = 110
-HEADING_LIMIT = 70
+FILE_COLUMN_LIMIT = 36
+# Goal titles are long Swedish sentences; the upper levels of a group heading
+# only need to be recognisable, the goal itself a little more.
+PARENT_LIMIT = 45
+HEADING_LIMIT = 80
 
 
 def make_console(file: IO[str] | None = None, *, color: bool = True, width: int | None = None) -> Console:
@@ -74,6 +83,8 @@ def make_console(file: IO[str] | None = None, *, color: bool = True, width: int 
         file=file,
         color_system="auto" if color else None,
         no_color=not color,
+        # The caller decided colour is wanted (a terminal, or FORCE_COLOR).
+        force_terminal=True if color else None,
         highlight=False,
         markup=False,
         emoji=False,
@@ -144,9 +155,9 @@ def document_title(summary: FileSummary) -> Text:
     return title
 
 
-def verdict_text(summary: FileSummary) -> Text:
+def verdict_text(summary: FileSummary, *, short: bool = False) -> Text:
     if summary.error is not None:
-        return Text(UNREADABLE_WORD, style=FAIL_STYLE)
+        return Text(UNREADABLE_SHORT if short else UNREADABLE_WORD, style=FAIL_STYLE)
     if summary.passed:
         return Text(PASSED_WORD, style=PASS_STYLE)
     return Text(FAILED_WORD, style=FAIL_STYLE)
@@ -188,32 +199,54 @@ def _goal_heading(finding: Finding) -> str | None:
     word = GOAL_WORDS.get(finding.target_type)
     if word is None or not finding.target:
         return None
-    title = shorten(finding.target, HEADING_LIMIT)
-    if title.casefold().startswith(word.casefold()):
-        return title
-    return f"{word}: {title}"
+    if fold(finding.target).startswith(fold(word)):
+        return finding.target
+    return f"{word}: {finding.target}"
 
 
-def _group_key(finding: Finding) -> tuple[str, ...]:
-    path = [shorten(step, HEADING_LIMIT) for step in finding.location.path]
+# Level words a heading path may start its steps with ("Enhetsmål: …", "KF:s mål 1.4 …").
+_LEVEL_PREFIX = re.compile(
+    r"^(?:(?:enhetsmal|namndmal|omradesmal|avdelningsmal|inriktningsmal|kf-mal|avsnitt"
+    r"|kf:s (?:mal for verksamhetsomradet|inriktningsmal|mal))\s*:?\s*)+"
+)
+
+
+def _step_key(step: str) -> str:
+    """A heading step reduced to its title, so "Enhetsmål: X" and "X" group together."""
+    return _LEVEL_PREFIX.sub("", fold(clean_display(step)))
+
+
+def _heading_steps(finding: Finding) -> list[str]:
+    """The group heading of a finding: its path, plus the goal itself when it is about a goal."""
+    steps = [step for step in finding.location.path if step and step.strip()]
     goal = _goal_heading(finding)
-    # Some rules may already end the path with the goal itself; do not say it twice.
-    if goal is not None and not (path and _same_goal(path[-1], goal, finding.target or "")):
-        path.append(goal)
-    return tuple(path)
-
-
-def _same_goal(step: str, goal: str, target: str) -> bool:
-    return step == goal or step.endswith(shorten(target, HEADING_LIMIT))
+    # Some rules may end the path with the goal itself; do not say it twice.
+    if goal is not None and not (steps and _step_key(steps[-1]) == _step_key(goal)):
+        steps.append(goal)
+    return steps
 
 
 def group_findings(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
     """Findings grouped by heading path, groups in the order they appear in the document."""
-    groups: dict[tuple[str, ...], list[Finding]] = {}
+    groups: dict[tuple[str, ...], tuple[list[str], list[Finding]]] = {}
     for finding in findings:
-        groups.setdefault(_group_key(finding), []).append(finding)
-    ordered = sorted(groups.items(), key=lambda item: _first_block(item[1]))
-    return [(" › ".join(key) if key else DOCUMENT_GROUP, items) for key, items in ordered]
+        steps = _heading_steps(finding)
+        key = tuple(_step_key(step) for step in steps)
+        groups.setdefault(key, (steps, []))[1].append(finding)
+    ordered = sorted(groups.values(), key=lambda item: _first_block(item[1]))
+    return [(_heading_text(steps), sorted(items, key=_finding_order)) for steps, items in ordered]
+
+
+def _finding_order(finding: Finding) -> tuple[int, int, str]:
+    source = finding.location.source
+    return (source.block if source is not None else -1, -int(finding.severity), finding.rule)
+
+
+def _heading_text(steps: list[str]) -> str:
+    if not steps:
+        return DOCUMENT_GROUP
+    shown = [shorten(step, PARENT_LIMIT) for step in steps[:-1]] + [shorten(steps[-1], HEADING_LIMIT)]
+    return " › ".join(shown)
 
 
 def _first_block(findings: list[Finding]) -> int:
@@ -233,7 +266,7 @@ def findings_table(findings: list[Finding]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(no_wrap=True, min_width=7)
     table.add_column(no_wrap=True)
-    table.add_column(overflow="fold", ratio=1)
+    table.add_column(overflow="fold")
     for finding in findings:
         table.add_row(severity_text(finding.severity), Text(finding.rule, style="dim"), finding_body(finding))
     return table
@@ -256,29 +289,60 @@ def finding_body(finding: Finding) -> Text:
     return body
 
 
+SHORT_KINDS = {"verksamhetsplan": "VP", "verksamhetsberattelse": "VB", "tertialrapport": "T"}
+
+
+def short_kind(kind: str | None, tertial: int | None) -> str:
+    """"VP", "T1", "T2", "VB" – the abbreviations coordinators use; "okänd" when not recognised."""
+    if kind is None:
+        return "okänd"
+    short = SHORT_KINDS.get(kind, kind)
+    return f"{short}{tertial}" if kind == "tertialrapport" and tertial else short
+
+
+def _common_folder(paths: list[Path]) -> Path | None:
+    """The folder all files share, so the table can show short names."""
+    try:
+        common = Path(os.path.commonpath([str(p.parent) for p in paths]))
+    except ValueError:  # mixed absolute and relative paths, or different drives
+        return None
+    return common if str(common) not in ("", ".") else None
+
+
 def render_summary_table(run: RunSummary) -> Table:
-    table = Table(title="Sammanfattning", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Fil", overflow="fold")
+    folder = _common_folder([item.path for item in run.files])
+    title = "Sammanfattning"
+    if folder is not None:
+        title += f" (filer i {clean_display(str(folder))})"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    names = [str(item.path.relative_to(folder) if folder is not None else item.path) for item in run.files]
+    # A fixed width keeps file names whole; the unit column is the one that wraps.
+    table.add_column("Fil", overflow="fold", width=min(max(len(n) for n in names), FILE_COLUMN_LIMIT))
     table.add_column("Enhet", overflow="fold")
-    table.add_column("Typ")
-    table.add_column("År", justify="right")
-    table.add_column("Fel", justify="right")
-    table.add_column("Varningar", justify="right")
-    table.add_column("Info", justify="right")
+    table.add_column("Dokument", no_wrap=True)
+    table.add_column("Fel", justify="right", no_wrap=True)
+    table.add_column("Varningar", justify="right", no_wrap=True)
+    table.add_column("Info", justify="right", no_wrap=True)
     table.add_column("Resultat", no_wrap=True)
     for item in run.files:
         readable = item.error is None
+        shown = item.path.relative_to(folder) if folder is not None else item.path
         table.add_row(
-            Text(clean_display(str(item.path))),
+            Text(clean_display(str(shown))),
             Text(clean_display(item.unit) if item.unit else "–"),
-            Text(describe_kind(item.kind, item.tertial) if readable else "–"),
-            Text(str(item.year) if item.year else "–"),
+            Text(_short_document(item) if readable else "–"),
             _count_cell(item.errors, Severity.ERROR, readable),
             _count_cell(item.warnings, Severity.WARNING, readable),
             _count_cell(item.infos, Severity.INFO, readable),
-            verdict_text(item),
+            verdict_text(item, short=True),
         )
     return table
+
+
+def _short_document(item: FileSummary) -> str:
+    """"VB 2025", "T1 2025", "VP"."""
+    kind = short_kind(item.kind, item.tertial)
+    return f"{kind} {item.year}" if item.year else kind
 
 
 def _count_cell(count: int, severity: Severity, readable: bool) -> Text:
@@ -298,7 +362,7 @@ def render_closing_line(run: RunSummary) -> Text:
         + count_words(run.total(Severity.ERROR), run.total(Severity.WARNING), run.total(Severity.INFO))
         + ". "
     )
-    line.append(f"Ett dokument underkänns vid {fail_rule_words(run.fail_level)}.", style="dim")
+    line.append(f"\nEtt dokument underkänns vid {fail_rule_words(run.fail_level)}.", style="dim")
     return line
 
 
