@@ -520,7 +520,20 @@ def run_schema(args: argparse.Namespace) -> int:
 # --- entry point ------------------------------------------------------------------
 
 
+def _tolerant_streams() -> None:
+    """Never crash on a console that cannot show "å" or "✓": replace what it cannot encode."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding != "utf8" and callable(reconfigure):
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
