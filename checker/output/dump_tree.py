@@ -93,10 +93,12 @@ def _root_label(dump: DocumentDump) -> Text:
 
 
 def _status(bedomning: str | None, *, expected: bool) -> Text:
+    """The bedömning in colour for an enhetsmål (`expected`); quietly for the levels above it,
+    whose status the unit does not set and which is usually "Inga data"."""
     if bedomning is None:
-        return Text("  ingen bedömning", style="dim") if expected else Text()
+        return Text("  ingen bedömning", style="magenta") if expected else Text()
     words, style = BEDOMNING_WORDS.get(bedomning, (bedomning, ""))
-    return Text(f"  {words}", style=style)
+    return Text(f"  {words}", style=style if expected else "dim")
 
 
 def _add_section(parent: Tree, section: SectionNode) -> None:
