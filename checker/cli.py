@@ -15,7 +15,7 @@ Exit codes scripts can trust:
 from __future__ import annotations
 
 import argparse
-import difflib
+import functools
 import os
 import re
 import sys
@@ -59,26 +59,32 @@ class SwedishHelpFormatter(argparse.RawDescriptionHelpFormatter):
         return super()._format_action(action)
 
 
-# argparse's own messages (Python 3.11–3.13 wording) and their Swedish versions.
-_MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^the following arguments are required: (.*)$", re.S), "följande argument saknas: {0}"),
-    (re.compile(r"^unrecognized arguments: (.*)$", re.S), "okända argument: {0}"),
-    (re.compile(r"^argument (.+?): (.*)$", re.S), "argument {0}: {1}"),
-    (re.compile(r"^invalid choice: (.*?) \(choose from (.*)\)$", re.S), "ogiltigt val: {0} (välj bland {1})"),
-    (re.compile(r"^expected one argument$"), "ett värde behövs efter flaggan"),
-    (re.compile(r"^expected at most one argument$"), "högst ett värde får anges"),
-    (re.compile(r"^expected at least one argument$"), "minst ett värde behövs"),
-    (re.compile(r"^expected (\d+) arguments?$"), "{0} värden behövs"),
-    (re.compile(r"^invalid (.*?) value: (.*)$", re.S), "ogiltigt värde: {1}"),
-    (re.compile(r"^ambiguous option: (.*?) could match (.*)$", re.S), "tvetydig flagga: {0} kan betyda {1}"),
-    (re.compile(r"^not allowed with argument (.*)$", re.S), "får inte användas tillsammans med {0}"),
-    (re.compile(r"^ignored explicit argument (.*)$", re.S), "flaggan tar inget värde: {0}"),
-    (re.compile(r"^one of the arguments (.*) is required$", re.S), "ett av argumenten {0} krävs"),
+# argparse's own messages (Python 3.11–3.13 wording) and their Swedish versions,
+# compiled only when an error is actually shown.
+_MESSAGE_TEXTS: list[tuple[str, str]] = [
+    (r"^the following arguments are required: (.*)$", "följande argument saknas: {0}"),
+    (r"^unrecognized arguments: (.*)$", "okända argument: {0}"),
+    (r"^argument (.+?): (.*)$", "argument {0}: {1}"),
+    (r"^invalid choice: (.*?) \(choose from (.*)\)$", "ogiltigt val: {0} (välj bland {1})"),
+    (r"^expected one argument$", "ett värde behövs efter flaggan"),
+    (r"^expected at most one argument$", "högst ett värde får anges"),
+    (r"^expected at least one argument$", "minst ett värde behövs"),
+    (r"^expected (\d+) arguments?$", "{0} värden behövs"),
+    (r"^invalid (.*?) value: (.*)$", "ogiltigt värde: {1}"),
+    (r"^ambiguous option: (.*?) could match (.*)$", "tvetydig flagga: {0} kan betyda {1}"),
+    (r"^not allowed with argument (.*)$", "får inte användas tillsammans med {0}"),
+    (r"^ignored explicit argument (.*)$", "flaggan tar inget värde: {0}"),
+    (r"^one of the arguments (.*) is required$", "ett av argumenten {0} krävs"),
 ]
 
 
+@functools.lru_cache(maxsize=1)
+def _messages() -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(pattern, re.S), swedish) for pattern, swedish in _MESSAGE_TEXTS]
+
+
 def translate_argparse_message(message: str) -> str:
-    for pattern, swedish in _MESSAGES:
+    for pattern, swedish in _messages():
         match = pattern.match(message)
         if match:
             groups = [translate_argparse_message(g) if i == 1 and pattern.pattern.startswith("^argument") else g
@@ -117,6 +123,8 @@ class SwedishArgumentParser(argparse.ArgumentParser):
 
     def _hint(self, message: str) -> str | None:
         """"menade du …?" for a mistyped option or subcommand."""
+        import difflib
+
         unknown = re.match(r"^unrecognized arguments: (.*)$", message)
         if unknown:
             options = [s for a in self._all_actions() for s in a.option_strings if s.startswith("--")]
@@ -463,6 +471,8 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 def _unknown_rule_message(rule_id: str, known: list[str]) -> str:
+    import difflib
+
     message = f"Det finns ingen regel med id \"{rule_id}\"."
     upper = {k.upper(): k for k in known}
     guesses = difflib.get_close_matches(rule_id.strip().upper(), list(upper), n=3, cutoff=0.5)
