@@ -292,3 +292,22 @@ def test_dump_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     err = capsys.readouterr().err
     assert "trasig.docx" in err and "Traceback" not in err
     assert main(["dump", str(broken), "--format", "xml"]) == 2
+
+
+SAMPLE_REPORTS = sorted((REPO / "reports").glob("*.docx"))
+
+
+@pytest.mark.skipif(not SAMPLE_REPORTS, reason="inga exempeldokument i reports/")
+def test_sample_reports_dump_valid_json() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from checker.reader import read_report
+
+    validator = jsonschema.Draft202012Validator(dump_schema())
+    for path in SAMPLE_REPORTS:
+        report = read_report(path)
+        data = dump_dict(report)
+        assert list(validator.iter_errors(data)) == [], path.name
+        assert data["kind"] is not None, path.name
+        out = io.StringIO()
+        make_console(out, color=False, width=100).print(render_tree(report))
+        assert out.getvalue().startswith(("Verksamhetsplan", "Verksamhetsberättelse", "Tertialrapport")), path.name
