@@ -43,6 +43,7 @@ from checker.text import fold_ocr, normalise
 Goal = KfInriktningsmal | KfMal | Namndmal | Enhetsmal
 
 _TOC_ENTRY = re.compile(r"(?:\t|\.{3,}|…|\s)\s*\d{1,3}\s*$")
+_TAB_PAGE = re.compile(r"\t\s*\d{1,3}$")
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 _HEADING_MAX_CHARS = 90
 
@@ -62,8 +63,9 @@ class _Line:
 
 def recognise(content: DocxContent) -> Report:
     lines = _prepare(content.blocks)
-    front = _front_lines(lines)
-    info = find_docinfo([line.text for line in front], content.header_texts, content.core_title)
+    toc = _table_of_contents(lines)
+    lines = [line for line in lines if isinstance(line, TableBlock) or line.block.block not in toc]
+    info = find_docinfo(_front_texts(content.blocks, toc), content.header_texts, content.core_title)
     builder = _Builder(content.path, info)
     builder.run(lines)
     return builder.finish()
@@ -115,18 +117,53 @@ def _prepare_paragraph(block: ParagraphBlock, repeated: set[str]) -> _Line | Non
     return _Line(block=block, text=text, heading_like=heading_like)
 
 
-def _front_lines(lines: list[_Line | TableBlock]) -> list[_Line]:
-    """Paragraphs before the first goal heading or known top-level section heading."""
-    front: list[_Line] = []
-    for line in lines:
-        if isinstance(line, TableBlock):
+def _is_toc_entry(line: _Line) -> bool:
+    return bool(_TOC_ENTRY.search(line.block.raw.rstrip()) or _TOC_ENTRY.search(line.text))
+
+
+def _table_of_contents(lines: list[_Line | TableBlock]) -> set[int]:
+    """Block numbers of table-of-contents lines, which name headings but are not headings.
+
+    Entries end in a page number after a tab or dot leaders; under an
+    "Innehållsförteckning" heading a long entry may wrap onto a second line,
+    so a line counts too when one of the next two lines is an entry.
+    """
+    toc: set[int] = set()
+    paragraphs = [line for line in lines if isinstance(line, _Line)]
+    index = 0
+    while index < len(paragraphs):
+        line = paragraphs[index]
+        if "\t" in line.block.raw and _TAB_PAGE.search(line.block.raw.rstrip()) and _is_structural(line.text.rsplit(" ", 1)[0]):
+            toc.add(line.block.block)  # a Word TOC line without its heading
+        if sections.match_top_level(line.text) == "innehallsforteckning":
+            toc.add(line.block.block)
+            index = _consume_toc(paragraphs, index + 1, toc)
             continue
-        if _TOC_ENTRY.search(line.block.raw) and "\t" in line.block.raw:
-            continue  # a table-of-contents entry, not a heading
-        top = sections.match_top_level(line.text)
-        if match_goal_heading(line.text) or (top is not None and top != "innehallsforteckning"):
+        index += 1
+    return toc
+
+
+def _consume_toc(paragraphs: list[_Line], index: int, toc: set[int]) -> int:
+    while index < len(paragraphs):
+        ahead = paragraphs[index : index + 3]
+        if not any(_is_toc_entry(line) for line in ahead):
             break
-        front.append(line)
+        toc.add(paragraphs[index].block.block)
+        index += 1
+    return index
+
+
+def _front_texts(blocks: list[Block], toc: set[int]) -> list[str]:
+    """Front-page paragraphs, before the first goal or section heading (furniture kept:
+    the unit's name is often repeated as a running header and must not be lost)."""
+    front: list[str] = []
+    for block in blocks:
+        if not isinstance(block, ParagraphBlock) or block.block in toc or not block.text:
+            continue
+        top = sections.match_top_level(block.text)
+        if match_goal_heading(block.text) or (top is not None and top != "innehallsforteckning"):
+            break
+        front.append(block.text)
     return front
 
 
@@ -139,7 +176,7 @@ class _Builder:
         self.report = Report(
             path=str(path), kind=info.kind, year=info.year, tertial=info.tertial, unit=info.unit, title=info.title
         )
-        self.mode = "front"  # "front" | "toc" | "sections" | "goals"
+        self.mode = "front"  # "front" | "sections" | "goals"
         self.inriktningsmal: KfInriktningsmal | None = None
         self.kf_mal: KfMal | None = None
         self.namndmal: Namndmal | None = None
@@ -205,15 +242,8 @@ class _Builder:
             self._section_paragraph(line)
 
     def _toc_line(self, line: _Line) -> bool:
-        key = sections.match_top_level(line.text)
-        if key == "innehallsforteckning":
-            self.mode = "toc"
-            return True
-        if self.mode == "toc":
-            if _TOC_ENTRY.search(line.block.raw) or _TOC_ENTRY.search(line.text):
-                return True
-            self.mode = "front"
-        return False
+        """The "Innehållsförteckning" heading itself (its entries were removed beforehand)."""
+        return sections.match_top_level(line.text) == "innehallsforteckning"
 
     def _goal_paragraph(self, line: _Line) -> None:
         if self._continue_title(line):

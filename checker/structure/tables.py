@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from checker.model import Aktivitet, Indikator, Source, SynpunktRow, Value
+from checker.model import Aktivitet, Indikator, Source, SynpunktRow
 from checker.text import fold_ocr, normalise, similar, starts_like
 from checker.values import parse_date, parse_value
 
@@ -197,9 +197,28 @@ def clean_analysis(text: str, unit: str | None) -> str | None:
     return cleaned.strip() or None
 
 
+def merge_header_continuation(header: GridRow, rows: Sequence[GridRow]) -> tuple[GridRow, list[GridRow]]:
+    """A header wrapped onto a second row ("KF:s årsmål" / "år 2024"): the
+    continuation row has an empty first cell, which no data row has."""
+    rest = list(rows)
+    while rest and not rest[0].cells[0].text.strip() and not is_analysis_row(rest[0], len(header.cells)):
+        continuation = rest.pop(0)
+        if len(continuation.cells) == len(header.cells):
+            header = GridRow(
+                cells=[
+                    GridCell(f"{h.text} {c.text}".strip(), h.source, h.span)
+                    for h, c in zip(header.cells, continuation.cells)
+                ],
+                source=header.source,
+                merged=header.merged,
+            )
+    return header, rest
+
+
 def parse_table(
     kind: TableKind, header: GridRow, rows: Sequence[GridRow], columns: int, unit: str | None
 ) -> ParsedTable:
+    header, rows = merge_header_continuation(header, rows)
     mapping = map_columns(kind, header)
     table = ParsedTable(kind=kind)
     if kind is TableKind.SYNPUNKTER:
@@ -220,7 +239,10 @@ def parse_table(
             elif text:
                 last.analys = f"{last.analys}\n{text}"
             continue
-        last = _item(kind, row, mapping)
+        item = _item(kind, row, mapping)
+        if not (item.name if isinstance(item, Indikator) else item.title):
+            continue  # a row without a name cannot be pointed at; its cells are stray text
+        last = item
         if isinstance(last, Indikator):
             table.indikatorer.append(last)
         else:
@@ -299,6 +321,3 @@ def _text_or_none(text: str | None) -> str | None:
     cleaned = " ".join(text.split())
     return cleaned or None
 
-
-def empty_value() -> Value:
-    return Value()
