@@ -17,7 +17,7 @@ from checker.text import fold_ocr, similar
 # Top-level section → the sub-headings the template puts under it.
 _TEMPLATE: dict[str, tuple[str, ...]] = {
     "sammanfattande analys": ("medarbetarnas delaktighet", "kvalitets- och utvecklingsarbete", "kompetensutveckling"),
-    "inledning": ("enhetens uppdrag", "utvecklingsomraden", "organisationsbeskrivning", "verksamhetsbeskrivning"),
+    "inledning": ("enhetens uppdrag", "utvecklingsomraden", "organisationsbeskrivning", "verksamhetsbeskrivning", "medarbetarnas delaktighet"),
     "medarbetarnas delaktighet": (),
     "uppfoljning av kommunfullmaktiges inriktningsmal": (),
     "uppfoljning av ekonomi": (
@@ -26,14 +26,14 @@ _TEMPLATE: dict[str, tuple[str, ...]] = {
         "medel for lokalandamal",
         "ovrigt",
     ),
-    "redovisning av ekonomi": ("resursanvandning", "budget"),
+    "redovisning av ekonomi": ("resursanvandning", "budget", "ovrigt"),
     "ekonomi": ("resursanvandning", "budget", "investeringar"),
     "systematiskt kvalitetsarbete": (
         "arbetet med kvalitetsprogrammet",
         "systematiskt kvalitetsarbete enligt",
         "personalens medverkan i kvalitetsarbetet",
     ),
-    "ovrigt": ("agenda", "systematiskt kvalitetsarbete"),
+    "ovrigt": ("agenda",),
     "agenda": (),
     "redovisning av synpunkter och klagomal": ("redovisning av synpunkter och klagomal",),
     "innehallsforteckning": (),
