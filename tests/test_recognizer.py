@@ -305,3 +305,19 @@ def test_status_laid_out_as_a_one_row_table(tmp_path: Path) -> None:
     table.cell(0, 1).text = "Uppfylls inte"
     report = read_report(_save(document, tmp_path))
     assert report.all_enhetsmal()[0].bedomning == "inte"
+
+
+def test_numbered_goal_labels_and_numbered_section_headings(tmp_path: Path) -> None:
+    document = docx.Document()
+    _front(document)
+    document.add_paragraph("1.1 Sammanfattande analys").runs[0].bold = True
+    document.add_paragraph("Året har varit bra.")
+    _goal_skeleton(document)
+    document.add_paragraph("Enhetsmål 2: Enheten arbetar med trygghet")
+    document.add_paragraph("Analys och bedömning")
+    document.add_paragraph("Tryggheten har ökat.")
+    report = read_report(_save(document, tmp_path))
+    assert [s.title for s in report.sections] == ["1.1 Sammanfattande analys"]
+    [goal] = report.all_enhetsmal()
+    assert goal.title == "Enheten arbetar med trygghet"
+    assert goal.analys is not None and goal.analys.text == "Tryggheten har ökat."

@@ -63,6 +63,11 @@ _PART_LABELS: list[tuple[str, PartName]] = [
     ("uppfoljning", PartName.UPPFOLJNING),
     ("utveckling", PartName.UTVECKLING),
     ("analys", PartName.ANALYS),
+    ("analys och bedomning", PartName.ANALYS),
+    ("bedomning och analys", PartName.ANALYS),
+    ("arbetssatt och metod", PartName.ARBETSSATT),
+    ("aktiviteter och arbetssatt", PartName.ARBETSSATT),
+    ("uppfoljning och utvardering", PartName.UPPFOLJNING),
     ("kommentar", PartName.KOMMENTAR),
     ("beskrivning", PartName.BESKRIVNING),
 ]
@@ -118,6 +123,10 @@ def _after_label(text: str, folded: str, consumed: int, *, colon_optional: bool 
     decomposed characters, so positions are mapped by re-folding prefixes.
     """
     rest = folded[consumed:]
+    # "Enhetsmål 2: …" – a goal number between the label and the colon.
+    numbered = re.match(r"\s*\d{1,2}[a-z]?\s*(?=:)", rest)
+    if numbered:
+        rest = rest[numbered.end():]
     stripped = rest.lstrip()
     if stripped.startswith(":"):
         target = len(folded) - len(stripped) + 1

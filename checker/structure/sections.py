@@ -40,11 +40,12 @@ _TEMPLATE: dict[str, tuple[str, ...]] = {
 }
 _TRAILING_YEAR = re.compile(r"\s*(?:19|20)\d{2}\s*$")
 _TRAILING_DOTS = re.compile(r"[\s.…]+$")
+_LEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")
 
 
 def section_key(text: str) -> str:
     """Folded heading without trailing year or dot leaders: "Budget 2024" → "budget"."""
-    folded = _TRAILING_DOTS.sub("", fold_ocr(text))
+    folded = _LEADING_NUMBER.sub("", _TRAILING_DOTS.sub("", fold_ocr(text)))
     return _TRAILING_YEAR.sub("", folded).strip(" :")
 
 
