@@ -1,0 +1,242 @@
+"""The rule engine: load rule files once, check reports with them.
+
+    rules = load_rules([default_rules_dir()])          # raises RuleLoadError, all errors at once
+    rules = rules.filtered(profile="utkast", ignore=["VB08"])
+    findings = check_report(report, rules)
+
+The engine knows nothing about any particular rule: every requirement,
+phrase and indicator name comes from the rule files (see docs/regelsprak.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import checker
+from checker.findings import Finding, Location, Severity
+from checker.model import Report
+from checker.rules_lang.compiler import CompiledRule, compile_rule
+from checker.rules_lang.errors import RuleError, RuleLoadError, suggest, swedish_list
+from checker.rules_lang.parser import parse_file
+from checker.rules_lang.semantics import analyse
+from checker.rules_lang.vocabulary import ReportIndex
+
+__all__ = ["Rule", "RuleSet", "RuleLoadError", "check_report", "default_rules_dir", "load_rules"]
+
+log = logging.getLogger(__name__)
+
+RULES_ENV = "MALKOLL_RULES"
+RULE_SUFFIX = ".rules"
+DEFAULT_PROFILE = "inlamning"
+
+
+def default_rules_dir() -> Path:
+    """The repository's rules/ directory, or the one named by $MALKOLL_RULES."""
+    override = os.environ.get(RULES_ENV)
+    if override:
+        return Path(override)
+    return Path(checker.__file__).resolve().parent.parent / "rules"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    message: str
+    help: str
+    # Model Kind values the rule applies to; None = every document, also one of unknown kind.
+    kinds: frozenset[str] | None
+    profiles: frozenset[str]
+    file: Path
+    line: int
+    # The rule's own text as written in its file.
+    source_text: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    profiles: tuple[str, ...]
+    _compiled: dict[str, CompiledRule] = field(default_factory=dict, repr=False, compare=False)
+    # Profile name → its description, for listings.
+    descriptions: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def get(self, rule_id: str) -> Rule | None:
+        key = rule_id.strip().upper()
+        for rule in self.rules:
+            if rule.id.upper() == key:
+                return rule
+        return None
+
+    def filtered(
+        self,
+        *,
+        select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        profile: str | None = None,
+    ) -> RuleSet:
+        """The rules chosen by profile, then --select, minus --ignore (ids or prefixes, ruff-style).
+
+        With no profile the default profile "inlamning" applies when the rule
+        files define it; otherwise every rule is used.
+        """
+        chosen = list(self.rules)
+        if profile is not None:
+            name = self._profile_name(profile)
+            chosen = [r for r in chosen if name in r.profiles]
+        elif DEFAULT_PROFILE in self.profiles:
+            chosen = [r for r in chosen if DEFAULT_PROFILE in r.profiles]
+        if select:
+            wanted = [self._check_prefix(p, "--select") for p in select]
+            chosen = [r for r in chosen if any(_matches(r.id, p) for p in wanted)]
+        if ignore:
+            unwanted = [self._check_prefix(p, "--ignore") for p in ignore]
+            chosen = [r for r in chosen if not any(_matches(r.id, p) for p in unwanted)]
+        return RuleSet(tuple(chosen), self.profiles, self._compiled, self.descriptions)
+
+    def _profile_name(self, profile: str) -> str:
+        for name in self.profiles:
+            if name.casefold() == profile.strip().casefold():
+                return name
+        known = ", ".join(self.profiles) if self.profiles else "inga profiler är definierade"
+        raise ValueError(f"Det finns ingen profil ”{profile}”{suggest(profile, self.profiles)} (profiler: {known}).")
+
+    def _check_prefix(self, prefix: str, option: str) -> str:
+        key = prefix.strip().upper()
+        if key and any(_matches(r.id, key) for r in self.rules):
+            return key
+        ids = [r.id for r in self.rules]
+        raise ValueError(
+            f"{option}: det finns ingen regel som heter eller börjar med ”{prefix}”{suggest(prefix, ids)}"
+            " Skriv ”malkoll rules” för att se alla regler."
+        )
+
+
+def _matches(rule_id: str, prefix: str) -> bool:
+    return rule_id.upper().startswith(prefix)
+
+
+def load_rules(paths: Sequence[Path]) -> RuleSet:
+    """Parse, check and compile rule files and directories (*.rules, sorted).
+
+    Raises RuleLoadError with every error of every file; a broken rule set is
+    never partly loaded.
+    """
+    files, errors = _read_all(paths)
+    parsed = []
+    for path, text in files:
+        rule_file, file_errors = parse_file(path, text)
+        parsed.append(rule_file)
+        errors.extend(file_errors)
+    analysis = analyse(parsed)
+    errors.extend(analysis.errors)
+    if errors:
+        raise RuleLoadError(errors)
+    compiled = {plan.id: compile_rule(plan) for plan in analysis.rules}
+    membership: dict[str, set[str]] = {plan.id: set() for plan in analysis.rules}
+    for profile in analysis.profiles.values():
+        for rule_id in profile.members:
+            membership[rule_id].add(profile.name)
+    rules = tuple(
+        Rule(
+            id=plan.id,
+            severity=plan.severity,
+            message=plan.message,
+            help=plan.help,
+            kinds=plan.kinds,
+            profiles=frozenset(membership[plan.id]),
+            file=plan.file,
+            line=plan.line,
+            source_text=plan.source_text,
+        )
+        for plan in analysis.rules
+    )
+    descriptions = {name: p.description for name, p in analysis.profiles.items()}
+    return RuleSet(rules, tuple(analysis.profiles), compiled, descriptions)
+
+
+def _read_all(paths: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[RuleError]]:
+    files: list[tuple[Path, str]] = []
+    errors: list[RuleError] = []
+    seen: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            candidates = sorted(p for p in path.glob(f"*{RULE_SUFFIX}") if p.is_file())
+            if not candidates:
+                errors.append(RuleError(path, 0, 0, f"mappen innehåller inga regelfiler (*{RULE_SUFFIX})"))
+        elif path.exists():
+            candidates = [path]
+        else:
+            errors.append(RuleError(path, 0, 0, "regelfilen eller mappen finns inte"))
+            continue
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            try:
+                files.append((candidate, candidate.read_text(encoding="utf-8-sig")))
+            except UnicodeDecodeError:
+                errors.append(RuleError(candidate, 0, 0, "filen är inte sparad som UTF-8 – spara om den som UTF-8-text"))
+            except OSError as exc:
+                errors.append(RuleError(candidate, 0, 0, f"filen kunde inte läsas ({exc.strerror or exc})"))
+    return files, errors
+
+
+def check_report(report: Report, rules: RuleSet) -> list[Finding]:
+    """Every finding of every applicable rule, in document order, then by rule id.
+
+    A rule that fails on unexpected data does not stop the others: its
+    failure becomes an info finding naming the rule, and is logged.
+    """
+    index = ReportIndex(report)
+    findings: list[Finding] = []
+    for rule in rules.rules:
+        if rule.kinds is not None and report.kind not in rule.kinds:
+            continue
+        compiled = rules._compiled.get(rule.id)
+        if compiled is None:
+            continue
+        try:
+            findings.extend(compiled(index))
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - one rule's failure must not stop the check
+            log.warning("Regel %s kunde inte prövas på %s: %r", rule.id, report.path, exc, exc_info=True)
+            findings.append(_internal_error(rule, exc))
+    findings.sort(key=_document_order)
+    return findings
+
+
+def _internal_error(rule: Rule, exc: Exception) -> Finding:
+    return Finding(
+        rule=rule.id,
+        severity=Severity.INFO,
+        message=(
+            f"Regeln {rule.id} kunde inte prövas på det här dokumentet på grund av ett internt fel "
+            f"({type(exc).__name__}). Övriga regler har prövats. Rapportera gärna felet."
+        ),
+        target=None,
+        target_type="dokument",
+        location=Location(),
+        quote=None,
+    )
+
+
+def _document_order(finding: Finding) -> tuple[int, str]:
+    source = finding.location.source
+    return (source.block if source is not None else -1, finding.rule)
+
+
+def describe_profiles(rules: RuleSet) -> str:
+    """"utkast (7 regler), inlamning (22 regler)" – for listings."""
+    parts = []
+    for name in rules.profiles:
+        count = sum(1 for r in rules.rules if name in r.profiles)
+        parts.append(f"{name} ({count} {'regel' if count == 1 else 'regler'})")
+    return swedish_list(parts)

@@ -1,0 +1,681 @@
+"""The named built-in functions of the rule language, and the text algorithms they share.
+
+Where a requirement needs an algorithm — similarity, numbering, restatement,
+counting words beside standard phrases — rule text calls a function by name,
+the way Schematron calls XPath functions. Each function is implemented once
+here and knows nothing about any particular rule: which phrases are
+"standard", which indicator is the total of which, all come from rule text.
+
+A function returns its value and, optionally, `Evidence`: where in the
+document the finding should point, a short quote, and values for the
+message's placeholders ({förlaga}, {avvikelse} …).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from rapidfuzz import fuzz
+
+from checker.model import Source, Value
+from checker.rules_lang.errors import swedish_list
+from checker.rules_lang.vocabulary import (
+    BOOL,
+    NUMBER,
+    ENUMS,
+    Base,
+    DateCell,
+    FieldDef,
+    Node,
+    Para,
+    ReportIndex,
+    TextBlock,
+    Type,
+    as_number,
+    as_paragraphs,
+    as_text,
+    paragraph_number,
+)
+from checker.text import fold, shorten, similar, words
+
+# --- evidence ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What a condition found: where to point, what to quote, values for placeholders."""
+
+    source: Source | None = None
+    quote: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    # Fields found missing by "har …" (merged into {saknas}).
+    missing: list[str] = field(default_factory=list)
+
+    def merge(self, other: Evidence | None) -> Evidence:
+        if other is None:
+            return self
+        return Evidence(
+            source=other.source or self.source,
+            quote=other.quote or self.quote,
+            values={**self.values, **other.values},
+            missing=self.missing + [m for m in other.missing if m not in self.missing],
+        )
+
+
+def merge(first: Evidence | None, second: Evidence | None) -> Evidence | None:
+    if first is None:
+        return second
+    return first.merge(second)
+
+
+# --- display of values in messages ------------------------------------------------------
+
+MISSING = "–"
+
+
+def format_number(number: float) -> str:
+    """Swedish style: 8,5 and 10 (not 10.0)."""
+    if number == int(number) and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def display(value: Any, type_: Type | None = None, limit: int = 80) -> str:
+    """A run-time value as a coordinator should read it inside a message."""
+    if value is None:
+        return MISSING
+    if type_ is not None and type_.base is Base.ENUM and isinstance(value, str):
+        if type_.ref in ENUMS:
+            return ENUMS[type_.ref].display(value) or MISSING
+        return value
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, (int, float)):
+        return format_number(float(value))
+    if isinstance(value, Value):
+        return value.text or MISSING
+    if isinstance(value, DateCell):
+        return value.text or MISSING
+    if isinstance(value, TextBlock):
+        return shorten(value.text, limit) if value.text else MISSING
+    if isinstance(value, Node):
+        return shorten(value.title or MISSING, limit)
+    if isinstance(value, FieldRef):
+        return value.field.label
+    if isinstance(value, (list, tuple)):
+        return swedish_list([display(v, None, limit) for v in value]) or MISSING
+    text = str(value)
+    return shorten(text, limit) if text.strip() else MISSING
+
+
+def excerpt(text: str, position: int, limit: int = 110) -> str:
+    """A one-line quote of `text` that shows what is at `position`."""
+    one_line = " ".join(text.split())
+    if position <= limit // 2 or len(one_line) <= limit:
+        return shorten(one_line, limit)
+    start = one_line.rfind(" ", 0, max(0, position - 30)) + 1
+    return "…" + shorten(one_line[start:], limit - 1)
+
+
+# --- phrases ------------------------------------------------------------------------------
+
+_GAP_WORDS = 8
+_SEPARATOR = r"[\W_]+"
+_GAP = r"(?:[\W_]+[^\W_]+){0,%d}?[\W_]+" % _GAP_WORDS
+_COMPACT_MIN = 8
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=65536)
+def compact(text: str) -> str:
+    """Folded text without spaces or punctuation: "Sjukfrånvar o" → "sjukfranvaro"."""
+    return _NON_ALNUM.sub("", fold(text))
+
+
+class PhraseMatcher:
+    """Finds any of a list of phrases in text, tolerant of case, diacritics and spacing.
+
+    A phrase matches whole words ("delvis" does not match "delvisa"). In a
+    phrase, "…" (or "...") stands for up to eight words and a trailing "*"
+    for any word ending ("personal*" matches "personalen"). A phrase of at
+    least eight letters without wildcards also matches when the document
+    splits a word ("Sjukfrånvar o"), by comparing without spaces.
+    """
+
+    def __init__(self, phrases: Sequence[str]) -> None:
+        self.phrases = tuple(phrases)
+        parts = [f"(?P<p{i}>{_phrase_pattern(p)})" for i, p in enumerate(self.phrases)]
+        self._regex = re.compile("|".join(parts)) if parts else None
+        self._compact = [
+            (i, compact(p)) for i, p in enumerate(self.phrases)
+            if "*" not in p and "…" not in p and "..." not in p and len(compact(p)) >= _COMPACT_MIN
+        ]
+
+    def search(self, text: str) -> tuple[str, int] | None:
+        """(the phrase as written in the rule, position in the folded text) of the first match."""
+        if not text or self._regex is None:
+            return None
+        folded = fold(text)
+        match = self._regex.search(folded)
+        if match is not None:
+            index = int(match.lastgroup[1:])  # type: ignore[index]
+            return self.phrases[index], match.start()
+        if self._compact:
+            squeezed = compact(text)
+            for index, key in self._compact:
+                position = squeezed.find(key)
+                if position >= 0:
+                    return self.phrases[index], min(position, len(folded))
+        return None
+
+    def find_in(self, paragraphs: Sequence[Para]) -> tuple[Para, str, int] | None:
+        for paragraph in paragraphs:
+            found = self.search(paragraph.text)
+            if found is not None:
+                return paragraph, found[0], found[1]
+        return None
+
+    def starts(self, text: str) -> str | None:
+        """The phrase a text begins with, if any."""
+        found = self.search(text)
+        if found is None:
+            return None
+        folded = fold(text)
+        return found[0] if not folded[: found[1]].strip(" -–•.:0123456789)") else None
+
+
+def _phrase_pattern(phrase: str) -> str:
+    tokens = fold(phrase).replace("…", " ... ").split()
+    pieces: list[str] = []
+    pending_gap = False
+    for token in tokens:
+        if token in ("...", "*"):
+            pending_gap = True
+            continue
+        if pieces:
+            pieces.append(_GAP if pending_gap else _SEPARATOR)
+        pending_gap = False
+        if token.endswith("*"):
+            pieces.append(re.escape(token.rstrip("*")) + r"[^\W_]*")
+        else:
+            pieces.append(re.escape(token))
+    if not pieces:
+        return r"(?!x)x"
+    body = "".join(pieces)
+    first, last = tokens[0], tokens[-1]
+    start = r"(?<![^\W_])" if re.match(r"[^\W_]", first) else ""
+    end = r"(?![^\W_])" if re.search(r"[^\W_]\*?$", last) else ""
+    return start + body + end
+
+
+def names_alike(a: str | None, b: str | None) -> bool:
+    """Two names are the same despite case, diacritics, spacing and a typo or two."""
+    if not a or not b:
+        return False
+    x, y = compact(a), compact(b)
+    return x == y or similar(x, y, 0.1)
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LEADING_MARK = re.compile(r"^\s*(?:\d{1,2}\s?[.)](?!\d)|[-–—•·▪*]|[\ue000-\uf8ff])+\s*")
+
+
+def sentences(paragraphs: Sequence[Para]) -> list[tuple[str, Para]]:
+    """Sentences of running text, list numbers and bullets removed, each with its paragraph."""
+    found: list[tuple[str, Para]] = []
+    for paragraph in paragraphs:
+        text = _LEADING_MARK.sub("", paragraph.text)
+        for sentence in _SENTENCE_END.split(text):
+            sentence = _LEADING_MARK.sub("", sentence).strip()
+            if sentence:
+                found.append((sentence, paragraph))
+    return found
+
+
+def sentences_besides(paragraphs: Sequence[Para], standard: PhraseMatcher | None) -> list[tuple[str, Para]]:
+    """The sentences that do not contain one of the standard phrases."""
+    all_sentences = sentences(paragraphs)
+    if standard is None:
+        return all_sentences
+    return [(s, p) for s, p in all_sentences if standard.search(s) is None]
+
+
+def words_besides(value: Any, standard: PhraseMatcher | None) -> int:
+    """Words of a text outside the sentences that contain a standard phrase."""
+    return sum(len(words(s)) for s, _ in sentences_besides(as_paragraphs(value), standard))
+
+
+# --- function machinery ----------------------------------------------------------------------
+
+ParamKind = Literal["text", "part", "number", "phrases", "field", "own_field", "string"]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    kind: ParamKind
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """A field passed by name to a function: its definition and its value here."""
+
+    field: FieldDef
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    node: Node
+    index: ReportIndex
+
+
+Impl = Callable[[CallContext, tuple[Any, ...]], tuple[Any, Evidence | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    name: str
+    aliases: tuple[str, ...]
+    params: tuple[Param, ...]
+    returns: Type | None  # None: an entity of the same kind as the current one
+    impl: Impl
+    doc: str
+    example: str
+    variadic: bool = False
+    # The current entity must be one of these kinds (None: any).
+    entity_kinds: frozenset[str] | None = None
+    # Placeholders the function can fill in a message.
+    evidence: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+FUNCTIONS: dict[str, Function] = {}
+
+
+def _register(function: Function) -> None:
+    FUNCTIONS[function.name] = function
+
+
+def lookup_function(written: str) -> Function | None:
+    key = fold(written).replace("-", "_")
+    for function in FUNCTIONS.values():
+        if key in {fold(n).replace("-", "_") for n in function.names()}:
+            return function
+    return None
+
+
+# ord(text) ---------------------------------------------------------------------------------
+
+
+def _ord(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    return float(len(words(as_text(args[0])))), None
+
+
+_register(Function(
+    "ord", ("words", "antal_ord"), (Param("text", "text", "texten som ska räknas"),), NUMBER, _ord,
+    "Antalet ord i en text.", "ord(analys) >= 25",
+))
+
+
+# ord_utöver(text, fraser) ---------------------------------------------------------------------
+
+
+def _ord_utover(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    return float(words_besides(args[0], args[1])), None
+
+
+_register(Function(
+    "ord_utöver", ("ord_utover", "words_besides"),
+    (Param("text", "text", "texten som ska räknas"), Param("fraser", "phrases", "meningar med dessa fraser räknas inte")),
+    NUMBER, _ord_utover,
+    "Antalet ord i en text utanför de meningar som innehåller någon av fraserna.",
+    "ord_utöver(analys, standardfraser) >= 25",
+))
+
+
+# återges_i(del) -----------------------------------------------------------------------------
+
+_RESTATE_SCORE = 85
+_RESTATE_MIN_SHARE = 0.6
+_TOKEN_SHARE = 0.8
+
+
+def _restated(item: Any, paragraphs: Sequence[Para]) -> bool:
+    """Whether a förväntat-resultat item is taken up in a part, by its number or its words."""
+    number = getattr(item, "number", None)
+    if number is not None and any(paragraph_number(p.text) == number for p in paragraphs):
+        return True
+    target = _comparable(item.text)
+    if not target:
+        return True
+    target_words = {w for w in target.split() if len(w) > 2}
+    for paragraph in paragraphs:
+        candidate = _comparable(paragraph.text)
+        if not candidate:
+            continue
+        shorter = min(len(candidate), len(target))
+        if shorter >= _RESTATE_MIN_SHARE * len(target) and fuzz.partial_ratio(target, candidate) >= _RESTATE_SCORE:
+            return True
+        if target_words:
+            shared = len(target_words & set(candidate.split())) / len(target_words)
+            if shared >= _TOKEN_SHARE and len(target_words) >= 3:
+                return True
+    return False
+
+
+def _comparable(text: str) -> str:
+    return " ".join(_NON_ALNUM.sub(" ", fold(_LEADING_MARK.sub("", text))).split())
+
+
+def _aterges_i(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    ref: FieldRef = args[0]
+    part = ref.value
+    evidence = Evidence(values={"del": ref.field.label})
+    if not isinstance(part, TextBlock) or not part.present:
+        return None, evidence  # a missing part is another rule's business
+    return _restated(ctx.node.obj, part.paragraphs), evidence
+
+
+_register(Function(
+    "återges_i", ("aterges_i", "restated_in", "följs_upp_i", "foljs_upp_i"),
+    (Param("del", "field", "delen där resultatet ska tas upp, t.ex. arbetssätt"),),
+    BOOL, _aterges_i,
+    "Sant när det förväntade resultatet tas upp i delen: ett stycke börjar med dess nummer "
+    "(”2.”), eller upprepar dess text (tolerant för små skillnader). Okänt när delen saknas.",
+    "varje resultat: återges_i(arbetssätt)",
+    entity_kinds=frozenset({"resultat"}),
+    evidence=("del",),
+))
+
+
+# besvarar_numren(svar, frågor) ------------------------------------------------------------------
+
+
+def _numbers(block: TextBlock) -> list[int]:
+    if block.items and any(i.number is not None for i in block.items):
+        return [i.number for i in block.items if i.number is not None]
+    return [n for n in (paragraph_number(p.text) for p in block.paragraphs) if n is not None]
+
+
+def _besvarar_numren(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    answer, questions = args
+    if not isinstance(answer, TextBlock) or not isinstance(questions, TextBlock):
+        return None, None
+    asked, answered = _numbers(questions), _numbers(answer)
+    if not asked or not answered:
+        return None, None
+    unanswered = sorted(set(asked) - set(answered))
+    extra = sorted(set(answered) - set(asked))
+    problems: list[str] = []
+    if unanswered:
+        noun = "resultat" if len(unanswered) > 1 else "resultat"
+        problems.append(f"{noun} {swedish_list([str(n) for n in unanswered])} besvaras inte")
+    if extra:
+        problems.append(f"nummer {swedish_list([str(n) for n in extra])} finns inte bland de förväntade resultaten")
+    evidence = Evidence(
+        source=answer.source,
+        values={
+            "obesvarade": swedish_list([str(n) for n in unanswered]) or MISSING,
+            "extra": swedish_list([str(n) for n in extra]) or MISSING,
+            "avvikelse": "; ".join(problems) or MISSING,
+        },
+    )
+    return not problems, evidence
+
+
+_register(Function(
+    "besvarar_numren", ("answers_numbers",),
+    (Param("svar", "part", "den numrerade texten som svarar, t.ex. analys"),
+     Param("frågor", "part", "den numrerade texten som ska besvaras, t.ex. förväntat resultat")),
+    BOOL, _besvarar_numren,
+    "Sant när varje nummer i frågor finns i svar och svar inte har några andra nummer. "
+    "Okänt när någon av dem saknar numrering.",
+    "besvarar_numren(analys, förväntat resultat)",
+    evidence=("obesvarade", "extra", "avvikelse"),
+))
+
+
+# kopia_av_tidigare(fält, fraser) ------------------------------------------------------------------
+
+_SHINGLE = 4
+_MIN_SENTENCE_WORDS = 5
+_MIN_TEXT_WORDS = 20
+_SAME_SENTENCE = 90
+_CANDIDATES = 8
+_MAX_SENTENCES = 300
+
+
+@dataclass(slots=True)
+class _CopyEntry:
+    node: Node
+    sentences: list[str]
+    text: str
+    first_sentence: dict[str, Para]
+
+
+def _copy_entry(node: Node, block: Any, standard: PhraseMatcher | None) -> _CopyEntry:
+    kept = sentences_besides(as_paragraphs(block), standard)[:_MAX_SENTENCES]
+    normalised: list[str] = []
+    where: dict[str, Para] = {}
+    for sentence, paragraph in kept:
+        key = _comparable(sentence)
+        if key:
+            normalised.append(key)
+            where.setdefault(key, paragraph)
+    return _CopyEntry(node, normalised, " ".join(normalised), where)
+
+
+def _shingles(sentences_: list[str]) -> set[int]:
+    found: set[int] = set()
+    for sentence in sentences_:
+        tokens = sentence.split()
+        if len(tokens) < _SHINGLE:
+            if len(tokens) >= 2:
+                found.add(hash(sentence))
+            continue
+        for i in range(len(tokens) - _SHINGLE + 1):
+            found.add(hash(" ".join(tokens[i : i + _SHINGLE])))
+    return found
+
+
+def _shared_sentences(this: _CopyEntry, other: _CopyEntry) -> list[str]:
+    shared: list[str] = []
+    others = [s for s in other.sentences if len(s.split()) >= _MIN_SENTENCE_WORDS]
+    exact = set(others)
+    for sentence in this.sentences:
+        if len(sentence.split()) < _MIN_SENTENCE_WORDS or sentence in shared:
+            continue
+        if sentence in exact or any(fuzz.ratio(sentence, o) >= _SAME_SENTENCE for o in others):
+            shared.append(sentence)
+    return shared
+
+
+def _copy_index(index: ReportIndex, kind: str, ref: FieldRef, standard: PhraseMatcher | None) -> dict[int, Evidence]:
+    """For every node of `kind`, evidence that its text copies an earlier one's, if it does.
+
+    Linear in the number of nodes: each text's word shingles are looked up in
+    a map from shingle to the first node that had it, and only the few
+    earlier nodes sharing most shingles are compared in detail.
+    """
+    results: dict[int, Evidence] = {}
+    entries: list[_CopyEntry] = []
+    first_seen: dict[int, int] = {}
+    for node in index.by_kind.get(kind, []):
+        entry = _copy_entry(node, ref.field.get(node), standard)
+        shingles = _shingles(entry.sentences)
+        candidates = Counter(first_seen[h] for h in shingles if h in first_seen)
+        best: tuple[float, int, Evidence] | None = None
+        for position, _count in candidates.most_common(_CANDIDATES):
+            evidence = _compare_copy(entry, entries[position])
+            if evidence is not None:
+                score = float(evidence.values.get("_score", "0"))
+                if best is None or score > best[0] or (score == best[0] and position < best[1]):
+                    best = (score, position, evidence)
+        if best is not None:
+            evidence = best[2]
+            evidence.values.pop("_score", None)
+            results[node.order] = evidence
+        for h in shingles:
+            first_seen.setdefault(h, len(entries))
+        entries.append(entry)
+    return results
+
+
+def _compare_copy(this: _CopyEntry, other: _CopyEntry) -> Evidence | None:
+    shared = _shared_sentences(this, other)
+    this_words, other_words = len(this.text.split()), len(other.text.split())
+    ratio = 0.0
+    if this_words >= _MIN_TEXT_WORDS and other_words >= _MIN_TEXT_WORDS:
+        ratio = fuzz.ratio(this.text, other.text) / 100
+    if len(shared) < 2 and ratio < 0.8:
+        return None
+    paragraph = this.first_sentence.get(shared[0]) if shared else None
+    quote_para = paragraph or (next(iter(this.first_sentence.values()), None))
+    return Evidence(
+        source=quote_para.source if quote_para else None,
+        quote=shorten(quote_para.text, 110) if quote_para else None,
+        values={
+            "förlaga": shorten(other.node.title or MISSING, 80),
+            "likhet": f"{round(max(ratio, 0.0) * 100)} %",
+            "meningar": str(len(shared)),
+            "_score": str(len(shared) + ratio),
+        },
+    )
+
+
+def _kopia_av_tidigare(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    ref, standard = args
+    key = ("kopia", ctx.node.kind, ref.field.id, id(standard))
+    results = ctx.index.cache.get(key)
+    if results is None:
+        results = ctx.index.cache[key] = _copy_index(ctx.index, ctx.node.kind, ref, standard)
+    evidence = results.get(ctx.node.order)
+    return evidence is not None, evidence
+
+
+_register(Function(
+    "kopia_av_tidigare", ("kopierad", "copy_of_earlier"),
+    (Param("fält", "own_field", "texten som jämförs, t.ex. analys"),
+     Param("fraser", "phrases", "meningar med dessa fraser räknas inte (standardmeningar)")),
+    BOOL, _kopia_av_tidigare,
+    "Sant när texten är en kopia av samma fält hos ett tidigare mål av samma slag i dokumentet: "
+    "minst två likadana meningar (utöver standardfraserna, minst fem ord långa) eller minst 80 % "
+    "likhet i stort. Namnger det tidigare målet i {förlaga}.",
+    "inget enhetsmål där kopia_av_tidigare(analys, standardfraser)",
+    evidence=("förlaga", "likhet", "meningar"),
+))
+
+
+# upprepad(fält) ---------------------------------------------------------------------------------
+
+
+def _upprepad(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    ref: FieldRef = args[0]
+    node = ctx.node
+    parent = node.parent
+    key = ("upprepad", id(parent), node.kind, ref.field.id)
+    seen = ctx.index.cache.get(key)
+    if seen is None:
+        seen = {}
+        for sibling in ctx.index.siblings(node):
+            text = _comparable(as_text(ref.field.get(sibling)))
+            if text:
+                seen.setdefault(text, sibling)
+        ctx.index.cache[key] = seen
+    text = _comparable(as_text(ref.value))
+    first = seen.get(text) if text else None
+    if first is None or first is node:
+        return False, None
+    return True, Evidence(values={"förlaga": shorten(first.title or MISSING, 80)})
+
+
+_register(Function(
+    "upprepad", ("dubblett", "duplicate"),
+    (Param("fält", "own_field", "fältet som jämförs, t.ex. titel"),),
+    BOOL, _upprepad,
+    "Sant när ett tidigare syskon (samma slag, under samma mål) har samma värde i fältet, "
+    "oberoende av skiftläge, diakritiska tecken och skiljetecken.",
+    "ingen aktivitet där upprepad(titel)",
+    evidence=("förlaga",),
+))
+
+
+# syskon("namn") ---------------------------------------------------------------------------------
+
+
+def _syskon(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    wanted: str = args[0]
+    node = ctx.node
+    matches = [
+        other for other in ctx.index.siblings(node)
+        if other is not node and names_alike(other.title, wanted)
+    ]
+    if not matches:
+        return None, None
+    period = fold(getattr(node.obj, "period", None) or "")
+    same_period = [m for m in matches if fold(getattr(m.obj, "period", None) or "") == period]
+    return (same_period or matches)[0], None
+
+
+_register(Function(
+    "syskon", ("sibling",),
+    (Param("namn", "string", "syskonets namn; jämförs tolerant (”Sjukfrånvar o” = ”Sjukfrånvaro”)"),),
+    None, _syskon,
+    "Ett annat syskon av samma slag under samma mål med det namnet (helst samma period), "
+    "eller ingenting. Används med punkt: syskon(\"Sjukfrånvaro\").utfall.",
+    "utfall <= syskon(\"Sjukfrånvaro\").utfall",
+))
+
+
+# summa(…) ---------------------------------------------------------------------------------------
+
+
+def _summa(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    total = 0.0
+    for value in args:
+        if value is None or (isinstance(value, Value) and value.is_empty):
+            continue
+        number = as_number(value)
+        if number is None:
+            return None, None  # text in a number cell: nothing can be said
+        total += number
+    return total, None
+
+
+_register(Function(
+    "summa", ("sum",), (Param("värde", "number", "tabellvärden eller tal; tomma celler räknas som 0"),),
+    NUMBER, _summa,
+    "Summan av värdena; tomma celler räknas som 0. Okänd om en cell innehåller text i stället för ett tal.",
+    "summa(t1, t2, vb) = summa(totalt)",
+    variadic=True,
+))
+
+
+# likhet(a, b) ---------------------------------------------------------------------------------------
+
+
+def _likhet(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
+    a, b = (_comparable(as_text(v)) for v in args)
+    if not a or not b:
+        return None, None
+    return fuzz.ratio(a, b) / 100, None
+
+
+_register(Function(
+    "likhet", ("similarity",),
+    (Param("a", "text", "den ena texten"), Param("b", "text", "den andra texten")),
+    NUMBER, _likhet,
+    "Hur lika två texter är, från 0 (inget gemensamt) till 1 (likadana), oberoende av skiftläge och skiljetecken.",
+    "likhet(analys, förväntat resultat) < 0.9",
+))
