@@ -451,7 +451,7 @@ def _file_width() -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from checker.output.terminal import make_console, render_rule_explanation, render_rule_table
+    from checker.output.terminal import make_console, render_profiles, render_rule_explanation, render_rule_table
 
     settings = _load_settings(args, Path.cwd())
     rules = _load_rules(settings)
@@ -461,6 +461,9 @@ def run_rules(args: argparse.Namespace) -> int:
             _err("Det finns inga regler att visa.")
             return EXIT_OK
         console.print(render_rule_table(rules))
+        profiles = render_profiles(rules)
+        if profiles is not None:
+            console.print(profiles)
         console.print(f"{len(rules.rules)} regler. Skriv \"malkoll rules ID\" för att få en regel förklarad.")
         return EXIT_OK
     rule = rules.get(args.rule_id) or rules.get(args.rule_id.strip().upper())
@@ -477,7 +480,9 @@ def _unknown_rule_message(rule_id: str, known: list[str]) -> str:
     upper = {k.upper(): k for k in known}
     guesses = difflib.get_close_matches(rule_id.strip().upper(), list(upper), n=3, cutoff=0.5)
     if guesses:
-        message += " Menade du " + " eller ".join(upper[g] for g in guesses) + "?"
+        names = [upper[g] for g in guesses]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
+        message += f" Menade du {listed}?"
     message += " Skriv \"malkoll rules\" för att se alla regler."
     return message
 
@@ -564,7 +569,9 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_FINDINGS
     except UsageError as error:
-        _err(f"{PROG}: {error}")
+        text = str(error)
+        # Multi-line messages (rule file errors with carets) start with their own file:line.
+        _err(text if "\n" in text else f"{PROG}: {text}")
         return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - the user must never see a traceback
         return _report_top_level_error(error)

@@ -464,8 +464,9 @@ def test_quiet(fakes: Path, docs: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_rules_list(fakes: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "--no-color")
     assert code == 0
-    for piece in ("Id", "Nivå", "Gäller", "Profiler", "Meddelande", "VB03", "fel", "varning", "verksamhetsberättelse", "alla dokument", "utkast"):
+    for piece in ("Id", "Nivå", "Gäller", "Profiler", "Meddelande", "VB03", "fel", "varning", " VB ", "alla", "utkast"):
         assert piece in out
+    assert "Profiler (välj med --profile):" in out
     assert "4 regler." in out
 
 
@@ -485,6 +486,7 @@ def test_rules_unknown_id(fakes: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2
     assert 'Det finns ingen regel med id "VB4".' in err
     assert "Menade du VB04" in err
+    assert err.startswith("malkoll: ")
 
 
 # --- end to end with the real reader and engine --------------------------------------------------
@@ -525,3 +527,20 @@ def test_end_to_end_on_generated_docx(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "VB03" in {f["rule"] for f in vb["findings"]}  # the goal has no analys
     code, out, _ = run(capsys, "check", str(path), "--no-color")
     assert "Enhetsmål: Enheten arbetar för att brukarna ska känna sig trygga" in out
+
+
+@pytest.mark.skipif(not _real_engine_available(), reason="regelmotorn finns inte ännu")
+def test_end_to_end_rules_and_broken_rule_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "--no-color")
+    assert code == 0
+    for rule_id in ("DK01", "VP01", "VB04", "IN01", "AK03", "SK01"):
+        assert rule_id in out
+    code, out, _ = run(capsys, "rules", "vb04")
+    assert code == 0 and "VB04 · fel" in out and "Varför regeln finns" in out and "Regeltext" in out
+    broken = tmp_path / "trasig.rules"
+    broken.write_text('regel XX01 feel "Test"\n  i verksamhetsplan:\n  varje enhetsmål har resursanvändning\n', encoding="utf-8")
+    report = tmp_path / "docs"
+    report.mkdir()
+    code, out, err = run(capsys, "check", str(report), "--extend-rules", str(broken))
+    assert code == 2 and out == ""
+    assert f"{broken}:1:" in err and "^" in err and "Traceback" not in err

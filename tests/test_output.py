@@ -124,6 +124,22 @@ def test_indicator_path_without_level_word_joins_its_goal_group() -> None:
     assert [f.rule for f in groups[0][1]] == ["VB03", "IN01"]
 
 
+def test_target_not_repeated_when_message_names_it() -> None:
+    named = finding(
+        "IN01",
+        Severity.ERROR,
+        "Indikatorn ”Andel nöjda brukare” har ett årsmål men ingen analys",
+        target="Andel nöjda brukare",
+        target_type="indikator",
+        block=31,
+        table=2,
+        row=1,
+    )
+    text = render([FileResult(Path("vb.docx"), vb_report(), (named,))])
+    assert "Indikator: Andel nöjda brukare" not in text
+    assert "tabell 3, rad 2" in text
+
+
 def test_group_findings_orders_groups_by_first_block() -> None:
     late = finding("A", Severity.INFO, "m", target="Sent mål", block=90)
     early = finding("B", Severity.INFO, "m", target="Tidigt mål", block=10)

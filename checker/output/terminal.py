@@ -66,7 +66,8 @@ TARGET_WORDS = {
 }
 DOCUMENT_GROUP = "Dokumentet som helhet"
 QUOTE_LIMIT = 110
-FILE_COLUMN_LIMIT = 36
+FILE_COLUMN_LIMIT = 40
+SUMMARY_FIXED_WIDTH = 54
 # Goal titles are long Swedish sentences; the upper levels of a group heading
 # only need to be recognisable, the goal itself a little more.
 PARENT_LIMIT = 45
@@ -133,7 +134,7 @@ class TerminalReporter:
     def finish(self, run: RunSummary) -> None:
         if not run.files:
             return
-        self.console.print(render_summary_table(run))
+        self.console.print(render_summary_table(run, self.console.width))
         if self.quiet:
             for item in run.files:
                 if item.error is not None:
@@ -276,7 +277,7 @@ def finding_body(finding: Finding) -> Text:
     body = Text(clean_display(finding.message, multiline=False))
     where: list[str] = []
     label = target_label(finding)
-    if label:
+    if label and not _mentions(finding.message, finding.target or ""):
         where.append(label)
     if finding.location.source is not None:
         where.append(finding.location.source.describe())
@@ -309,15 +310,24 @@ def _common_folder(paths: list[Path]) -> Path | None:
     return common if str(common) not in ("", ".") else None
 
 
-def render_summary_table(run: RunSummary) -> Table:
+def _mentions(message: str, target: str) -> bool:
+    """True when the message already names the target (rules usually quote it), so the
+    location line need not repeat it."""
+    head = fold(clean_display(target))[:25].strip()
+    return bool(head) and head in fold(clean_display(message))
+
+
+def render_summary_table(run: RunSummary, width: int = 100) -> Table:
     folder = _common_folder([item.path for item in run.files])
     title = "Sammanfattning"
     if folder is not None:
         title += f" (filer i {clean_display(str(folder))})"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     names = [str(item.path.relative_to(folder) if folder is not None else item.path) for item in run.files]
-    # A fixed width keeps file names whole; the unit column is the one that wraps.
-    table.add_column("Fil", overflow="fold", width=min(max(len(n) for n in names), FILE_COLUMN_LIMIT))
+    # A fixed width keeps file names whole where there is room; the unit column
+    # shares what is left with them (about 54 columns go to the other columns).
+    room = max(16, int((width - SUMMARY_FIXED_WIDTH) * 0.65))
+    table.add_column("Fil", overflow="fold", width=min(max(len(n) for n in names), FILE_COLUMN_LIMIT, room))
     table.add_column("Enhet", overflow="fold")
     table.add_column("Dokument", no_wrap=True)
     table.add_column("Fel", justify="right", no_wrap=True)
@@ -379,6 +389,37 @@ def scope_words(kinds: frozenset[str] | None) -> str:
     return ", ".join(known + other)
 
 
+def short_scope(kinds: frozenset[str] | None) -> str:
+    """"VP", "T1, T2, VB", "alla" – compact enough for the rule table."""
+    if not kinds:
+        return "alla"
+    words = {"verksamhetsplan": "VP", "tertialrapport": "T1, T2", "verksamhetsberattelse": "VB"}
+    order = ["verksamhetsplan", "tertialrapport", "verksamhetsberattelse"]
+    known = [words[k] for k in order if k in kinds]
+    return ", ".join(known + sorted(k for k in kinds if k not in words))
+
+
+def display_path(path: Path) -> str:
+    """A rule file's path relative to the current folder when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def render_profiles(rules: RuleSet) -> Group | None:
+    """The profiles with their descriptions, under the rule table."""
+    if not rules.profiles:
+        return None
+    descriptions = getattr(rules, "descriptions", {}) or {}
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
+    for name in rules.profiles:
+        grid.add_row(Text(clean_display(name)), Text(clean_display(descriptions.get(name) or "")))
+    return Group(Text("Profiler (välj med --profile):", style="bold"), Padding(grid, (0, 0, 0, 2)))
+
+
 def render_rule_table(rules: RuleSet) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Id", no_wrap=True, style="bold")
@@ -390,8 +431,8 @@ def render_rule_table(rules: RuleSet) -> Table:
         table.add_row(
             Text(rule.id),
             severity_text(rule.severity),
-            Text(scope_words(rule.kinds)),
-            Text(", ".join(sorted(rule.profiles)) if rule.profiles else "alla"),
+            Text(short_scope(rule.kinds)),
+            Text(", ".join(sorted(rule.profiles)) if rule.profiles else "–"),
             Text(clean_display(rule.message)),
         )
     return table
@@ -406,8 +447,8 @@ def render_rule_explanation(rule: Rule) -> Group:
     rows.add_column(overflow="fold", ratio=1)
     rows.add_row("Meddelande", Text(clean_display(rule.message)))
     rows.add_row("Gäller", Text(scope_words(rule.kinds)))
-    rows.add_row("Profiler", Text(", ".join(sorted(rule.profiles)) if rule.profiles else "alla profiler"))
-    rows.add_row("Källa", Text(f"{rule.file}:{rule.line}"))
+    rows.add_row("Profiler", Text(", ".join(sorted(rule.profiles)) if rule.profiles else "ingen profil"))
+    rows.add_row("Källa", Text(f"{clean_display(display_path(rule.file))}:{rule.line}"))
     parts: list[object] = [heading, Text(), rows]
     if rule.help and rule.help.strip():
         parts += [Text(), Text("Varför regeln finns", style="bold"), Text(clean_display(rule.help, multiline=True))]
