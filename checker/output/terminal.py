@@ -61,6 +61,7 @@ TARGET_WORDS = {
     "resultat": "Förväntat resultat",
     "item": "Förväntat resultat",
     "synpunkt": "Synpunkter och klagomål",
+    "analys": "Analys",
     "synpunkter": "Synpunkter och klagomål",
     "dokument": "Dokumentet",
 }
