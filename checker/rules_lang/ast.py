@@ -24,7 +24,7 @@ class Pos:
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """A name as written ("enhetsmål", "VP01", "standardfraser") and where."""
+    """A name as written (an entity, a rule id, a phrase list …) and where."""
 
     text: str
     pos: Pos

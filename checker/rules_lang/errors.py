@@ -101,7 +101,7 @@ def _error_order(error: RuleError) -> tuple[str, int, int]:
     return (str(error.file), error.line, error.column)
 
 
-def suggest(word: str, candidates: Iterable[str], *, limit: int = 2) -> str:
+def suggest(word: str, candidates: Iterable[str], *, limit: int = 2, cutoff: float = 0.6) -> str:
     """" – menade du ”x”?" for the closest candidates, or "" when nothing is close.
 
     Comparison is diacritic- and case-tolerant, so "forvantat resultat"
@@ -110,7 +110,9 @@ def suggest(word: str, candidates: Iterable[str], *, limit: int = 2) -> str:
     by_key: dict[str, str] = {}
     for candidate in candidates:
         by_key.setdefault(fold(candidate), candidate)
-    matches = difflib.get_close_matches(fold(word), list(by_key), n=limit, cutoff=0.6)
+    # Short words (rule ids, a prefix and two digits) need a lower bar to find their neighbours.
+    bar = min(cutoff, 0.5) if len(word) <= 4 else cutoff
+    matches = difflib.get_close_matches(fold(word), list(by_key), n=limit, cutoff=bar)
     if not matches:
         return ""
     names = [f"”{by_key[m]}”" for m in matches]

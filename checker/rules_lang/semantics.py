@@ -693,7 +693,10 @@ class _Checker:
         if expr is None:
             return None
         regex = self.regex(node.pattern)
-        return CMatches(expr, regex) if regex is not None else None
+        if regex is None:
+            return None
+        self.evidence.add("fras")
+        return CMatches(expr, regex)
 
     def c_foreach(self, node: ast.ForEach, scope: list[_Level]) -> Cond | None:
         resolved = [self.expr(f, scope) for f in node.fields]
@@ -753,7 +756,7 @@ class _Checker:
             found = self.phrase_lists.get(key)
             if found is None:
                 self.error(item.pos, f"okänd fraslista ”{item.name.text}”{suggest(item.name.text, list(self.phrase_lists))}"
-                           " – skriv frasen inom citattecken eller definiera listan med ”fraser namn = …”")
+                           " (en fras skrivs inom citattecken, en fraslista definieras med ”fraser namn = …”)")
                 ok = False
                 continue
             texts.extend(found)
@@ -1210,7 +1213,7 @@ def _rule(
         severity = Severity.parse(item.severity.text)
     except ValueError:
         errors.append(_error(rule_file, item.severity.pos, f"okänd nivå ”{item.severity.text}”"
-                             f"{suggest(item.severity.text, _SEVERITY_WORDS)} – nivån är fel, varning eller info"))
+                             f"{suggest(item.severity.text, _SEVERITY_WORDS)} (nivån ska vara fel, varning eller info)"))
         severity = Severity.ERROR
     kinds = _kinds(item, rule_file, errors)
     if not item.message.value.strip():
