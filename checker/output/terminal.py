@@ -150,8 +150,10 @@ def document_title(summary: FileSummary) -> Text:
     if summary.error is not None:
         return Text(clean_display(summary.path.name), style="bold")
     title = Text(style="bold")
-    if summary.unit:
-        title.append(clean_display(summary.unit))
+    # The unit names the document for people; without it, the file name does.
+    name = summary.unit if summary.unit else summary.path.name
+    if summary.unit or summary.kind is None:
+        title.append(clean_display(name))
         title.append(" · ")
     title.append(describe_document(summary.kind, summary.tertial, summary.year))
     return title
