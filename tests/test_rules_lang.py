@@ -23,6 +23,12 @@ from tests.test_catalog_rules import CATALOG_IDS, OWN_TEXT_1, Doc, clean_vb
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the syntax-tree cache of these tests out of the user's ~/.cache."""
+    monkeypatch.setenv("MALKOLL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "malkoll-cache"))
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -93,6 +99,29 @@ def test_source_text_and_position_are_kept(tmp_path: Path) -> None:
     rule = load_text(tmp_path, text).rules[0]
     assert rule.line == 3
     assert rule.source_text == 'regel A1 fel "x" i alla:\n  varje dokument har typ'
+
+
+def test_cached_syntax_trees_give_the_same_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MALKOLL_CACHE_DIR", str(cache))
+    fresh = load_rules([default_rules_dir()])
+    assert list(cache.glob("ast-*.pickle"))
+    cached = load_rules([default_rules_dir()])
+    assert fresh.rules == cached.rules and fresh.profiles == cached.profiles
+    report = clean_vb(Doc(), kind=None)
+    assert check_report(report, fresh) == check_report(report, cached)
+    for damaged in cache.glob("ast-*.pickle"):
+        damaged.write_bytes(b"not a pickle")
+    assert load_rules([default_rules_dir()]).rules == fresh.rules
+    monkeypatch.setenv("MALKOLL_CACHE_DIR", "")  # empty: no cache at all
+    assert load_rules([default_rules_dir()]).rules == fresh.rules
+
+
+def test_errors_are_the_same_with_a_warm_cache(tmp_path: Path) -> None:
+    write(tmp_path, "ok.rules", 'regel A1 fel "{titl}" i alla:\n  varje enhetsmål har analys')
+    first = pytest.raises(RuleLoadError, load_rules, [tmp_path]).value.render()
+    second = pytest.raises(RuleLoadError, load_rules, [tmp_path]).value.render()
+    assert first == second and first.startswith(str(tmp_path / "ok.rules") + ":1:") and "okänd platshållare" in first
 
 
 def test_directories_are_loaded_sorted(tmp_path: Path) -> None:

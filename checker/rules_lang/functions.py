@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from checker.model import Source, Value
 from checker.rules_lang.errors import swedish_list
@@ -41,7 +42,7 @@ from checker.rules_lang.vocabulary import (
     as_text,
     paragraph_number,
 )
-from checker.text import fold, shorten, similar, words
+from checker.text import fold, fold_ocr, shorten, similar, words
 
 # --- evidence ------------------------------------------------------------------------
 
@@ -124,7 +125,7 @@ def excerpt(text: str, position: int, limit: int = 110) -> str:
 
 # --- phrases ------------------------------------------------------------------------------
 
-_GAP_WORDS = 8
+_GAP_WORDS = 12
 _SEPARATOR = r"[\W_]+"
 _GAP = r"(?:[\W_]+[^\W_]+){0,%d}?[\W_]+" % _GAP_WORDS
 _COMPACT_MIN = 8
@@ -141,10 +142,16 @@ class PhraseMatcher:
     """Finds any of a list of phrases in text, tolerant of case, diacritics and spacing.
 
     A phrase matches whole words ("delvis" does not match "delvisa"). In a
-    phrase, "…" (or "...") stands for up to eight words and a trailing "*"
-    for any word ending ("personal*" matches "personalen"). A phrase of at
-    least eight letters without wildcards also matches when the document
-    splits a word ("Sjukfrånvar o"), by comparing without spaces.
+    phrase, "…" (or "...") stands for up to twelve words and a trailing "*"
+    for any word ending ("personal*" matches "personalen"). Two fallbacks
+    catch what documents do to words:
+
+    * a phrase of at least eight letters without "…" also matches when the
+      document splits a word ("Sjukfrånvar o"), by comparing without spaces;
+    * a phrase of two or more words without "…" also matches scanned text
+      with OCR letter errors ("Enheten bed6mer att enhetsmalet"): after
+      undoing typical substitutions, each word of five letters or more may
+      differ by one letter; shorter words must be exact.
     """
 
     def __init__(self, phrases: Sequence[str]) -> None:
@@ -154,6 +161,10 @@ class PhraseMatcher:
         self._compact = [
             (i, compact(p)) for i, p in enumerate(self.phrases)
             if "*" not in p and "…" not in p and "..." not in p and len(compact(p)) >= _COMPACT_MIN
+        ]
+        self._fuzzy = [
+            (i, tokens) for i, tokens in ((i, _ocr_tokens(p)) for i, p in enumerate(self.phrases))
+            if len(tokens) >= 2 and "…" not in self.phrases[i] and "..." not in self.phrases[i]
         ]
 
     def search(self, text: str) -> tuple[str, int] | None:
@@ -171,6 +182,23 @@ class PhraseMatcher:
                 position = squeezed.find(key)
                 if position >= 0:
                     return self.phrases[index], min(position, len(folded))
+        if self._fuzzy:
+            found = self._fuzzy_search(text)
+            if found is not None:
+                return found
+        return None
+
+    def _fuzzy_search(self, text: str) -> tuple[str, int] | None:
+        tokens = _ocr_tokens(text)
+        for index, phrase in self._fuzzy:
+            width = len(phrase)
+            first = phrase[0]
+            for start in range(len(tokens) - width + 1):
+                if not _word_alike(tokens[start], first):
+                    continue
+                if all(_word_alike(tokens[start + k], phrase[k]) for k in range(1, width)):
+                    # A word position is close enough to a character position for a quote.
+                    return self.phrases[index], len(" ".join(tokens[:start])) + (1 if start else 0)
         return None
 
     def find_in(self, paragraphs: Sequence[Para]) -> tuple[Para, str, int] | None:
@@ -211,6 +239,29 @@ def _phrase_pattern(phrase: str) -> str:
     start = r"(?<![^\W_])" if re.match(r"[^\W_]", first) else ""
     end = r"(?![^\W_])" if re.search(r"[^\W_]\*?$", last) else ""
     return start + body + end
+
+
+_OCR_WORD = re.compile(r"[^\W_]+\*?")
+
+
+def _ocr_tokens(text: str) -> list[str]:
+    return _OCR_WORD.findall(fold_ocr(text))
+
+
+_FUZZY_MIN = 5
+
+
+def _word_alike(word: str, pattern: str) -> bool:
+    """One word of text against one word of a phrase, allowing one OCR error in long words."""
+    if pattern.endswith("*"):
+        stem = pattern[:-1]
+        head = word[: len(stem)]
+        return head == stem or (len(stem) >= _FUZZY_MIN and Levenshtein.distance(head, stem, score_cutoff=1) <= 1)
+    if word == pattern:
+        return True
+    if len(pattern) < _FUZZY_MIN or abs(len(word) - len(pattern)) > 1:
+        return False
+    return Levenshtein.distance(word, pattern, score_cutoff=1) <= 1
 
 
 def names_alike(a: str | None, b: str | None) -> bool:

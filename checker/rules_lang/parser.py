@@ -7,20 +7,42 @@ in, and all syntax errors of a file are reported together.
 
 The lark parser (LALR, contextual lexer) is built once per process and its
 tables are cached on disk by lark (`cache=True`), so starting Målkoll does not
-pay for grammar analysis.
+pay for grammar analysis. On top of that, the syntax tree of every rule file
+that parsed cleanly is kept in a per-user cache (~/.cache/malkoll, or
+$MALKOLL_CACHE_DIR; an empty value turns it off), keyed by a hash of the
+grammar, this code and the file's text: an unchanged rule set is loaded
+without importing lark at all.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any
 
 from checker.rules_lang import ast
 from checker.rules_lang.errors import RuleError
+
+if TYPE_CHECKING:
+    from lark import Lark
+    from lark.exceptions import UnexpectedInput
+
+# lark is imported only when a file actually has to be parsed (see _import_lark).
+Token: Any = None
+Tree: Any = None
+
+
+def _import_lark() -> None:
+    global Token, Tree
+    if Token is None:
+        from lark import Token as LarkToken, Tree as LarkTree
+
+        Token, Tree = LarkToken, LarkTree
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 
@@ -35,7 +57,9 @@ _ITEM_START = re.compile(r"^[ \t]*(?:rule|regel|profile|profil|phrases|fraser)(?
 @lru_cache(maxsize=1)
 def get_parser() -> Lark:
     """The one parser of the process; lark caches the analysed grammar on disk."""
-    options = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
+    from lark import Lark
+
+    options: dict[str, Any] = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
     try:
         return Lark.open(str(GRAMMAR), cache=True, **options)
     except OSError:  # an unwritable temp directory must not stop Målkoll
@@ -52,6 +76,10 @@ def parse_file(path: Path, text: str) -> tuple[ast.RuleFile, list[RuleError]]:
             "dela upp reglerna i flera filer"
         ).replace(",", " ")
         return rule_file, [RuleError(path, 0, 0, message)]
+    cached = _cache_get(text)
+    if cached is not None:
+        rule_file.items.extend(cached)
+        return rule_file, []
     errors: list[RuleError] = []
     for first_line, chunk in split_items(text):
         try:
@@ -61,7 +89,65 @@ def parse_file(path: Path, text: str) -> tuple[ast.RuleFile, list[RuleError]]:
             continue
         if item is not None:
             rule_file.items.append(item)
+    if not errors:
+        _cache_put(text, rule_file.items)
     return rule_file, errors
+
+
+# --- the syntax-tree cache -----------------------------------------------------------------
+
+_CACHE_ENV = "MALKOLL_CACHE_DIR"
+
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get(_CACHE_ENV)
+    if configured is not None:
+        return Path(configured) if configured.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "malkoll"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> bytes:
+    """Changes whenever the grammar or the code that builds the tree changes."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("grammar.lark", "parser.py", "ast.py"):
+        digest.update((here / name).read_bytes())
+    return digest.digest()
+
+
+def _cache_file(text: str) -> Path | None:
+    directory = _cache_dir()
+    if directory is None:
+        return None
+    key = hashlib.sha256(_code_fingerprint() + text.encode("utf-8")).hexdigest()
+    return directory / f"ast-{key}.pickle"
+
+
+def _cache_get(text: str) -> list[ast.Item] | None:
+    try:
+        path = _cache_file(text)
+        if path is None or not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            items = pickle.load(handle)
+        return items if isinstance(items, list) else None
+    except Exception:  # noqa: BLE001 - a damaged cache is simply ignored
+        return None
+
+
+def _cache_put(text: str, items: list[ast.Item]) -> None:
+    try:
+        path = _cache_file(text)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
+            pickle.dump(items, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)  # atomic: parallel runs never see half a file
+    except Exception:  # noqa: BLE001 - no cache is fine, a failing cache must not stop a run
+        return
 
 
 def split_items(text: str) -> list[tuple[int, str]]:
@@ -128,6 +214,9 @@ def parse_item(path: Path, chunk: str, first_line: int, lines: list[str]) -> ast
 
     if len(chunk) > MAX_ITEM_CHARS:
         raise error(1, 1, f"den här posten är för lång ({len(chunk)} tecken, högst {MAX_ITEM_CHARS})")
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    _import_lark()
     try:
         tree = get_parser().parse(chunk)
     except UnexpectedInput as exc:
@@ -229,6 +318,8 @@ _MAX_ALTERNATIVES = 6
 
 def describe_syntax_error(exc: UnexpectedInput, chunk: str) -> tuple[int, int, str, int]:
     """(line, column, Swedish message, underline length) for a lark error."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     if isinstance(exc, UnexpectedCharacters):
         char = chunk[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(chunk) else "?"
         if char in "\"”“":
