@@ -142,8 +142,9 @@ class PhraseMatcher:
     """Finds any of a list of phrases in text, tolerant of case, diacritics and spacing.
 
     A phrase matches whole words ("delvis" does not match "delvisa"). In a
-    phrase, "…" (or "...") stands for up to twelve words and a trailing "*"
-    for any word ending ("personal*" matches "personalen"). Two fallbacks
+    phrase, "…" (or "...") stands for up to twelve words, a trailing "*" for
+    any word ending ("personal*" matches "personalen") and a leading "*" for
+    any word beginning ("*sjukfrånvaro" matches "långtidssjukfrånvaro"). Two fallbacks
     catch what documents do to words:
 
     * a phrase of at least eight letters without "…" also matches when the
@@ -177,11 +178,15 @@ class PhraseMatcher:
             index = int(match.lastgroup[1:])  # type: ignore[index]
             return self.phrases[index], match.start()
         if self._compact:
-            squeezed = compact(text)
+            squeezed, positions = _compact_map(folded)
             for index, key in self._compact:
                 position = squeezed.find(key)
-                if position >= 0:
-                    return self.phrases[index], min(position, len(folded))
+                while position >= 0:
+                    start, end = positions[position], positions[position + len(key) - 1]
+                    # Split inside the phrase is fine; the phrase must still start and end on word edges.
+                    if _word_edge(folded, start - 1) and _word_edge(folded, end + 1):
+                        return self.phrases[index], start
+                    position = squeezed.find(key, position + 1)
         if self._fuzzy:
             found = self._fuzzy_search(text)
             if found is not None:
@@ -228,17 +233,27 @@ def _phrase_pattern(phrase: str) -> str:
         if pieces:
             pieces.append(_GAP if pending_gap else _SEPARATOR)
         pending_gap = False
-        if token.endswith("*"):
-            pieces.append(re.escape(token.rstrip("*")) + r"[^\W_]*")
-        else:
-            pieces.append(re.escape(token))
+        head = r"[^\W_]*" if token.startswith("*") else ""
+        tail = r"[^\W_]*" if token.endswith("*") and len(token) > 1 else ""
+        pieces.append(head + re.escape(token.strip("*")) + tail)
     if not pieces:
         return r"(?!x)x"
     body = "".join(pieces)
     first, last = tokens[0], tokens[-1]
-    start = r"(?<![^\W_])" if re.match(r"[^\W_]", first) else ""
+    start = r"(?<![^\W_])" if re.match(r"\*?[^\W_]", first) else ""
     end = r"(?![^\W_])" if re.search(r"[^\W_]\*?$", last) else ""
     return start + body + end
+
+
+@lru_cache(maxsize=4096)
+def _compact_map(folded: str) -> tuple[str, tuple[int, ...]]:
+    """Folded text without non-alphanumerics, and where each kept character came from."""
+    kept = [(i, ch) for i, ch in enumerate(folded) if ch.isalnum()]
+    return "".join(ch for _, ch in kept), tuple(i for i, _ in kept)
+
+
+def _word_edge(folded: str, index: int) -> bool:
+    return index < 0 or index >= len(folded) or not folded[index].isalnum()
 
 
 _OCR_WORD = re.compile(r"[^\W_]+\*?")
