@@ -413,6 +413,26 @@ regel C2 info "Totalen {höger} för {namn}" i alla:
     ]
 
 
+def test_english_forms_loops_conditions_and_braces(tmp_path: Path) -> None:
+    text = '''
+rule E1 info "{{Engelska}} {titel}: {K}" in report:
+  every enhetsmål where bedömning is one of "uppfylls helt", "uppfylls delvis" let n be count(resultat):
+    for each K in analys, förväntat resultat: if n > 5 then K is empty else not K starts with "Enheten"
+rule E2 info "Börjar: {fras}" i alla:
+  ingen aktivitet där titel börjar med "Enheten inför"
+rule E3 info "Gräns {kf:s årsmål.gräns}" i alla:
+  varje indikator där namn liknar "sjukfranvaro": kf:s årsmål.gräns är inte "max"
+rule E4 info "Status" i alla:
+  varje enhetsmål: bedömning är en av "uppfylls helt", "inga data"
+'''
+    findings = _findings(tmp_path, text, clean_vb(Doc()))
+    assert [(f.rule, f.message) for f in findings] == [
+        ("E2", "Börjar: Enheten inför"),
+        ("E1", "{Engelska} Enheten arbetar för att kunden ska vara delaktig: analys"),
+        ("E4", "Status"),
+    ]
+
+
 def test_regex_matches_case_and_diacritic_tolerant(tmp_path: Path) -> None:
     doc = Doc()
     goal = doc.goal("Mål", bedomning="delvis", fr=["- x"], analys=["Kunderna blev NÖJDA under året."])
