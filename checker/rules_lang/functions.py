@@ -159,12 +159,17 @@ class PhraseMatcher:
         self.phrases = tuple(phrases)
         parts = [f"(?P<p{i}>{_phrase_pattern(p)})" for i, p in enumerate(self.phrases)]
         self._regex = re.compile("|".join(parts)) if parts else None
+        # A word every match must contain, per phrase: most texts contain none of
+        # them, and a substring test is far cheaper than the regular expression.
+        literals = [_longest_literal(p) for p in self.phrases]
+        self._literals = tuple(literals) if all(literals) else None
         self._compact = [
             (i, compact(p)) for i, p in enumerate(self.phrases)
             if "*" not in p and "…" not in p and "..." not in p and len(compact(p)) >= _COMPACT_MIN
         ]
         self._fuzzy = [
-            (i, tokens) for i, tokens in ((i, _ocr_tokens(p)) for i, p in enumerate(self.phrases))
+            (i, tokens, frozenset(t for t in tokens if "*" not in t), (len(tokens) + 1) // 2)
+            for i, tokens in ((i, tuple(_ocr_tokens(p))) for i, p in enumerate(self.phrases))
             if len(tokens) >= 2 and "…" not in self.phrases[i] and "..." not in self.phrases[i]
         ]
 
@@ -172,30 +177,36 @@ class PhraseMatcher:
         """(the phrase as written in the rule, position in the folded text) of the first match."""
         if not text or self._regex is None:
             return None
-        folded = fold(text)
-        match = self._regex.search(folded)
-        if match is not None:
-            index = int(match.lastgroup[1:])  # type: ignore[index]
-            return self.phrases[index], match.start()
+        return self.search_folded(fold(text))
+
+    def search_folded(self, folded: str) -> tuple[str, int] | None:
+        """Like `search`, for text that is already folded (sentences cut from a folded paragraph)."""
+        if not folded or self._regex is None:
+            return None
+        if self._literals is None or any(literal in folded for literal in self._literals):
+            match = self._regex.search(folded)
+            if match is not None:
+                index = int(match.lastgroup[1:])  # type: ignore[index]
+                return self.phrases[index], match.start()
         if self._compact:
-            squeezed, positions = _compact_map(folded)
+            squeezed = _squeeze(folded)
             for index, key in self._compact:
-                position = squeezed.find(key)
-                while position >= 0:
-                    start, end = positions[position], positions[position + len(key) - 1]
-                    # Split inside the phrase is fine; the phrase must still start and end on word edges.
-                    if _word_edge(folded, start - 1) and _word_edge(folded, end + 1):
-                        return self.phrases[index], start
-                    position = squeezed.find(key, position + 1)
+                if key in squeezed:  # cheap test first; edges are checked only on a hit
+                    found = _compact_hit(folded, key)
+                    if found is not None:
+                        return self.phrases[index], found
         if self._fuzzy:
-            found = self._fuzzy_search(text)
-            if found is not None:
-                return found
+            found_fuzzy = self._fuzzy_search(folded)
+            if found_fuzzy is not None:
+                return found_fuzzy
         return None
 
-    def _fuzzy_search(self, text: str) -> tuple[str, int] | None:
-        tokens = _ocr_tokens(text)
-        for index, phrase in self._fuzzy:
+    def _fuzzy_search(self, folded: str) -> tuple[str, int] | None:
+        tokens, present = _ocr_view(folded)
+        for index, phrase, exact_words, needed in self._fuzzy:
+            # Most of a phrase's words survive a scan intact; skip texts where they do not occur.
+            if len(exact_words & present) < needed:
+                continue
             width = len(phrase)
             first = phrase[0]
             for start in range(len(tokens) - width + 1):
@@ -222,6 +233,12 @@ class PhraseMatcher:
         return found[0] if not folded[: found[1]].strip(" -–•.:0123456789)") else None
 
 
+def _longest_literal(phrase: str) -> str | None:
+    """The longest wildcard-free word of a phrase, folded; None when every word has a wildcard."""
+    words_ = [t.strip("*") for t in fold(phrase).replace("…", " ... ").split() if t not in ("...", "*")]
+    return max(words_, key=len) if words_ and max(words_, key=len) else None
+
+
 def _phrase_pattern(phrase: str) -> str:
     tokens = fold(phrase).replace("…", " ... ").split()
     pieces: list[str] = []
@@ -245,11 +262,18 @@ def _phrase_pattern(phrase: str) -> str:
     return start + body + end
 
 
-@lru_cache(maxsize=4096)
-def _compact_map(folded: str) -> tuple[str, tuple[int, ...]]:
-    """Folded text without non-alphanumerics, and where each kept character came from."""
-    kept = [(i, ch) for i, ch in enumerate(folded) if ch.isalnum()]
-    return "".join(ch for _, ch in kept), tuple(i for i, _ in kept)
+def _compact_hit(folded: str, key: str) -> int | None:
+    """Where `key` occurs in `folded` ignoring spaces and punctuation, starting and ending on word edges."""
+    kept = [i for i, ch in enumerate(folded) if ch.isalnum()]
+    squeezed = "".join(folded[i] for i in kept)
+    position = squeezed.find(key)
+    while position >= 0:
+        start, end = kept[position], kept[position + len(key) - 1]
+        # A split inside the phrase is fine; the phrase must still start and end on word edges.
+        if _word_edge(folded, start - 1) and _word_edge(folded, end + 1):
+            return start
+        position = squeezed.find(key, position + 1)
+    return None
 
 
 def _word_edge(folded: str, index: int) -> bool:
@@ -259,8 +283,24 @@ def _word_edge(folded: str, index: int) -> bool:
 _OCR_WORD = re.compile(r"[^\W_]+\*?")
 
 
+# Mirrors checker.text.fold_ocr, applied to text that is already folded.
+_OCR_TABLE = str.maketrans({"6": "o", "&": "a", "¢": "c", "€": "e"})
+
+
 def _ocr_tokens(text: str) -> list[str]:
     return _OCR_WORD.findall(fold_ocr(text))
+
+
+@lru_cache(maxsize=8192)
+def _ocr_view(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The OCR-folded words of a folded text and their set, shared by every phrase list that looks at it."""
+    tokens = tuple(_OCR_WORD.findall(folded.translate(_OCR_TABLE)))
+    return tokens, frozenset(tokens)
+
+
+@lru_cache(maxsize=8192)
+def _squeeze(folded: str) -> str:
+    return _NON_ALNUM.sub("", folded)
 
 
 _FUZZY_MIN = 5
@@ -294,10 +334,14 @@ _LEADING_MARK = re.compile(r"^\s*(?:\d{1,2}\s?[.)](?!\d)|[-–—•·▪*]|[\ue
 
 
 def sentences(paragraphs: Sequence[Para]) -> list[tuple[str, Para]]:
-    """Sentences of running text, list numbers and bullets removed, each with its paragraph."""
+    """Folded sentences of running text, list numbers and bullets removed, each with its paragraph.
+
+    Folding the paragraph once (cached) rather than each sentence keeps this
+    cheap on long documents; words and phrases are compared folded anyway.
+    """
     found: list[tuple[str, Para]] = []
     for paragraph in paragraphs:
-        text = _LEADING_MARK.sub("", paragraph.text)
+        text = _LEADING_MARK.sub("", fold(paragraph.text))
         for sentence in _SENTENCE_END.split(text):
             sentence = _LEADING_MARK.sub("", sentence).strip()
             if sentence:
@@ -306,11 +350,11 @@ def sentences(paragraphs: Sequence[Para]) -> list[tuple[str, Para]]:
 
 
 def sentences_besides(paragraphs: Sequence[Para], standard: PhraseMatcher | None) -> list[tuple[str, Para]]:
-    """The sentences that do not contain one of the standard phrases."""
+    """The (folded) sentences that do not contain one of the standard phrases."""
     all_sentences = sentences(paragraphs)
     if standard is None:
         return all_sentences
-    return [(s, p) for s, p in all_sentences if standard.search(s) is None]
+    return [(s, p) for s, p in all_sentences if standard.search_folded(s) is None]
 
 
 def words_besides(value: Any, standard: PhraseMatcher | None) -> int:
@@ -440,8 +484,14 @@ def _restated(item: Any, paragraphs: Sequence[Para]) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)
 def _comparable(text: str) -> str:
-    return " ".join(_NON_ALNUM.sub(" ", fold(_LEADING_MARK.sub("", text))).split())
+    """Folded words only: the form in which restatements, titles and copies are compared."""
+    return _comparable_folded(fold(text))
+
+
+def _comparable_folded(folded: str) -> str:
+    return " ".join(_NON_ALNUM.sub(" ", _LEADING_MARK.sub("", folded)).split())
 
 
 def _aterges_i(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
@@ -535,7 +585,7 @@ def _copy_entry(node: Node, block: Any, standard: PhraseMatcher | None) -> _Copy
     normalised: list[str] = []
     where: dict[str, Para] = {}
     for sentence, paragraph in kept:
-        key = _comparable(sentence)
+        key = _comparable_folded(sentence)
         if key:
             normalised.append(key)
             where.setdefault(key, paragraph)
