@@ -574,6 +574,8 @@ def test_in03_direction_aware(catalog: RuleSet) -> None:
         doc.indikator("Antal personalen i hemtjänsttagare med minst två besök om dagen möter under en 14-dagarsperiod",
                       utfall="8,5", arsmal="10", kf="Max 10 personer", analys="x"),  # met (lower)
         doc.indikator("Antal besök", utfall="12", arsmal="10", kf="Max 10", analys="x"),  # bound max: miss
+        doc.indikator("Klimatpåverkan från upphandlade livsmedel", utfall="1,4 kg CO2 per kg livsmedel",
+                      arsmal="1,6 kg CO2 per kg livsmedel", analys="x"),  # lower is better: met
         doc.indikator("Klimatpåverkan", utfall="Tas fram av nämnd", arsmal="1,6 kg", analys="x"),  # no number
     ]
     findings = check_report(clean_vb(doc, kf_indikatorer=indicators), catalog)
