@@ -9,7 +9,7 @@ caused it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Literal, Union
 
 
@@ -313,7 +313,7 @@ Item = Union[Rule, Profile, PhraseDef]
 
 @dataclass(slots=True)
 class RuleFile:
-    path: Path
+    path: FilePath
     lines: list[str]
     items: list[Item] = field(default_factory=list)
 

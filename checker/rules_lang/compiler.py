@@ -140,7 +140,7 @@ def compile_call(expr: ir.ECall) -> Callable[[Env], tuple[Any, Evidence | None]]
     arg_fns: list[ValueFn] = []
     for arg in expr.args:
         if isinstance(arg, (PhraseMatcher, str)):
-            arg_fns.append(lambda env, constant=arg: constant)
+            arg_fns.append(_constant(arg))
         else:
             arg_fns.append(compile_expr(arg))
 
@@ -149,6 +149,10 @@ def compile_call(expr: ir.ECall) -> Callable[[Env], tuple[Any, Evidence | None]]
         return impl(CallContext(env.node, env.index), args)
 
     return call
+
+
+def _constant(value: Any) -> ValueFn:
+    return lambda env: value
 
 
 def compile_count(expr: ir.ECount) -> ValueFn:

@@ -162,7 +162,9 @@ class PhraseMatcher:
         # A word every match must contain, per phrase: most texts contain none of
         # them, and a substring test is far cheaper than the regular expression.
         literals = [_longest_literal(p) for p in self.phrases]
-        self._literals = tuple(literals) if all(literals) else None
+        self._literals: tuple[str, ...] | None = (
+            tuple(lit for lit in literals if lit) if all(literals) else None
+        )
         self._compact = [
             (i, compact(p)) for i, p in enumerate(self.phrases)
             if "*" not in p and "…" not in p and "..." not in p and len(compact(p)) >= _COMPACT_MIN
@@ -235,8 +237,9 @@ class PhraseMatcher:
 
 def _longest_literal(phrase: str) -> str | None:
     """The longest wildcard-free word of a phrase, folded; None when every word has a wildcard."""
-    words_ = [t.strip("*") for t in fold(phrase).replace("…", " ... ").split() if t not in ("...", "*")]
-    return max(words_, key=len) if words_ and max(words_, key=len) else None
+    candidates: list[str] = [t.strip("*") for t in fold(phrase).replace("…", " ... ").split() if t not in ("...", "*")]
+    longest = max(candidates, key=len, default="")
+    return longest or None
 
 
 def _phrase_pattern(phrase: str) -> str:

@@ -321,7 +321,8 @@ def describe_syntax_error(exc: UnexpectedInput, chunk: str) -> tuple[int, int, s
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
     if isinstance(exc, UnexpectedCharacters):
-        char = chunk[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(chunk) else "?"
+        position = exc.pos_in_stream if exc.pos_in_stream is not None else -1
+        char = chunk[position] if 0 <= position < len(chunk) else "?"
         if char in "\"”“":
             return exc.line, exc.column, "texten som börjar här avslutas aldrig – det saknas ett avslutande citattecken", 1
         expected = _expected_words(getattr(exc, "allowed", None) or set())
@@ -466,8 +467,11 @@ class _Builder:
     # items
 
     def item(self, tree: Tree) -> ast.Item:
-        handler = {"rule": self.rule, "profile": self.profile, "phrases": self.phrases}[tree.data]
-        return handler(tree)
+        if tree.data == "rule":
+            return self.rule(tree)
+        if tree.data == "profile":
+            return self.profile(tree)
+        return self.phrases(tree)
 
     def rule(self, tree: Tree) -> ast.Rule:
         children = tree.children

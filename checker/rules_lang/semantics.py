@@ -21,7 +21,7 @@ from typing import Any, Union
 from checker.findings import Severity
 from checker.rules_lang import ast
 from checker.rules_lang.errors import RuleError, suggest, swedish_list
-from checker.rules_lang.functions import FieldRef, Function, PhraseMatcher, lookup_function, FUNCTIONS
+from checker.rules_lang.functions import FUNCTIONS, Function, PhraseMatcher, lookup_function
 from checker.rules_lang.vocabulary import (
     BOOL,
     CONTAINS,
@@ -30,7 +30,6 @@ from checker.rules_lang.vocabulary import (
     NUMBER,
     PROPERTIES,
     SCOPE_WORDS,
-    TEXT,
     Base,
     EntityDef,
     FieldDef,
@@ -704,7 +703,7 @@ class _Checker:
             return None
         fields: list[FieldDef] = []
         depth: int | None = None
-        for path, expr in zip(node.fields, resolved):
+        for path, expr in zip(node.fields, resolved, strict=True):
             if not isinstance(expr, EField):
                 self.error(path.pos, f"”{path.text}” är inget fält – i ”för varje” anges fält, t.ex. ”utfall, årsmål”")
                 return None

@@ -25,7 +25,6 @@ from typing import Any
 from checker.model import (
     Aktivitet,
     Enhetsmal,
-    Indikator,
     KfInriktningsmal,
     KfMal,
     Namndmal,
@@ -34,7 +33,6 @@ from checker.model import (
     ResultItem,
     Section,
     Source,
-    SynpunktRow,
     Value,
 )
 from checker.text import fold
@@ -731,18 +729,27 @@ class Node:
     """One thing in a report that a rule can talk about."""
 
     __slots__ = ("kind", "obj", "parent", "children", "order", "end", "path", "cache", "depth")
+    kind: str
+    obj: Any
+    parent: Node | None
+    children: list[Node]
+    order: int
+    end: int
+    path: tuple[str, ...]
+    cache: dict[str, Any]
+    depth: int
 
     def __init__(self, kind: str, obj: Any, parent: Node | None) -> None:
         self.kind = kind
         self.obj = obj
         self.parent = parent
-        self.children: list[Node] = []
+        self.children = []
         self.order = 0
         self.end = 0
         # Nesting level of a section: 1 for a top-level section, 2 for its sub-sections …
         self.depth = parent.depth + 1 if parent is not None and kind == "avsnitt" and parent.kind == "avsnitt" else 1
-        self.path: tuple[str, ...] = ()
-        self.cache: dict[str, Any] = {}
+        self.path = ()
+        self.cache = {}
 
     @property
     def source(self) -> Source | None:
