@@ -134,7 +134,7 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 
 @lru_cache(maxsize=65536)
 def compact(text: str) -> str:
-    """Folded text without spaces or punctuation: "Sjukfrånvar o" → "sjukfranvaro"."""
+    """Folded text without spaces or punctuation: "Medarbetar index" → "medarbetarindex"."""
     return _NON_ALNUM.sub("", fold(text))
 
 
@@ -144,11 +144,12 @@ class PhraseMatcher:
     A phrase matches whole words ("delvis" does not match "delvisa"). In a
     phrase, "…" (or "...") stands for up to twelve words, a trailing "*" for
     any word ending ("personal*" matches "personalen") and a leading "*" for
-    any word beginning ("*sjukfrånvaro" matches "långtidssjukfrånvaro"). Two fallbacks
+    any word beginning ("*frånvaro" matches "sjukfrånvaro"). Two fallbacks
     catch what documents do to words:
 
     * a phrase of at least eight letters without "…" also matches when the
-      document splits a word ("Sjukfrånvar o"), by comparing without spaces;
+      document splits a word in a narrow table cell ("Medarbetar index"), by
+      comparing without spaces;
     * a phrase of two or more words without "…" also matches scanned text
       with OCR letter errors ("Enheten bed6mer att enhetsmalet"): after
       undoing typical substitutions, each word of five letters or more may
@@ -453,7 +454,7 @@ _register(Function(
     (Param("text", "text", "texten som ska räknas"), Param("fraser", "phrases", "meningar med dessa fraser räknas inte")),
     NUMBER, _ord_utover,
     "Antalet ord i en text utanför de meningar som innehåller någon av fraserna.",
-    "ord_utöver(analys, standardfraser) >= 25",
+    "ord_utöver(analys, mina_fraser) >= 25",
 ))
 
 
@@ -689,9 +690,9 @@ _register(Function(
      Param("fraser", "phrases", "meningar med dessa fraser räknas inte (standardmeningar)")),
     BOOL, _kopia_av_tidigare,
     "Sant när texten är en kopia av samma fält hos ett tidigare mål av samma slag i dokumentet: "
-    "minst två likadana meningar (utöver standardfraserna, minst fem ord långa) eller minst 80 % "
+    "minst två likadana meningar (utöver dem med fraserna, minst fem ord långa) eller minst 80 % "
     "likhet i stort. Namnger det tidigare målet i {förlaga}.",
-    "inget enhetsmål där kopia_av_tidigare(analys, standardfraser)",
+    "inget enhetsmål där kopia_av_tidigare(analys, mina_fraser)",
     evidence=("förlaga", "likhet", "meningar"),
 ))
 
@@ -749,11 +750,11 @@ def _syskon(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | No
 
 _register(Function(
     "syskon", ("sibling",),
-    (Param("namn", "string", "syskonets namn; jämförs tolerant (”Sjukfrånvar o” = ”Sjukfrånvaro”)"),),
+    (Param("namn", "string", "syskonets namn; jämförs tolerant mot skiftläge, mellanslag och små stavfel"),),
     None, _syskon,
     "Ett annat syskon av samma slag under samma mål med det namnet (helst samma period), "
-    "eller ingenting. Används med punkt: syskon(\"Sjukfrånvaro\").utfall.",
-    "utfall <= syskon(\"Sjukfrånvaro\").utfall",
+    "eller ingenting. Används med punkt: syskon(\"Totalen\").utfall.",
+    "utfall <= syskon(\"Totalen\").utfall",
 ))
 
 
