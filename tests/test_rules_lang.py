@@ -180,6 +180,27 @@ def test_no_lark_vocabulary_reaches_the_user(tmp_path: Path, text: str) -> None:
     assert re.match(r"^\S+test\.rules:\d+:\d+: ", rendered)
 
 
+def test_an_unclosed_quote_costs_one_item_not_the_rest_of_the_file(tmp_path: Path) -> None:
+    text = (
+        'regel A1 fel ”Typografiskt citat utan slut i alla:\n  varje dokument har typ\n\n'
+        'regel A2 fel "x" i alla:\n  varje dokument har tyyp\n'
+    )
+    located = [(e.line, e.message.split(" –")[0]) for e in load_error(tmp_path, text).errors]
+    assert located == [
+        (1, "texten som börjar här avslutas aldrig"),
+        (5, "dokument har inget fält ”tyyp”"),
+    ]
+
+
+def test_a_dangling_and_before_help_is_explained(tmp_path: Path) -> None:
+    rendered = first_error(tmp_path, 'regel A fel "x" i alla:\n  varje avsnitt har titel och\n  hjälp "h"')
+    assert rendered == (
+        "test.rules:3:3: kravet före ”hjälp” är inte färdigt – står det ett ”och” eller ”eller” för mycket?\n"
+        '      hjälp "h"\n'
+        "      ^~~~~"
+    )
+
+
 def test_a_colon_is_needed_before_a_condition_that_is_not_a_keyword(tmp_path: Path) -> None:
     message = load_error(tmp_path, 'regel A fel "x" i rapport:\n  varje indikator utfall >= årsmål').errors[0].message
     assert "kolon" in message and "varje indikator: utfall >= årsmål" in message

@@ -52,6 +52,14 @@ MAX_ITEM_CHARS = 200_000
 MAX_DEPTH = 60
 
 _ITEM_START = re.compile(r"^[ \t]*(?:rule|regel|profile|profil|phrases|fraser)(?![\w\-])", re.IGNORECASE)
+# Inside an unclosed quote only a line that clearly is a new item's header starts
+# one, so a forgotten quote costs one item, not the rest of the file.
+_ITEM_HEADER = re.compile(
+    r"^(?:(?:rule|regel)[ \t]+\S+[ \t]+\S+[ \t]+[\"”“]"
+    r"|(?:profile|profil)[ \t]+\S+[^\n]*:"
+    r"|(?:phrases|fraser)[ \t]+\S+[ \t]*=)",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -153,13 +161,16 @@ def _cache_put(text: str, items: list[ast.Item]) -> None:
 def split_items(text: str) -> list[tuple[int, str]]:
     """Cut the file into (first line number, text) pieces, one per top-level item.
 
-    Lines inside a quoted text never start an item, so a help text may contain
-    a line beginning with "regel". Comment-only pieces are dropped.
+    Lines inside a quoted text do not start an item, so a help text may contain
+    a line beginning with "regel" – unless the line is a complete item header
+    at the start of the line, which means a quote was left open above it.
+    Comment-only pieces are dropped.
     """
     pieces: list[tuple[int, list[str]]] = []
     quote: str | None = None
     for number, line in enumerate(text.split("\n"), start=1):
-        if quote is None and _ITEM_START.match(line):
+        if (quote is None and _ITEM_START.match(line)) or (quote is not None and _ITEM_HEADER.match(line)):
+            quote = None
             pieces.append((number, []))
         elif not pieces:
             pieces.append((number, []))
@@ -332,6 +343,9 @@ def describe_syntax_error(exc: UnexpectedInput, chunk: str) -> tuple[int, int, s
         return exc.line, exc.column, message, 1
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         token = exc.token
+        dangling = _dangling(chunk, token)
+        if dangling is not None:
+            return dangling
         expected = _expected_words(exc.expected)
         shown = str(token.value).split("\n")[0]
         message = f"oväntat ”{_clip(shown)}”"
@@ -404,6 +418,28 @@ def _hint(expected: set[str], token: Token) -> str | None:
             "andra villkor skrivs efter ett kolon, t.ex. ”varje indikator: utfall >= årsmål”"
         )
     return None
+
+
+_LAST_WORD = re.compile(r"([^\W\d][\w\-]*)\s*$")
+_CLOSING_WORDS = {"hjalp": "hjälp", "help": "help", "meddelande": "meddelande", "message": "message"}
+
+
+def _dangling(chunk: str, token: Token) -> tuple[int, int, str, int] | None:
+    """"hjälp" read as a field name means the requirement before it was left unfinished."""
+    start = getattr(token, "start_pos", None)
+    if start is None:
+        return None
+    match = _LAST_WORD.search(chunk[:start])
+    if match is None:
+        return None
+    word = _CLOSING_WORDS.get(match.group(1).casefold().replace("ä", "a"))
+    if word is None:
+        return None
+    position = match.start(1)
+    line = chunk.count("\n", 0, position) + 1
+    column = position - (chunk.rfind("\n", 0, position) + 1) + 1
+    message = f"kravet före ”{match.group(1)}” är inte färdigt – står det ett ”och” eller ”eller” för mycket?"
+    return line, column, message, len(match.group(1))
 
 
 def _clip(text: str, limit: int = 30) -> str:
