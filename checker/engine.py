@@ -92,10 +92,10 @@ class RuleSet:
         elif DEFAULT_PROFILE in self.profiles:
             chosen = [r for r in chosen if DEFAULT_PROFILE in r.profiles]
         if select:
-            wanted = [self._check_prefix(p, "--select") for p in select]
+            wanted = [self._check_prefix(p) for p in select]
             chosen = [r for r in chosen if any(_matches(r.id, p) for p in wanted)]
         if ignore:
-            unwanted = [self._check_prefix(p, "--ignore") for p in ignore]
+            unwanted = [self._check_prefix(p) for p in ignore]
             chosen = [r for r in chosen if not any(_matches(r.id, p) for p in unwanted)]
         return RuleSet(tuple(chosen), self.profiles, self._compiled, self.descriptions)
 
@@ -106,14 +106,14 @@ class RuleSet:
         known = ", ".join(self.profiles) if self.profiles else "inga profiler är definierade"
         raise ValueError(f"Det finns ingen profil ”{profile}”{suggest(profile, self.profiles)} (profiler: {known}).")
 
-    def _check_prefix(self, prefix: str, option: str) -> str:
+    def _check_prefix(self, prefix: str) -> str:
         key = prefix.strip().upper()
         if key and any(_matches(r.id, key) for r in self.rules):
             return key
         ids = [r.id for r in self.rules]
+        guess = suggest(prefix, ids) or "."
         raise ValueError(
-            f"{option}: det finns ingen regel som heter eller börjar med ”{prefix}”{suggest(prefix, ids)}"
-            " Skriv ”malkoll rules” för att se alla regler."
+            f"Det finns ingen regel som heter eller börjar med ”{prefix}”{guess} Skriv ”malkoll rules” för att se alla regler."
         )
 
 

@@ -500,7 +500,7 @@ def test_select_and_ignore_take_ids_and_prefixes(catalog: RuleSet) -> None:
 def test_unknown_select_or_profile_is_a_swedish_value_error(catalog: RuleSet) -> None:
     with pytest.raises(ValueError, match="menade du ”VB04”"):
         catalog.filtered(select=["VB4"])
-    with pytest.raises(ValueError, match="--ignore: det finns ingen regel som heter eller börjar med ”XX”"):
+    with pytest.raises(ValueError, match="Det finns ingen regel som heter eller börjar med ”XX”. Skriv"):
         catalog.filtered(ignore=["XX"])
     with pytest.raises(ValueError, match="Det finns ingen profil ”utkats” – menade du ”utkast”"):
         catalog.filtered(profile="utkats")
