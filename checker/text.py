@@ -57,6 +57,8 @@ def normalise(text: str) -> str:
 
 
 def strip_diacritics(text: str) -> str:
+    if text.isascii():  # the common case for labels and numbers: nothing to strip
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
