@@ -321,3 +321,17 @@ def test_numbered_goal_labels_and_numbered_section_headings(tmp_path: Path) -> N
     [goal] = report.all_enhetsmal()
     assert goal.title == "Enheten arbetar med trygghet"
     assert goal.analys is not None and goal.analys.text == "Tryggheten har ökat."
+
+
+@pytest.mark.parametrize(
+    ("line", "status"),
+    [("Målet uppfylls helt", "helt"), ("Prognos: Uppfylls delvis", "delvis"), ("Bedömning: uppfylls inte", "inte")],
+)
+def test_status_with_a_leading_word(tmp_path: Path, line: str, status: str) -> None:
+    document = docx.Document()
+    _front(document)
+    _goal_skeleton(document)
+    document.add_paragraph("Enhetsmål: Enheten köper in ekologiska produkter.")
+    document.add_paragraph(line)
+    report = read_report(_save(document, tmp_path))
+    assert report.all_enhetsmal()[0].bedomning == status

@@ -84,6 +84,10 @@ _STATUS_WORDS: list[tuple[str, Bedomning]] = [
 _STATUS_LEAD = re.compile(r"^(?:[^\w\s]+|\w(?=\s))?\s*(?=[a-z])")
 
 
+# Words some units write before the status: "Målet uppfylls helt", "Prognos: uppfylls delvis".
+_STATUS_PREFIX = re.compile(r"^(?:malet|prognos|helarsprognos|arsprognos|bedomning|status|maluppfyllelse)\s*:?\s*")
+
+
 @dataclass(frozen=True, slots=True)
 class GoalHeading:
     level: GoalLevel
@@ -192,7 +196,7 @@ def match_status(text: str) -> Bedomning | None:
         return None
     lead = _STATUS_LEAD.match(folded)
     body = folded[lead.end():] if lead else folded
-    body = body.strip(" .")
+    body = _STATUS_PREFIX.sub("", body.strip(" ."))
     for words, status in _STATUS_WORDS:
         if similar(body, words, 0.15):
             return status
