@@ -196,6 +196,7 @@ def build_parser() -> SwedishArgumentParser:
     _add_rules(commands)
     _add_dump(commands)
     _add_schema(commands)
+    _add_watch(commands)
     return parser
 
 
@@ -213,7 +214,10 @@ def _add_check(commands: Any) -> None:
         "paths", nargs="*", metavar="SÖKVÄG", help=f"filer eller mappar att granska (standard: {DEFAULT_PATH}/)"
     )
     check.add_argument(
-        "--format", dest="output_format", choices=("terminal", "json"), help="utdataformat (standard: terminal)"
+        "--format",
+        dest="output_format",
+        choices=("terminal", "json", "sarif", "junit"),
+        help="utdataformat: terminal (standard), json, sarif eller junit (de två sista för CI-system)",
     )
     check.add_argument("--output", "-o", metavar="FIL", type=Path, help="skriv resultatet till FIL i stället för skärmen")
     _add_rule_options(check)
@@ -231,7 +235,51 @@ def _add_check(commands: Any) -> None:
     check.add_argument("--no-color", action="store_true", help="ingen färg i utskriften")
     check.add_argument("-q", "--quiet", action="store_true", help="visa bara sammanfattningen")
     check.add_argument("--config", metavar="FIL", type=Path, help="använd den här konfigurationsfilen i stället för att leta")
+    check.add_argument(
+        "--annotate",
+        metavar="MAPP",
+        type=Path,
+        help="skriv en kopia av varje dokument med bristerna som Word-kommentarer i MAPP (originalen ändras aldrig)",
+    )
+    check.add_argument(
+        "--overview",
+        metavar="MAPP",
+        type=Path,
+        help="skriv samordnarens sammanställning (sammanstallning.html och .xlsx) i MAPP",
+    )
+    _add_batch_options(check)
     check.set_defaults(handler=run_check)
+
+
+def _nonnegative_int(word: str) -> int:
+    try:
+        value = int(word)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"\"{word}\" är inte ett heltal") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("antalet får inte vara negativt")
+    return value
+
+
+def _seconds(word: str) -> float:
+    try:
+        value = float(word.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"\"{word}\" är inte ett antal sekunder") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError("antalet sekunder får inte vara negativt")
+    return value
+
+
+def _add_batch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs", "-j", type=_nonnegative_int, default=1, metavar="N",
+        help="granska N filer samtidigt (0 = alla processorkärnor; standard: 1)",
+    )
+    parser.add_argument(
+        "--timeout", type=_seconds, metavar="SEKUNDER",
+        help="avbryt granskningen av en fil som tar längre tid än så (standard: 120; 0 = ingen gräns)",
+    )
 
 
 def _add_rule_options(parser: argparse.ArgumentParser) -> None:
@@ -289,6 +337,41 @@ def _add_schema(commands: Any) -> None:
     )
     schema.add_argument("--output", "-o", metavar="FIL", type=Path, help="skriv schemat till FIL i stället för skärmen")
     schema.set_defaults(handler=run_schema)
+
+
+def _add_watch(commands: Any) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help="bevaka en mapp och granska varje dokument som kommer in",
+        description=(
+            "Bevaka en delad mapp: granska alla dokument som redan finns där, sedan varje dokument som\n"
+            "läggs dit eller ändras, så snart det är färdigsparat. För varje dokument skrivs en kopia med\n"
+            "bristerna som Word-kommentarer och en kort textrapport, och sammanställningen uppdateras.\n"
+            "Mappens malkoll.toml bestämmer regler, profil och utdatamapp (inställningen output,\n"
+            "standard: MAPP/granskning). Avsluta med Ctrl+C."
+        ),
+    )
+    watch.add_argument("folder", metavar="MAPP", type=Path, help="mappen som ska bevakas (även undermappar)")
+    watch.add_argument(
+        "--output", "-o", metavar="MAPP", type=Path, help="utdatamapp (standard: output i malkoll.toml, annars MAPP/granskning)"
+    )
+    watch.add_argument("--once", action="store_true", help="granska det som finns i mappen och avsluta (för schemalagda körningar)")
+    watch.add_argument(
+        "--poll", action="store_true", help="läs av mappen med jämna mellanrum i stället för att lyssna på filhändelser (nätverksmappar)"
+    )
+    watch.add_argument(
+        "--interval", type=_seconds, default=None, metavar="SEKUNDER", help="hur ofta mappen läses av med --poll (standard: 2)"
+    )
+    watch.add_argument(
+        "--settle", type=_seconds, default=None, metavar="SEKUNDER",
+        help="hur länge en fil ska vara oförändrad innan den granskas (standard: 2)",
+    )
+    _add_rule_options(watch)
+    watch.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN")
+    watch.add_argument("--fail-level", type=_fail_level_type, metavar="NIVÅ", help="lägsta nivå som underkänner ett dokument")
+    watch.add_argument("--config", metavar="FIL", type=Path, help="använd den här konfigurationsfilen i stället för mappens")
+    _add_batch_options(watch)
+    watch.set_defaults(handler=run_watch)
 
 
 # --- shared helpers -------------------------------------------------------------
@@ -354,16 +437,16 @@ def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
         profile=args.profile,
         fail_level=getattr(args, "fail_level", None),
         output_format=getattr(args, "output_format", None),
+        timeout=getattr(args, "timeout", None),
     )
 
 
 def _load_rules(settings: Settings) -> RuleSet:
     """The rule set for this run; every problem is misuse (exit 2), never a partial run."""
-    from checker.engine import default_rules_dir, load_rules
+    from checker.engine import load_rules
     from checker.rules_lang.errors import RuleLoadError
 
-    base = list(settings.rules) if settings.rules else [default_rules_dir()]
-    paths = base + list(settings.extend_rules)
+    paths = _rule_paths(settings)
     missing = [p for p in paths if not p.exists()]
     if missing:
         where = f" (från {settings.config_path})" if settings.config_path else ""
@@ -383,16 +466,21 @@ def _load_rules(settings: Settings) -> RuleSet:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from checker.batch import Runner, exclude_outputs, jobs_for
     from checker.discovery import discover
     from checker.findings import Severity
-    from checker.pipeline import RunSummary, check_files
+    from checker.pipeline import RunSummary
 
     paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
     first = paths[0]
     settings = _load_settings(args, first if first.is_dir() else first.parent)
     found = discover(paths)
+    found.files = exclude_outputs(found.files, paths, [args.annotate, args.overview])
     if args.output is not None:
         _check_output_path(args.output, found.files)
+    for option, folder in (("--annotate", args.annotate), ("--overview", args.overview)):
+        if folder is not None:
+            _prepare_output_dir(option, folder, found.files)
     rules = _load_rules(settings)
     fail_level = Severity.parse(settings.fail_level)
     if not found.files and not found.problems:
@@ -401,34 +489,133 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     run = RunSummary(fail_level)
-    with _Output(args.output) as stream:
-        reporter = _make_reporter(settings.output_format, stream, args, fail_level)
-        reporter.start()
-        for result in _results(found, rules, check_files):
-            summary = run.add(result)
-            if result.internal and settings.output_format != "terminal":
-                _err(f"{result.path}: {result.error}")
-            reporter.file(result, summary)
-        reporter.finish(run)
-    if args.output is not None and not args.quiet:
-        _err(f"Resultatet sparades i {args.output}.")
+    runner = Runner(rules, _rule_spec(settings), jobs=args.jobs, timeout=settings.timeout, fail_level=fail_level)
+    # Workers are started before anything else runs a thread, so they can be forked.
+    runner.start(len(found.files))
+    targets = _annotation_targets(args.annotate, paths, found.files) if args.annotate else None
+    work = jobs_for(found.files, targets, args.annotate)
+    with runner, _Output(args.output) as stream:
+        reporters = [_make_reporter(settings.output_format, stream, args, fail_level, rules)]
+        if args.overview is not None:
+            from checker.overview import OverviewReporter
+
+            reporters.append(OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths)))
+        with _progress(args, stream, settings.output_format, len(found.files)) as bar:
+            for reporter in reporters:
+                reporter.start()
+            for result in _results(found, runner.run(work)):
+                summary = run.add(result)
+                with bar.paused():
+                    if result.internal and settings.output_format != "terminal":
+                        _err(f"{result.path}: {result.error}")
+                    if result.annotate_error:
+                        _err(f"{result.path}: {result.annotate_error}")
+                    for reporter in reporters:
+                        reporter.file(result, summary)
+                bar.advance()
+        for reporter in reporters:
+            reporter.finish(run)
+    if not args.quiet:
+        if args.output is not None:
+            _err(f"Resultatet sparades i {args.output}.")
+        if args.annotate is not None:
+            _err(f"Kopior med bristerna som kommentarer finns i {args.annotate}.")
+        if args.overview is not None:
+            _err(f"Sammanställningen finns i {args.overview / 'sammanstallning.html'} och {args.overview / 'sammanstallning.xlsx'}.")
     return run.exit_code
 
 
-def _results(found: Any, rules: RuleSet, check_files: Any) -> Any:
+def _results(found: Any, results: Any) -> Any:
     """Folders that could not be read are reported like unreadable files, then the files themselves."""
     from checker.pipeline import FileResult
 
     for folder, problem in found.problems:
         yield FileResult(folder, None, error=problem)
-    yield from check_files(found.files, rules)
+    yield from results
 
 
-def _make_reporter(output_format: str, stream: IO[str], args: argparse.Namespace, fail_level: Any) -> Any:
+def _rule_paths(settings: Settings) -> list[Path]:
+    from checker.engine import default_rules_dir
+
+    base = list(settings.rules) if settings.rules else [default_rules_dir()]
+    return base + list(settings.extend_rules)
+
+
+def _rule_spec(settings: Settings) -> Any:
+    """How a worker that cannot inherit the rules loads the same ones."""
+    from checker.batch import RuleSpec
+
+    return RuleSpec(tuple(_rule_paths(settings)), tuple(settings.select), tuple(settings.ignore), settings.profile)
+
+
+def _prepare_output_dir(option: str, folder: Path, inputs: Sequence[Path]) -> None:
+    """An output folder must be a folder (created when missing) and hold no input under its name."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{option} ska vara en mapp, men {folder} är en fil.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{option}: mappen {folder} kunde inte skapas ({error.strerror or error}).") from None
+
+
+def _common_base(paths: Sequence[Path]) -> Path | None:
+    """The folder the overview names files relative to."""
+    folders = [p if p.is_dir() else p.parent for p in paths]
+    try:
+        return Path(os.path.commonpath([str(f.absolute()) for f in folders]))
+    except ValueError:
+        return None
+
+
+def _annotation_targets(out_dir: Path, paths: Sequence[Path], files: Sequence[Path]) -> Any:
+    """path → where its annotated copy goes: the folder structure below the given folder, mirrored.
+
+    Two files that would get the same copy (same name under two given folders)
+    get numbered names; a copy never takes the place of a file being checked.
+    """
+    from checker.annotate import ANNOTATED_SUFFIX, annotated_path
+
+    roots = [p for p in paths if p.is_dir()]
+    inputs = {f.resolve() for f in files}
+    taken: set[Path] = set()
+
+    def target(path: Path) -> Path | None:
+        root = next((r for r in roots if r.resolve() in path.resolve().parents), path.parent)
+        candidate = annotated_path(path, root, out_dir)
+        number = 2
+        while candidate.resolve() in taken or candidate.resolve() in inputs:
+            stem = candidate.name[: -len(ANNOTATED_SUFFIX)]
+            base = stem.rsplit(" (", 1)[0] if number > 2 else stem
+            candidate = candidate.with_name(f"{base} ({number}){ANNOTATED_SUFFIX}")
+            number += 1
+        taken.add(candidate.resolve())
+        return candidate
+
+    return target
+
+
+def _progress(args: argparse.Namespace, stream: IO[str], output_format: str, total: int) -> Any:
+    """A progress bar on stderr for a person at a terminal, for more than a few files."""
+    from checker.batch import ProgressBar, progress_wanted
+
+    return ProgressBar(total, enabled=progress_wanted(total), color=_color_wanted(args, sys.stderr))
+
+
+def _make_reporter(
+    output_format: str, stream: IO[str], args: argparse.Namespace, fail_level: Any, rules: Any = None
+) -> Any:
     if output_format == "json":
         from checker.output.json_report import JsonReporter
 
         return JsonReporter(stream, fail_level=fail_level)
+    if output_format == "sarif":
+        from checker.output.sarif import SarifReporter
+
+        return SarifReporter(stream, fail_level=fail_level, rules=rules)
+    if output_format == "junit":
+        from checker.output.junit import JunitReporter
+
+        return JunitReporter(stream, fail_level=fail_level, rules=rules)
     from checker.output.terminal import TerminalReporter, make_console
 
     to_file = args.output is not None
@@ -445,6 +632,55 @@ def _file_width() -> int:
         return max(60, int(os.environ.get("COLUMNS", "100")))
     except ValueError:
         return 100
+
+
+# --- malkoll watch --------------------------------------------------------------
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    from checker.batch import Runner
+    from checker.findings import Severity
+    from checker.watch import (
+        DEFAULT_INTERVAL,
+        DEFAULT_SETTLE,
+        Watcher,
+        WatchOptions,
+        default_output,
+        make_logger,
+        sigterm_as_interrupt,
+    )
+
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise UsageError(f"Mappen finns inte: {folder}" if not folder.exists() else f"{folder} är en fil, inte en mapp.")
+    folder = folder.absolute()
+    settings = _load_settings(args, folder)
+    out_dir = (args.output or default_output(folder, settings.output)).absolute()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"Utdatamappen {out_dir} är en fil, inte en mapp.")
+    if out_dir == folder:
+        raise UsageError("Utdatamappen får inte vara samma mapp som den som bevakas.")
+    rules = _load_rules(settings)
+    fail_level = Severity.parse(settings.fail_level)
+    options = WatchOptions(
+        folder=folder,
+        out_dir=out_dir,
+        fail_level=fail_level,
+        settle=DEFAULT_SETTLE if args.settle is None else args.settle,
+        interval=DEFAULT_INTERVAL if args.interval is None else max(args.interval, 0.05),
+        poll=args.poll,
+        once=args.once,
+    )
+    log = make_logger(sys.stdout)
+    runner = Runner(rules, _rule_spec(settings), jobs=args.jobs, timeout=settings.timeout, fail_level=fail_level)
+    # Start the workers before watchdog starts its threads, so they can be forked.
+    runner.start()
+    try:
+        with runner, sigterm_as_interrupt():
+            return Watcher(options, runner, log=log).run()
+    except KeyboardInterrupt:
+        log("Bevakningen avslutades. Hej då!")
+        return EXIT_OK
 
 
 # --- malkoll rules --------------------------------------------------------------

@@ -10,6 +10,8 @@ options override what the file says.
     fail-level = "varning"
     extend-rules = ["egna-regler/"]
     ignore = ["DK02"]
+    timeout = 120          # seconds per file before its check is stopped
+    output = "granskning"  # where `malkoll watch` writes its outputs
 
 Every mistake in the file is reported in Swedish with the file, the key and
 the accepted values, and stops the run (exit code 2): a silently ignored
@@ -39,7 +41,9 @@ FAIL_LEVELS = {
     "info": "info",
     "information": "info",
 }
-OUTPUT_FORMATS = ("terminal", "json")
+OUTPUT_FORMATS = ("terminal", "json", "sarif", "junit")
+# Seconds a single file may take before its check is stopped (0 = no limit).
+DEFAULT_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,14 @@ class Config:
     profile: str | None = None
     fail_level: str | None = None
     output_format: str | None = None
+    timeout: float | None = None
+    # Where `malkoll watch` writes annotated copies, reports and the overview.
+    output: Path | None = None
 
 
 @dataclass(frozen=True)
 class _Key:
-    kind: str  # "paths", "ids", "word"
+    kind: str  # "paths", "ids", "word", "seconds", "path"
     choices: dict[str, str] | None = None
     help: str = ""
 
@@ -70,7 +77,11 @@ _KEYS: dict[str, _Key] = {
     "ignore": _Key("ids", help="regel-id eller prefix som ska hoppas över, t.ex. [\"DK02\"]"),
     "profile": _Key("word", help="profilens namn, t.ex. \"inlamning\""),
     "fail-level": _Key("word", choices=FAIL_LEVELS, help="\"error\", \"warning\" eller \"info\" (eller \"fel\", \"varning\")"),
-    "output-format": _Key("word", choices={f: f for f in OUTPUT_FORMATS}, help="\"terminal\" eller \"json\""),
+    "output-format": _Key(
+        "word", choices={f: f for f in OUTPUT_FORMATS}, help="\"terminal\" eller \"json\", för CI-system även \"sarif\" eller \"junit\""
+    ),
+    "timeout": _Key("seconds", help="högsta antal sekunder per fil, t.ex. 120 (0 = ingen gräns)"),
+    "output": _Key("path", help="mappen där malkoll watch skriver kopior, rapporter och sammanställning, t.ex. \"granskning\""),
 }
 
 
@@ -184,6 +195,8 @@ def _parse_table(path: Path, table: dict[str, Any], where: str) -> Config:
         profile=values.get("profile"),
         fail_level=values.get("fail-level"),
         output_format=values.get("output-format"),
+        timeout=values.get("timeout"),
+        output=values.get("output"),
     )
 
 
@@ -202,6 +215,13 @@ def _convert(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> Any:
         items = _string_list(prefix, key, spec, value)
         # Relative to the file, so the setting means the same wherever malkoll is run from.
         return tuple((path.parent / item).resolve() if not Path(item).is_absolute() else Path(item) for item in items)
+    if spec.kind == "seconds":
+        return _seconds(prefix, key, spec, value)
+    if spec.kind == "path":
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{prefix}\"{key}\" ska vara en text: {spec.help}.")
+        # Relative to the file, like rule paths.
+        return (path.parent / value.strip()).resolve() if not Path(value.strip()).is_absolute() else Path(value.strip())
     if spec.kind == "ids":
         items = _string_list(prefix, key, spec, value)
         return tuple(part.strip() for item in items for part in item.split(",") if part.strip())
@@ -219,6 +239,13 @@ def _convert(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> Any:
         message += f" Tillåtna värden: {spec.help}."
         raise ConfigError(prefix + message)
     return normalised
+
+
+def _seconds(prefix: str, key: str, spec: _Key, value: Any) -> float:
+    # bool is an int in Python; "timeout = true" is a mistake, not one second.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ConfigError(f"{prefix}\"{key}\" ska vara ett tal som inte är negativt: {spec.help}.")
+    return float(value)
 
 
 def _string_list(prefix: str, key: str, spec: _Key, value: Any) -> list[str]:
@@ -241,6 +268,8 @@ class Settings:
     fail_level: str = "error"
     output_format: str = "terminal"
     config_path: Path | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    output: Path | None = None
 
 
 def merge(
@@ -253,6 +282,7 @@ def merge(
     profile: str | None = None,
     fail_level: str | None = None,
     output_format: str | None = None,
+    timeout: float | None = None,
 ) -> Settings:
     """Command-line values override the file key by key.
 
@@ -269,6 +299,8 @@ def merge(
         fail_level=fail_level or config.fail_level or "error",
         output_format=output_format or config.output_format or "terminal",
         config_path=config.path,
+        timeout=timeout if timeout is not None else (config.timeout if config.timeout is not None else DEFAULT_TIMEOUT),
+        output=config.output,
     )
 
 

@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,11 @@ class FileResult:
     elapsed: float = 0.0
     # True when the error is a fault in Målkoll, not in the file.
     internal: bool = False
+    # When the check finished (local time, for the coordinator's overview).
+    checked_at: datetime | None = None
+    # The annotated copy written for --annotate / watch, or why it could not be written.
+    annotated: Path | None = None
+    annotate_error: str | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

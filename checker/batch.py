@@ -1,0 +1,570 @@
+"""Checking many files: worker processes, a time limit per file, results in order.
+
+A coordinator's folder can hold thousands of documents, and one of them may
+be pathological (a zip bomb, a table with a million rows). So every file is
+checked in a worker process the parent can kill: a file that takes longer
+than the time limit is reported as unreadable ("granskningen avbröts efter
+120 sekunder") and its worker is replaced; a worker that dies takes only its
+own file with it.
+
+Parallelism scales because workers get *paths*, not documents, and load the
+rules once: forked workers inherit the parent's rule set, others load it
+from a RuleSpec. Results come back small (the report is reduced to the few
+words the outputs show) and are yielded in file order; at most a few files
+per worker are in flight, so memory stays flat however many files there are.
+
+With a time limit of 0 and one job, files are checked in this process, as
+before (no limit is possible then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checker.findings import Severity
+from checker.pipeline import FileResult
+
+if TYPE_CHECKING:
+    from checker.engine import RuleSet
+
+DEFAULT_TIMEOUT = 120.0
+# How many files may be queued per worker beyond the one it is checking.
+_AHEAD_PER_WORKER = 3
+# A stopped worker gets this long to exit on its own before it is killed.
+_STOP_GRACE = 2.0
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """What a worker needs to load the rule set itself (when it cannot inherit it)."""
+
+    paths: tuple[Path, ...]
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    profile: str | None = None
+
+    def load(self) -> RuleSet:
+        from checker.engine import load_rules
+
+        return load_rules(list(self.paths)).filtered(select=self.select, ignore=self.ignore, profile=self.profile)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to check, and where its annotated copy goes (None: no copy)."""
+
+    path: Path
+    annotate_to: Path | None = None
+    out_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class _Options:
+    fail_level: Severity
+    spec: RuleSpec | None
+
+
+def resolve_jobs(jobs: int) -> int:
+    """--jobs 0 means every core this process may use."""
+    if jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def timeout_message(seconds: float) -> str:
+    """The Swedish explanation for a file that hit the time limit."""
+    return (
+        f"granskningen avbröts efter {format_seconds(seconds)}: dokumentet tog för lång tid att läsa eller granska. "
+        "Kontrollera att det går att öppna i Word och spara om det; hör annars av dig till den som förvaltar Målkoll."
+    )
+
+
+def format_seconds(seconds: float) -> str:
+    if float(seconds).is_integer():
+        whole = int(seconds)
+        return f"{whole} sekund" if whole == 1 else f"{whole} sekunder"
+    return f"{seconds:.1f}".replace(".", ",") + " sekunder"
+
+
+# --- the work itself (in a worker or in this process) ------------------------------
+
+
+def process(job: Job, rules: RuleSet, fail_level: Severity) -> FileResult:
+    """Check one file, write its annotated copy if asked, and return a small result."""
+    from checker.engine import check_report
+    from checker.pipeline import check_file
+    from checker.reader import read_report
+
+    result = check_file(job.path, rules, reader=read_report, checker=check_report)
+    result = replace(slim(result), checked_at=datetime.now().astimezone())
+    if job.annotate_to is not None and result.error is None:
+        result = _annotate(job, result, rules, fail_level)
+    return result
+
+
+def slim(result: FileResult) -> FileResult:
+    """The result with the report reduced to what outputs show (kind, unit, notes …).
+
+    A recognised report is a large tree; sending it between processes and
+    keeping it would undo both the speed-up and the flat memory.
+    """
+    report = result.report
+    if report is None:
+        return result
+    from checker.model import Report
+
+    small = Report.model_construct(
+        path=report.path,
+        kind=report.kind,
+        tertial=report.tertial,
+        year=report.year,
+        unit=report.unit,
+        title=report.title,
+        notes=list(report.notes),
+        sections=[],
+        inriktningsmal=[],
+        synpunkter=[],
+        synpunkter_source=None,
+    )
+    return replace(result, report=small)
+
+
+def _annotate(job: Job, result: FileResult, rules: RuleSet, fail_level: Severity) -> FileResult:
+    from checker.annotate import AnnotateError, Verdict, annotate
+
+    assert job.annotate_to is not None
+    verdict = Verdict(
+        passed=result.passed(fail_level),
+        errors=result.count(Severity.ERROR),
+        warnings=result.count(Severity.WARNING),
+        infos=result.count(Severity.INFO),
+        fail_level=fail_level,
+    )
+    when = result.checked_at.strftime("%Y-%m-%d %H:%M") if result.checked_at else None
+    try:
+        written = annotate(
+            job.path,
+            job.annotate_to,
+            job.out_dir or job.annotate_to.parent,
+            result.findings,
+            verdict,
+            help_for=_help_lookup(rules),
+            when=when,
+        )
+    except AnnotateError as error:
+        return replace(result, annotate_error=str(error))
+    except OSError as error:
+        return replace(result, annotate_error=f"kopian med kommentarer kunde inte sparas ({error.strerror or error}).")
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except Exception as error:  # noqa: BLE001 - a failed copy must not lose the check
+        return replace(result, annotate_error=f"kopian med kommentarer kunde inte skapas (internt fel: {type(error).__name__}).")
+    return replace(result, annotated=written)
+
+
+def _help_lookup(rules: Any) -> Callable[[str], str | None]:
+    def lookup(rule_id: str) -> str | None:
+        get = getattr(rules, "get", None)
+        rule = get(rule_id) if callable(get) else None
+        return getattr(rule, "help", None) if rule is not None else None
+
+    return lookup
+
+
+# --- worker processes ---------------------------------------------------------------
+
+
+def _worker_main(conn: Connection, rules: Any, options: _Options) -> None:
+    """A worker's loop: receive (index, job), send back (index, result), until told to stop."""
+    # Ctrl-C goes to the whole process group; the parent decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    load_error: str | None = None
+    if rules is None:
+        try:
+            assert options.spec is not None
+            rules = options.spec.load()
+        except Exception as error:  # noqa: BLE001 - reported per file below
+            load_error = f"internt fel i Målkoll: reglerna kunde inte laddas i en arbetsprocess ({error})."
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        index, job = message
+        if load_error is not None:
+            result = FileResult(job.path, None, error=load_error, internal=True)
+        else:
+            result = process(job, rules, options.fail_level)
+        try:
+            conn.send((index, result))
+        except (OSError, ValueError):
+            return
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    # The job it is working on: (index, job, deadline) or None when idle.
+    task: tuple[int, Job, float] | None = None
+
+
+class Runner:
+    """Checks jobs with `jobs` worker processes and a per-file time limit.
+
+        with Runner(rules, spec, jobs=2, timeout=120) as runner:
+            for result in runner.run(jobs):   # in the order given
+                ...
+
+    The runner can be reused for several runs (watch mode does); workers are
+    started on demand and kept between runs.
+    """
+
+    def __init__(
+        self,
+        rules: RuleSet | None,
+        spec: RuleSpec | None,
+        *,
+        jobs: int = 1,
+        timeout: float = DEFAULT_TIMEOUT,
+        fail_level: Severity = Severity.ERROR,
+    ) -> None:
+        self.rules = rules
+        self.jobs = resolve_jobs(jobs)
+        self.timeout = float(timeout or 0)
+        self.options = _Options(fail_level, spec)
+        self._workers: list[_Worker] = []
+        # In-process only when there is nothing to parallelise and no limit to enforce.
+        self.in_process = self.jobs == 1 and self.timeout <= 0
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- public ---------------------------------------------------------------------
+
+    def start(self, count: int | None = None) -> None:
+        """Start up to `count` workers now (before any thread exists, so they can be forked)."""
+        if self.in_process:
+            return
+        wanted = self.jobs if count is None else min(self.jobs, max(count, 0))
+        while len(self._workers) < wanted:
+            self._workers.append(self._spawn())
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[FileResult]:
+        if self.in_process:
+            yield from self._run_here(jobs)
+        else:
+            yield from self._run_workers(jobs)
+
+    def close(self) -> None:
+        """Stop every worker: politely, then by force."""
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            with contextlib.suppress(OSError, ValueError, BrokenPipeError):
+                worker.conn.send(None)
+        deadline = time.monotonic() + _STOP_GRACE
+        for worker in workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                self._kill(worker)
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+
+    # -- in this process -------------------------------------------------------------
+
+    def _run_here(self, jobs: Iterable[Job]) -> Iterator[FileResult]:
+        rules = self.rules if self.rules is not None else self._load_spec()
+        for job in jobs:
+            yield process(job, rules, self.options.fail_level)
+
+    def _load_spec(self) -> RuleSet:
+        assert self.options.spec is not None, "Runner needs rules or a RuleSpec"
+        self.rules = self.options.spec.load()
+        return self.rules
+
+    # -- with workers ----------------------------------------------------------------
+
+    def _run_workers(self, jobs: Iterable[Job]) -> Iterator[FileResult]:
+        pending = iter(jobs)
+        exhausted = False
+        queue: deque[tuple[int, Job]] = deque()
+        done: dict[int, FileResult] = {}
+        next_index = 0  # the next result to hand out
+        issued = 0  # how many jobs were taken from `pending`
+        limit = self.jobs * (1 + _AHEAD_PER_WORKER)
+        try:
+            while True:
+                # Take jobs lazily: a bounded number in flight keeps memory flat.
+                while not exhausted and issued - next_index < limit:
+                    job = next(pending, None)
+                    if job is None:
+                        exhausted = True
+                        break
+                    queue.append((issued, job))
+                    issued += 1
+                self._dispatch(queue)
+                while next_index in done:
+                    yield done.pop(next_index)
+                    next_index += 1
+                if exhausted and next_index == issued:
+                    return
+                self._collect(done)
+        finally:
+            # Abandoned half-way (an exception, or the caller stopped iterating):
+            # busy workers are checking files nobody will read about.
+            for worker in list(self._workers):
+                if worker.task is not None:
+                    self._replace(worker, restart=False)
+
+    def _dispatch(self, queue: deque[tuple[int, Job]]) -> None:
+        while queue:
+            worker = self._idle_worker()
+            if worker is None:
+                return
+            index, job = queue.popleft()
+            try:
+                worker.conn.send((index, job))
+            except (OSError, ValueError):
+                # The worker died while idle; start another and try again.
+                queue.appendleft((index, job))
+                self._replace(worker)
+                continue
+            deadline = time.monotonic() + self.timeout if self.timeout > 0 else float("inf")
+            worker.task = (index, job, deadline)
+
+    def _idle_worker(self) -> _Worker | None:
+        for worker in self._workers:
+            if worker.task is None:
+                return worker
+        if len(self._workers) < self.jobs:
+            worker = self._spawn()
+            self._workers.append(worker)
+            return worker
+        return None
+
+    def _collect(self, done: dict[int, FileResult]) -> None:
+        """Wait for a result, a dead worker or a deadline, and record what happened."""
+        busy = [w for w in self._workers if w.task is not None]
+        if not busy:
+            return
+        now = time.monotonic()
+        nearest = min(w.task[2] for w in busy if w.task is not None)
+        wait_for = None if nearest == float("inf") else max(0.0, nearest - now)
+        handles: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+        ready = set(wait(handles, wait_for))
+        for worker in busy:
+            assert worker.task is not None
+            index, job, deadline = worker.task
+            if worker.conn in ready:
+                try:
+                    got_index, result = worker.conn.recv()
+                except (EOFError, OSError):
+                    done[index] = self._crashed(job)
+                    self._replace(worker)
+                    continue
+                done[got_index] = result
+                worker.task = None
+            elif worker.process.sentinel in ready:
+                done[index] = self._crashed(job)
+                self._replace(worker)
+            elif time.monotonic() >= deadline:
+                done[index] = FileResult(job.path, None, error=timeout_message(self.timeout), elapsed=self.timeout,
+                                         checked_at=datetime.now().astimezone())
+                self._replace(worker)
+                if job.annotate_to is not None:
+                    from checker.annotate import remove_stale_temps
+
+                    remove_stale_temps(job.annotate_to)
+
+    def _crashed(self, job: Job) -> FileResult:
+        return FileResult(
+            job.path,
+            None,
+            error=(
+                "internt fel i Målkoll: arbetsprocessen som granskade filen avslutades oväntat "
+                "(kanske slut på minne). Övriga filer har granskats."
+            ),
+            internal=True,
+            checked_at=datetime.now().astimezone(),
+        )
+
+    def _replace(self, worker: _Worker, *, restart: bool = True) -> None:
+        self._kill(worker)
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        position = self._workers.index(worker)
+        if restart:
+            self._workers[position] = self._spawn()
+        else:
+            del self._workers[position]
+
+    @staticmethod
+    def _kill(worker: _Worker) -> None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            worker.process.kill()
+            worker.process.join(5)
+
+    def _spawn(self) -> _Worker:
+        context, inherit = _context()
+        if not inherit and self.options.spec is None:
+            # Nothing to load from: fall back to forking even with threads around.
+            context, inherit = multiprocessing.get_context("fork"), True
+        if inherit:
+            # Import the reader here, once, so forked workers share it instead of importing it each.
+            import checker.reader  # noqa: F401
+
+            if self.rules is None:
+                self._load_spec()
+        parent_end, child_end = context.Pipe(duplex=True)
+        process = context.Process(
+            target=_worker_main,
+            args=(child_end, self.rules if inherit else None, self.options),
+            name="malkoll-granskning",
+            daemon=True,
+        )
+        process.start()
+        child_end.close()
+        return _Worker(process, parent_end)
+
+
+def _context() -> tuple[Any, bool]:
+    """A start method for workers: fork when safe (fast, inherits the rules), else a clean start.
+
+    Forking a process that runs other threads (watchdog's observer, rich's
+    refresh thread) can copy a lock held by one of them and deadlock the
+    child, so then a forkserver (or spawn) worker loads the rules itself.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork"), True
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver"), False
+    return multiprocessing.get_context("spawn"), False
+
+
+def jobs_for(paths: Sequence[Path], annotate_for: Callable[[Path], Path | None] | None = None,
+             out_dir: Path | None = None) -> Iterator[Job]:
+    """Jobs for paths, each with its annotated copy's target when one is wanted."""
+    for path in paths:
+        target = annotate_for(path) if annotate_for is not None else None
+        yield Job(path, target, out_dir if target is not None else None)
+
+
+# --- progress bar -----------------------------------------------------------------
+
+# Fewer files than this finish before a bar would be worth looking at.
+PROGRESS_MIN_FILES = 4
+
+
+def progress_wanted(total: int, stream: Any = None) -> bool:
+    """A bar only for a person watching a terminal, and only for more than a few files."""
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return total >= PROGRESS_MIN_FILES and bool(isatty and isatty()) and not os.environ.get("MALKOLL_NO_PROGRESS")
+
+
+class ProgressBar:
+    """A rich progress bar on stderr that gets out of the way when results are printed.
+
+        with ProgressBar(total, enabled=progress_wanted(total)) as bar:
+            with bar.paused():
+                print(section)
+            bar.advance()
+    """
+
+    def __init__(self, total: int, *, enabled: bool, color: bool = True) -> None:
+        self.total = total
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+        self._color = color
+
+    def __enter__(self) -> ProgressBar:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            console = Console(file=sys.stderr, no_color=not self._color, highlight=False, markup=False, emoji=False)
+            self._progress = Progress(
+                TextColumn("Granskar"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("filer · kvar ca"),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            )
+            self._task = self._progress.add_task("granskning", total=self.total)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Erase the bar while something else is printed to the terminal, then draw it again."""
+        if self._progress is None:
+            yield
+            return
+        self._progress.stop()
+        try:
+            yield
+        finally:
+            self._progress.start()
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+
+# --- which files ------------------------------------------------------------------
+
+
+def exclude_outputs(files: Sequence[Path], named: Sequence[Path], out_dirs: Sequence[Path | None]) -> list[Path]:
+    """Drop the tool's own outputs from a folder walk: annotated copies, text reports,
+    anything in an output folder. A file the user named explicitly is kept."""
+    from checker.annotate import is_output_name
+
+    explicit = {_real(p) for p in named if p.is_file()}
+    outs = [_real(d) for d in out_dirs if d is not None]
+    kept: list[Path] = []
+    for path in files:
+        real = _real(path)
+        if real not in explicit:
+            if is_output_name(path.name):
+                continue
+            if any(out == real.parent or out in real.parents for out in outs):
+                continue
+        kept.append(path)
+    return kept
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()

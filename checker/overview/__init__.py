@@ -1,0 +1,174 @@
+"""The coordinator's overview: `sammanstallning.html` and `sammanstallning.xlsx`.
+
+One row per file (unit, kind, year, counts, GODKÄND/UNDERKÄND/KUNDE INTE
+LÄSAS, when it was checked) and every finding, filterable by rule and
+severity. Both files are written while results stream in (rows go to
+temporary files on disk) and renamed into place at the end, so a coordinator
+who opens the page mid-run sees the previous complete version, and memory
+does not grow with the number of files.
+
+    writer = OverviewWriter(out_dir, fail_level=Severity.ERROR, base=folder)
+    for result, summary in …:
+        writer.add(result, summary)
+    writer.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from checker.findings import Finding, Severity
+from checker.output import clean_display, describe_kind
+from checker.pipeline import FileResult, FileSummary
+
+HTML_NAME = "sammanstallning.html"
+XLSX_NAME = "sammanstallning.xlsx"
+TITLE = "Målkoll – sammanställning"
+
+STATUS_WORDS = {"godkand": "GODKÄND", "underkand": "UNDERKÄND", "olasbar": "KUNDE INTE LÄSAS"}
+FAIL_WORDS = {
+    Severity.ERROR: "minst ett fel",
+    Severity.WARNING: "minst en varning eller ett fel",
+    Severity.INFO: "minst en anmärkning (fel, varning eller info)",
+}
+
+
+@dataclass
+class Entry:
+    """One file as both overview formats show it; every text is display-clean but not escaped."""
+
+    name: str
+    unit: str | None
+    kind: str
+    year: int | None
+    errors: int
+    warnings: int
+    infos: int
+    status: str  # "godkand", "underkand" or "olasbar"
+    reason: str | None
+    checked_at: datetime | None
+    findings: tuple[Finding, ...] = ()
+    notes: list[str] = field(default_factory=list)
+    # Where the annotated copy is, relative to the overview's folder.
+    copy: str | None = None
+
+    @property
+    def status_word(self) -> str:
+        return STATUS_WORDS[self.status]
+
+
+def entry_for(result: FileResult, summary: FileSummary, *, base: Path | None, out_dir: Path) -> Entry:
+    if summary.error is not None:
+        status = "olasbar"
+    else:
+        status = "godkand" if summary.passed else "underkand"
+    return Entry(
+        name=clean_display(display_name(result.path, base)),
+        unit=clean_display(summary.unit) if summary.unit else None,
+        kind=describe_kind(summary.kind, summary.tertial) if summary.error is None else "–",
+        year=summary.year,
+        errors=summary.errors,
+        warnings=summary.warnings,
+        infos=summary.infos,
+        status=status,
+        reason=clean_display(summary.error) if summary.error else None,
+        checked_at=result.checked_at,
+        findings=result.findings,
+        notes=[clean_display(n) for n in (result.report.notes if result.report is not None else [])],
+        copy=_relative(result.annotated, out_dir),
+    )
+
+
+def display_name(path: Path, base: Path | None) -> str:
+    if base is not None:
+        with contextlib.suppress(ValueError):
+            return path.absolute().relative_to(base.absolute()).as_posix()
+    return path.as_posix()
+
+
+def _relative(path: Path | None, folder: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(os.path.relpath(path.absolute(), folder.absolute())).as_posix()
+    except ValueError:  # another drive
+        return None
+
+
+@dataclass
+class Totals:
+    files: int = 0
+    passed: int = 0
+    failed: int = 0
+    unreadable: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+    def add(self, entry: Entry) -> None:
+        self.files += 1
+        self.passed += entry.status == "godkand"
+        self.failed += entry.status == "underkand"
+        self.unreadable += entry.status == "olasbar"
+        self.errors += entry.errors
+        self.warnings += entry.warnings
+        self.infos += entry.infos
+
+
+class OverviewWriter:
+    """Streams entries into the HTML page and the workbook; close() puts both in place."""
+
+    def __init__(self, out_dir: Path, *, fail_level: Severity, base: Path | None = None, title: str = TITLE) -> None:
+        from checker.overview.html import HtmlWriter
+        from checker.overview.xlsx import XlsxWriter
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir
+        self.base = base
+        self.fail_level = fail_level
+        self.totals = Totals()
+        self.started = datetime.now().astimezone()
+        self.html = HtmlWriter(out_dir / HTML_NAME, title=title)
+        self.xlsx = XlsxWriter(out_dir / XLSX_NAME)
+
+    def add(self, result: FileResult, summary: FileSummary) -> None:
+        self.add_entry(entry_for(result, summary, base=self.base, out_dir=self.out_dir))
+
+    def add_entry(self, entry: Entry) -> None:
+        self.totals.add(entry)
+        self.html.add(entry)
+        self.xlsx.add(entry)
+
+    def close(self) -> tuple[Path, Path]:
+        try:
+            html = self.html.close(self.totals, self.fail_level, self.started)
+            xlsx = self.xlsx.close()
+        except BaseException:
+            self.abort()
+            raise
+        return html, xlsx
+
+    def abort(self) -> None:
+        self.html.abort()
+        self.xlsx.abort()
+
+
+class OverviewReporter:
+    """The reporter interface of `malkoll check` (start / file / finish) around an OverviewWriter."""
+
+    def __init__(self, out_dir: Path, *, fail_level: Severity, base: Path | None = None) -> None:
+        self.writer = OverviewWriter(out_dir, fail_level=fail_level, base=base)
+        self.written: tuple[Path, Path] | None = None
+
+    def start(self) -> None:
+        pass
+
+    def file(self, result: FileResult, summary: FileSummary) -> None:
+        self.writer.add(result, summary)
+
+    def finish(self, run: object) -> None:
+        self.written = self.writer.close()

@@ -1,0 +1,492 @@
+"""`malkoll watch FOLDER`: the pre-submission gate on a shared folder.
+
+Units drop their reports into a shared folder in the days before the board's
+deadline. The watcher checks every file already there, then every file that
+appears or changes, and writes into the output folder (default
+FOLDER/granskning/):
+
+    <namn>.granskning.docx   a copy with each finding as a Word comment
+    <namn>.granskning.txt    the same findings as a short text
+    sammanstallning.html     the coordinator's overview (and .xlsx)
+
+A file is checked only when it has stopped changing — size and modification
+time unchanged for a settle period — and opens as a complete .docx (its zip
+central directory, written last, can be read), so a report being copied over
+a slow share is never checked half-written. A file whose content did not
+change (same SHA-256) is not checked again. Changes are noticed through
+watchdog's file events, with a full rescan now and then as a safety net, or
+by polling alone (--poll) on network shares where events do not arrive.
+
+Nothing stops the watcher but Ctrl-C (or SIGTERM): a bad file is reported as
+unreadable, a file deleted mid-check is forgotten, a removed output folder
+is recreated and filled again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import signal
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from checker.annotate import annotated_path, is_output_name, text_report_path
+from checker.findings import Severity
+from checker.output import clean_display, plural
+from checker.pipeline import FileResult, FileSummary, RunSummary
+
+if TYPE_CHECKING:
+    from checker.batch import Runner
+
+DEFAULT_SETTLE = 2.0
+DEFAULT_INTERVAL = 2.0
+OUTPUT_NAME = "granskning"
+# With file events, the folder is still walked this often, in case an event was lost.
+RESCAN_SECONDS = 30.0
+# A file that has been still this many settle periods is checked even if it
+# is not a complete zip: nobody is writing it, it is just damaged.
+DAMAGED_AFTER_SETTLES = 3
+# How long the loop sleeps when file events are used (events wake it earlier).
+EVENT_TICK = 0.5
+
+
+@dataclass
+class WatchOptions:
+    folder: Path
+    out_dir: Path
+    fail_level: Severity = Severity.ERROR
+    settle: float = DEFAULT_SETTLE
+    interval: float = DEFAULT_INTERVAL
+    poll: bool = False
+    once: bool = False
+
+
+@dataclass
+class _Pending:
+    """A file seen but not yet checked: its size+mtime and since when it has had them."""
+
+    signature: tuple[int, int]
+    since: float
+
+
+@dataclass
+class _Checked:
+    """What is kept of a checked file: enough for its outputs and the overview, not the report."""
+
+    signature: tuple[int, int]
+    digest: str
+    result: FileResult
+    summary: FileSummary
+
+
+@dataclass
+class _State:
+    pending: dict[Path, _Pending] = field(default_factory=dict)
+    checked: dict[Path, _Checked] = field(default_factory=dict)
+    out_identity: tuple[int, int] | None = None
+
+
+def default_output(folder: Path, configured: Path | None) -> Path:
+    return configured if configured is not None else folder / OUTPUT_NAME
+
+
+def signature_of(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def is_complete_docx(path: Path) -> bool:
+    """True when the zip's central directory can be read and names the main document part."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        return False
+
+
+def digest_of(path: Path) -> str | None:
+    hasher = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(chunk)
+    except OSError:
+        return None
+    return hasher.hexdigest()
+
+
+class Watcher:
+    """The watch loop. `log` receives one line per event worth telling a person about."""
+
+    def __init__(self, options: WatchOptions, runner: Runner, *, log: Callable[[str], None]) -> None:
+        self.options = options
+        self.runner = runner
+        self.log = log
+        self.state = _State()
+        self._wake = threading.Event()
+        self._observer: Any = None
+        self._last_full_scan = 0.0
+        self._events = False
+        self._missing_logged = False
+
+    # -- the loop -------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Watch until Ctrl-C (or, with --once, until everything there has been checked)."""
+        options = self.options
+        self._ensure_output()
+        if not options.poll and not options.once:
+            self._start_observer()
+        mode = "filhändelser" if self._observer is not None else f"avläsning, intervall {_seconds(options.interval)}"
+        if not options.once:
+            self.log(f"Bevakar {options.folder} ({mode}); resultat i {options.out_dir}. Avsluta med Ctrl+C.")
+        try:
+            while True:
+                changed = self._tick()
+                if changed:
+                    self._write_overview()
+                if options.once and not self.state.pending:
+                    break
+                self._sleep()
+        finally:
+            self._stop_observer()
+        return self._exit_code()
+
+    def _tick(self) -> bool:
+        """One round: notice changes, check what has settled. True when outputs changed."""
+        changed = self._ensure_output()
+        seen = self._scan()
+        if seen is None:
+            return changed
+        changed |= self._forget_missing(seen)
+        ready = self._ready()
+        if ready:
+            changed |= self._check(ready)
+        return changed
+
+    def _sleep(self) -> None:
+        if self.options.once:
+            time.sleep(min(0.2, self.options.settle / 4 or 0.05))
+            return
+        if self._observer is not None:
+            self._wake.wait(EVENT_TICK)
+            self._wake.clear()
+        else:
+            time.sleep(self.options.interval)
+
+    def _exit_code(self) -> int:
+        if not self.options.once:
+            return 0
+        return 0 if all(c.summary.passed for c in self.state.checked.values()) else 1
+
+    # -- noticing files -------------------------------------------------------------
+
+    def _scan(self) -> set[Path] | None:
+        """Update the pending files; returns every candidate present, or None when nothing was walked."""
+        now = time.monotonic()
+        full = (
+            self._observer is None
+            or self._events
+            or now - self._last_full_scan >= RESCAN_SECONDS
+            or not self._last_full_scan
+        )
+        if not full:
+            # Between walks, only files still settling need a fresh look.
+            for path in list(self.state.pending):
+                self._observe(path, now, first=False)
+            return None
+        self._events = False
+        self._last_full_scan = now
+        files = self._candidates()
+        if files is None:
+            return None
+        for path in files:
+            self._observe(path, now, first=path not in self.state.pending and path not in self.state.checked)
+        return set(files)
+
+    def _candidates(self) -> list[Path] | None:
+        from checker.batch import exclude_outputs
+        from checker.discovery import discover
+
+        folder = self.options.folder
+        if not folder.is_dir():
+            if not self._missing_logged:
+                self.log(f"Mappen {folder} går inte att nå just nu; försöker igen.")
+                self._missing_logged = True
+            return None
+        self._missing_logged = False
+        try:
+            found = discover([folder])
+        except Exception as error:  # noqa: BLE001 - a share that comes and goes must not stop the watch
+            self.log(f"Mappen {folder} kunde inte läsas ({error}); försöker igen.")
+            return None
+        return exclude_outputs(found.files, [], [self.options.out_dir])
+
+    def _observe(self, path: Path, now: float, *, first: bool) -> None:
+        signature = signature_of(path)
+        if signature is None:
+            self.state.pending.pop(path, None)
+            return
+        checked = self.state.checked.get(path)
+        if checked is not None and checked.signature == signature:
+            self.state.pending.pop(path, None)
+            return
+        pending = self.state.pending.get(path)
+        if pending is not None and pending.signature == signature:
+            return
+        since = now
+        if first:
+            # A file that was already there and untouched for a while needs no
+            # settle wait; one that changes while we look does.
+            age = max(0.0, time.time() - signature[1] / 1e9)
+            since = now - age
+        self.state.pending[path] = _Pending(signature, since)
+
+    def _ready(self) -> list[Path]:
+        now = time.monotonic()
+        settle = self.options.settle
+        ready = []
+        for path, pending in sorted(self.state.pending.items()):
+            still = now - pending.since
+            if still < settle:
+                continue
+            if is_complete_docx(path) or still >= settle * DAMAGED_AFTER_SETTLES:
+                ready.append(path)
+        return ready
+
+    def _forget_missing(self, seen: set[Path]) -> bool:
+        """Files that are gone: drop them, their outputs and their row in the overview."""
+        changed = False
+        for path in [p for p in self.state.pending if p not in seen]:
+            del self.state.pending[path]
+        for path in [p for p in self.state.checked if p not in seen]:
+            del self.state.checked[path]
+            self._remove_outputs(path)
+            self.log(_line(self._name(path), "BORTTAGEN", "kopian och rapporten togs bort"))
+            changed = True
+        return changed
+
+    # -- checking -------------------------------------------------------------------
+
+    def _check(self, ready: list[Path]) -> bool:
+        from checker.batch import Job
+
+        jobs: list[Job] = []
+        before: dict[Path, tuple[tuple[int, int], str]] = {}
+        for path in ready:
+            pending = self.state.pending.pop(path)
+            digest = digest_of(path)
+            if digest is None:  # gone between the look and the read
+                continue
+            previous = self.state.checked.get(path)
+            if previous is not None and previous.digest == digest:
+                # Touched or copied over with the same bytes: nothing new to say.
+                previous.signature = pending.signature
+                continue
+            before[path] = (pending.signature, digest)
+            jobs.append(Job(path, self._annotated(path), self.options.out_dir))
+        if not jobs:
+            return False
+        changed = False
+        for result in self.runner.run(jobs):
+            changed |= self._record(result, *before[result.path])
+        return changed
+
+    def _record(self, result: FileResult, signature: tuple[int, int], digest: str) -> bool:
+        path = result.path
+        now_signature = signature_of(path)
+        if now_signature is None:
+            # Deleted while it was being checked.
+            self._remove_outputs(path)
+            self.state.checked.pop(path, None)
+            self.log(_line(self._name(path), "BORTTAGEN", "filen försvann under granskningen"))
+            return True
+        if now_signature != signature:
+            # Changed while it was being checked: check the new version once it settles.
+            self.state.pending[path] = _Pending(now_signature, time.monotonic())
+            return False
+        summary = RunSummary(self.options.fail_level).add(result)
+        if result.annotated is None:
+            # No fresh copy (unreadable file, or the copy failed): an old one would mislead.
+            with contextlib.suppress(OSError):
+                self._annotated(path).unlink()
+        self._write_text_report(result, summary)
+        self.state.checked[path] = _Checked(signature, digest, result, summary)
+        self.log(_check_line(self._name(path), result, summary))
+        return True
+
+    def _write_text_report(self, result: FileResult, summary: FileSummary) -> None:
+        from checker.output import granskning_txt
+
+        target = text_report_path(result.path, self.options.folder, self.options.out_dir)
+        text = granskning_txt.render(result, summary, self.options.fail_level, name=self._name(result.path))
+        try:
+            granskning_txt.write(target, text)
+        except OSError as error:
+            self.log(f"{self._name(result.path)}: rapporten kunde inte sparas ({error.strerror or error}).")
+
+    # -- outputs --------------------------------------------------------------------
+
+    def _annotated(self, path: Path) -> Path:
+        return annotated_path(path, self.options.folder, self.options.out_dir)
+
+    def _remove_outputs(self, path: Path) -> None:
+        for target in (self._annotated(path), text_report_path(path, self.options.folder, self.options.out_dir)):
+            with contextlib.suppress(OSError):
+                target.unlink()
+
+    def _ensure_output(self) -> bool:
+        """Recreate a removed output folder; then every file's outputs are written again."""
+        out = self.options.out_dir
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            stat = out.stat()
+        except OSError as error:
+            self.log(f"Utdatamappen {out} kunde inte skapas ({error.strerror or error}); försöker igen.")
+            return False
+        identity = (stat.st_dev, stat.st_ino)
+        previous, self.state.out_identity = self.state.out_identity, identity
+        if previous is None or previous == identity:
+            return False
+        self.log(f"Utdatamappen {out} hade tagits bort; den har skapats igen och fylls på nytt.")
+        # Re-check everything: the annotated copies are made by the check.
+        now = time.monotonic()
+        for path, checked in self.state.checked.items():
+            self.state.pending[path] = _Pending(checked.signature, now - self.options.settle)
+        self.state.checked.clear()
+        return True
+
+    def _write_overview(self) -> None:
+        from checker.overview import OverviewWriter
+
+        try:
+            writer = OverviewWriter(self.options.out_dir, fail_level=self.options.fail_level, base=self.options.folder)
+            try:
+                for path in sorted(self.state.checked, key=lambda p: _sort_key(p, self.options.folder)):
+                    checked = self.state.checked[path]
+                    writer.add(checked.result, checked.summary)
+            except BaseException:
+                writer.abort()
+                raise
+            writer.close()
+        except OSError as error:
+            self.log(f"Sammanställningen kunde inte sparas ({error.strerror or error}); försöker igen vid nästa ändring.")
+
+    def _name(self, path: Path) -> str:
+        with contextlib.suppress(ValueError):
+            return path.relative_to(self.options.folder).as_posix()
+        return str(path)
+
+    # -- file events ----------------------------------------------------------------
+
+    def _start_observer(self) -> None:
+        try:
+            from watchdog.events import FileSystemEventHandler
+            from watchdog.observers import Observer
+
+            watcher = self
+
+            class Handler(FileSystemEventHandler):
+                def on_any_event(self, event: Any) -> None:
+                    # Only a flag and a wake-up here: the loop does the work in its own thread.
+                    if not _is_own_output(event, watcher.options.out_dir):
+                        watcher._events = True
+                        watcher._wake.set()
+
+            observer = Observer()
+            observer.schedule(Handler(), str(self.options.folder), recursive=True)
+            observer.daemon = True
+            observer.start()
+        except Exception as error:  # noqa: BLE001 - e.g. the inotify limit; polling still works
+            self.log(
+                f"Filhändelser kan inte bevakas här ({type(error).__name__}: {error}); "
+                f"mappen läses av i stället (intervall {_seconds(self.options.interval)})."
+            )
+            self._observer = None
+            return
+        self._observer = observer
+
+    def _stop_observer(self) -> None:
+        observer, self._observer = self._observer, None
+        if observer is not None:
+            with contextlib.suppress(Exception):
+                observer.stop()
+                observer.join(5)
+
+
+def _is_own_output(event: Any, out_dir: Path) -> bool:
+    paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
+    out = str(out_dir.absolute())
+    for raw in filter(None, paths):
+        text = os.fsdecode(raw)
+        if not (text == out or text.startswith(out + os.sep)) and not is_output_name(Path(text).name):
+            return False
+    return True
+
+
+def _sort_key(path: Path, folder: Path) -> tuple[str, ...]:
+    with contextlib.suppress(ValueError):
+        path = path.relative_to(folder)
+    return tuple(part.casefold() for part in path.parts)
+
+
+def _seconds(value: float) -> str:
+    from checker.batch import format_seconds
+
+    return format_seconds(value)
+
+
+def _line(name: str, verdict: str, detail: str) -> str:
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    return f"{stamp}  {clean_display(name)}  {verdict}  {clean_display(detail)}"
+
+
+def _check_line(name: str, result: FileResult, summary: FileSummary) -> str:
+    if summary.error is not None:
+        return _line(name, "KUNDE INTE LÄSAS", summary.error)
+    verdict = "GODKÄND" if summary.passed else "UNDERKÄND"
+    counts = ", ".join(
+        [plural(summary.errors, "fel", "fel"), plural(summary.warnings, "varning", "varningar"),
+         plural(summary.infos, "info", "info")]
+    )
+    if result.annotate_error:
+        counts += f" (ingen kopia med kommentarer: {result.annotate_error})"
+    return _line(name, verdict, counts)
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a service manager stopping the watch) ends it as cleanly as Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def make_logger(stream: IO[str]) -> Callable[[str], None]:
+    def log(line: str) -> None:
+        try:
+            stream.write(line + "\n")
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed terminal must not stop the gate
+
+    return log
