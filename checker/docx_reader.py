@@ -89,9 +89,11 @@ class DocxContent:
 
     path: Path
     blocks: list[Block]
-    # Text of page headers and footers, and the core-properties title: places
-    # where the document's kind and year are often written.
+    # Text of page headers and footers, text boxes (a cover page is often laid
+    # out in them) and the core-properties title: places where the document's
+    # kind and year are often written.
     header_texts: list[str] = field(default_factory=list)
+    textbox_texts: list[str] = field(default_factory=list)
     core_title: str | None = None
 
 
@@ -106,6 +108,7 @@ def read_docx(path: Path) -> DocxContent:
         path=path,
         blocks=blocks,
         header_texts=_header_texts(document),
+        textbox_texts=_textbox_texts(body),
         core_title=_core_title(document),
     )
 
@@ -536,6 +539,19 @@ def _header_texts(document) -> list[str]:
                         texts.append(text)
     except Exception:  # headers are a hint only; a broken one must not stop the read
         return texts
+    return texts
+
+
+def _textbox_texts(body, limit: int = 200) -> list[str]:
+    """Paragraphs inside text boxes, in document order (the body walk does not see them)."""
+    texts: list[str] = []
+    for box in body.iter(W + "txbxContent"):
+        for p in box.iter(_P):
+            text = normalise("".join(_run_text(r) for r in _iter_runs(p)))
+            if text:
+                texts.append(text)
+                if len(texts) >= limit:
+                    return texts
     return texts
 
 

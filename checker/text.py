@@ -28,7 +28,10 @@ _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 
 # OCR substitutions seen in scanned documents, applied only when folding
 # labels for comparison (never to displayed text): "6ka" → "oka", "&r" → "ar".
-_OCR_FOLD = str.maketrans({"6": "o", "&": "a", "¢": "c", "€": "e"})
+# Only characters that touch a letter are replaced, so numbers ("2026",
+# "6.1") and a lone "&" keep their meaning.
+_OCR_LETTERS = {"6": "o", "&": "a", "¢": "c", "€": "e"}
+_OCR_CANDIDATE = re.compile(r"(?<=[a-z])[6&¢€]|[6&¢€](?=[a-z])")
 
 
 def clean_spaces(text: str) -> str:
@@ -71,7 +74,10 @@ def fold(text: str) -> str:
 
 def fold_ocr(text: str) -> str:
     """Like `fold`, but also undoes typical OCR letter substitutions."""
-    return fold(text).translate(_OCR_FOLD)
+    folded = fold(text)
+    if not any(ch in folded for ch in _OCR_LETTERS):
+        return folded
+    return _OCR_CANDIDATE.sub(lambda match: _OCR_LETTERS[match.group()], folded)
 
 
 def words(text: str) -> list[str]:

@@ -335,3 +335,26 @@ def test_status_with_a_leading_word(tmp_path: Path, line: str, status: str) -> N
     document.add_paragraph(line)
     report = read_report(_save(document, tmp_path))
     assert report.all_enhetsmal()[0].bedomning == status
+
+
+def test_cover_page_in_a_text_box(tmp_path: Path) -> None:
+    document = docx.Document()
+    anchor = document.add_paragraph()
+    box = OxmlElement("w:txbxContent")
+    for text in ("Verksamhetsplan 2026", "Fruängens förskolor"):
+        p = OxmlElement("w:p")
+        r = OxmlElement("w:r")
+        t = OxmlElement("w:t")
+        t.text = text
+        r.append(t)
+        p.append(r)
+        box.append(p)
+    # A minimal stand-in for the drawing → textbox nesting Word uses.
+    holder = OxmlElement("w:r")
+    pict = OxmlElement("w:pict")
+    pict.append(box)
+    holder.append(pict)
+    anchor._p.append(holder)
+    _goal_skeleton(document)
+    report = read_report(_save(document, tmp_path))
+    assert (report.kind, report.year, report.unit) == ("verksamhetsplan", 2026, "Fruängens förskolor")

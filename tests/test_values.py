@@ -70,3 +70,10 @@ def test_parse_value_never_raises_and_keeps_text(text: str) -> None:
 def test_swedish_decimal_comma_roundtrip(number: float) -> None:
     written = f"{number:.2f}".replace(".", ",") + " %"
     assert parse_value(written).number == pytest.approx(number)
+
+
+def test_ocr_folding_leaves_numbers_alone() -> None:
+    from checker.text import fold_ocr
+
+    assert fold_ocr("6ka &r Tj&nsteutlatande") == "oka ar tjansteutlatande"
+    assert fold_ocr("Budget 2026, mål 6.1") == "budget 2026, mal 6.1"

@@ -37,18 +37,20 @@ class DocInfo:
     title: str | None = None
 
 
-def find_docinfo(front_lines: Sequence[str], header_texts: Sequence[str], core_title: str | None) -> DocInfo:
-    """`front_lines` are the paragraphs before the first section or goal heading."""
+def find_docinfo(front_lines: Sequence[str], other_texts: Sequence[str], core_title: str | None) -> DocInfo:
+    """`front_lines` are the paragraphs before the first section or goal heading;
+    `other_texts` the text boxes and page headers, looked at when the front page
+    does not say; the file's title property comes last."""
     info = DocInfo()
-    title_index = _find_title(front_lines, info)
-    if title_index is None:
-        for text in [*header_texts, core_title or ""]:
-            if _read_title(text, info):
-                break
+    for lines in (front_lines, other_texts):
+        title_index = _find_title(lines, info)
+        if title_index is not None:
+            info.unit = _unit_after(lines, title_index)
+            break
     else:
-        info.unit = _unit_after(front_lines, title_index)
+        _read_title(core_title or "", info)
     if info.unit is None:
-        info.unit = _unit_before_title(front_lines)
+        info.unit = _unit_before_title(front_lines) or _unit_before_title(other_texts)
     return info
 
 

@@ -65,7 +65,9 @@ def recognise(content: DocxContent) -> Report:
     lines = _prepare(content.blocks)
     toc = _table_of_contents(lines)
     lines = [line for line in lines if isinstance(line, TableBlock) or line.block.block not in toc]
-    info = find_docinfo(_front_texts(content.blocks, toc), content.header_texts, content.core_title)
+    info = find_docinfo(
+        _front_texts(content.blocks, toc), [*content.textbox_texts, *content.header_texts], content.core_title
+    )
     builder = _Builder(content.path, info)
     builder.run(lines)
     return builder.finish()
