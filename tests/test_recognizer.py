@@ -358,3 +358,18 @@ def test_cover_page_in_a_text_box(tmp_path: Path) -> None:
     _goal_skeleton(document)
     report = read_report(_save(document, tmp_path))
     assert (report.kind, report.year, report.unit) == ("verksamhetsplan", 2026, "Fruängens förskolor")
+
+
+def test_goals_laid_out_in_a_table(tmp_path: Path) -> None:
+    document = docx.Document()
+    _front(document)
+    _goal_skeleton(document)
+    table = document.add_table(rows=3, cols=1)
+    table.cell(0, 0).text = "Enhetsmål: Enheten arbetar för trygghet"
+    table.cell(1, 0).text = "Förväntat resultat\n1. Fler trygga kunder."
+    table.cell(2, 0).text = "Analys\nTryggheten har ökat."
+    report = read_report(_save(document, tmp_path))
+    [goal] = report.all_enhetsmal()
+    assert goal.title == "Enheten arbetar för trygghet"
+    assert [item.text for item in goal.forvantat_resultat] == ["Fler trygga kunder."]
+    assert goal.analys is not None and goal.analys.paragraphs[0].source.table == 0

@@ -55,9 +55,13 @@ class _Line:
     block: ParagraphBlock
     text: str  # furniture removed, what a reader sees incl. automatic list label
     heading_like: bool
+    # Set for a line that came out of a layout table's cell.
+    cell: Source | None = None
 
     @property
     def source(self) -> Source:
+        if self.cell is not None:
+            return self.cell
         return Source(block=self.block.block, paragraph=self.block.paragraph)
 
 
@@ -448,6 +452,11 @@ class _Builder:
             if kind is not None:
                 self._grid_table(kind, rows[header_index], rows[header_index + 1 :], table.columns, table_source=table)
                 return
+        cell_lines = _layout_table_lines(table)
+        if cell_lines is not None:
+            for line in cell_lines:
+                self._paragraph(line)
+            return
         self._unknown_table(table, rows)
 
     def _grid_table(
@@ -604,6 +613,31 @@ def _grid_rows(table: TableBlock) -> list[GridRow]:
         merged = len(cells) == 1 and table.columns > 1
         rows.append(GridRow(cells=grid_cells, source=Source(block=table.block, table=table.table, row=row_index), merged=merged))
     return rows
+
+
+def _layout_table_lines(table: TableBlock) -> list[_Line] | None:
+    """The lines of a table used for layout (goal headings or part labels in its
+    cells), to be read as running text; None for an ordinary table.
+
+    Some exports and hand-made templates put each goal in a table; its text
+    must not be lost as an unknown table's.
+    """
+    lines: list[_Line] = []
+    structural = False
+    for row in table.rows:
+        for cell in row:
+            if cell.merged_from_above:
+                continue
+            source = Source(block=table.block, table=table.table, row=cell.row, column=cell.column)
+            for text in cell.text.split("\n"):
+                if not text.strip():
+                    continue
+                structural = structural or bool(match_goal_heading(text) or match_part_label(text))
+                block = ParagraphBlock(
+                    block=table.block, paragraph=-1, raw=text, text=text, style="", heading_level=None, runs=[]
+                )
+                lines.append(_Line(block=block, text=text, heading_like=False, cell=source))
+    return lines if structural else None
 
 
 def _pasted_table(lines: list[_Line | TableBlock], start: int) -> tuple[GridRow, list[GridRow], TableKind, int] | None:
