@@ -373,3 +373,20 @@ def test_goals_laid_out_in_a_table(tmp_path: Path) -> None:
     assert goal.title == "Enheten arbetar för trygghet"
     assert [item.text for item in goal.forvantat_resultat] == ["Fler trygga kunder."]
     assert goal.analys is not None and goal.analys.paragraphs[0].source.table == 0
+
+
+def test_label_and_text_separated_by_a_manual_line_break(tmp_path: Path) -> None:
+    document = docx.Document()
+    _front(document)
+    _goal_skeleton(document)
+    document.add_paragraph("Enhetens mål: Enheten arbetar för trygghet")
+    labelled = document.add_paragraph("Förväntat resultat")
+    labelled.add_run().add_break()
+    labelled.add_run("Fler trygga kunder.")
+    analysis = document.add_paragraph("Analys")
+    analysis.add_run().add_break()
+    analysis.add_run("Tryggheten har ökat.")
+    report = read_report(_save(document, tmp_path))
+    [goal] = report.all_enhetsmal()
+    assert [item.text for item in goal.forvantat_resultat] == ["Fler trygga kunder."]
+    assert goal.analys is not None and goal.analys.text == "Tryggheten har ökat."

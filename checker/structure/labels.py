@@ -35,8 +35,10 @@ _GOAL_LABELS: list[tuple[str, GoalLevel]] = [
     ("kommunfullmaktiges mal for verksamhetsomradet", GoalLevel.KF_MAL),
     ("mal for verksamhetsomradet", GoalLevel.KF_MAL),
     ("namndmal", GoalLevel.NAMNDMAL),
+    ("namndens mal", GoalLevel.NAMNDMAL),
     ("styrelsemal", GoalLevel.NAMNDMAL),
     ("enhetsmal", GoalLevel.ENHETSMAL),
+    ("enhetens mal", GoalLevel.ENHETSMAL),
 ]
 
 # Level names that may follow "Enhetsmål:" in a unit document

@@ -18,7 +18,7 @@ One pass over the body in order, as a reader would take it:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker.docx_reader import Block, DocxContent, ParagraphBlock, TableBlock
@@ -88,10 +88,32 @@ def _prepare(blocks: list[Block]) -> list[_Line | TableBlock]:
         if isinstance(block, TableBlock):
             prepared.append(block)
             continue
-        line = _prepare_paragraph(block, repeated)
-        if line is not None:
-            prepared.append(line)
+        for part in _split_line_breaks(block):
+            line = _prepare_paragraph(part, repeated)
+            if line is not None:
+                prepared.append(line)
     return prepared
+
+
+def _split_line_breaks(block: ParagraphBlock) -> list[ParagraphBlock]:
+    """A paragraph with manual line breaks reads as several lines ("Analys" ⏎ text).
+
+    Each line keeps the paragraph's provenance; only the first keeps its list
+    label. A line broken mid-sentence is joined again when it is appended.
+    """
+    if "\n" not in block.raw:
+        return [block]
+    pieces = [piece for piece in block.raw.split("\n") if piece.strip()]
+    return [
+        replace(
+            block,
+            raw=piece,
+            text=normalise(piece),
+            list_kind=block.list_kind if index == 0 else None,
+            list_marker=block.list_marker if index == 0 else None,
+        )
+        for index, piece in enumerate(pieces)
+    ]
 
 
 def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
