@@ -390,3 +390,19 @@ def test_label_and_text_separated_by_a_manual_line_break(tmp_path: Path) -> None
     [goal] = report.all_enhetsmal()
     assert [item.text for item in goal.forvantat_resultat] == ["Fler trygga kunder."]
     assert goal.analys is not None and goal.analys.text == "Tryggheten har ökat."
+
+
+def test_short_lines_shared_by_many_goals_are_not_page_furniture(tmp_path: Path) -> None:
+    document = docx.Document()
+    _front(document, "Verksamhetsplan 2024")
+    _goal_skeleton(document)
+    for number in range(5):
+        document.add_paragraph(f"Enhetsmål: Mål nummer {number}")
+        document.add_paragraph("Uppföljning")
+        document.add_paragraph("Arbetsplatsträffar")
+        document.add_paragraph("Hägerstenvägen 250")  # a running footer …
+        document.add_paragraph("Sid 2 (9)")  # … next to a page number
+    report = read_report(_save(document, tmp_path))
+    for goal in report.all_enhetsmal():
+        assert goal.uppfoljning is not None
+        assert [p.text for p in goal.uppfoljning.paragraphs] == ["Arbetsplatsträffar"]

@@ -117,12 +117,27 @@ def _split_line_breaks(block: ParagraphBlock) -> list[ParagraphBlock]:
 
 
 def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
+    """Short lines repeated as running headers/footers (the unit's address …).
+
+    A line only counts when it repeats *and* stands next to recognisable page
+    furniture ("Sid 7 (14)", "Tjänsteutlåtande") at least once: a short
+    follow-up line that many goals share ("Arbetsplatsträffar") is text.
+    """
+    texts = [p.text for p in paragraphs if p.text]
+    near_furniture: set[str] = set()
+    for index, text in enumerate(texts):
+        if furniture.is_furniture(text):
+            near_furniture.update(texts[max(0, index - 1) : index + 2])
     candidates = [
         p.text
         for p in paragraphs
-        if len(p.text) <= 40 and "\t" not in p.raw and not p.text.endswith(".") and not _is_structural(p.text)
+        if p.text in near_furniture
+        and len(p.text) <= 40
+        and "\t" not in p.raw
+        and not p.text.endswith(".")
+        and not _is_structural(p.text)
     ]
-    return furniture.repeated_lines(candidates, minimum=4)
+    return furniture.repeated_lines(candidates, minimum=3)
 
 
 def _is_structural(text: str) -> bool:
