@@ -166,9 +166,8 @@ class Watcher:
         """One round: notice changes, check what has settled. True when outputs changed."""
         changed = self._ensure_output()
         seen = self._scan()
-        if seen is None:
-            return changed
-        changed |= self._forget_missing(seen)
+        if seen is not None:
+            changed |= self._forget_missing(seen)
         ready = self._ready()
         if ready:
             changed |= self._check(ready)

@@ -1,0 +1,329 @@
+"""The coordinator's overview: sammanstallning.html in a real browser, sammanstallning.xlsx with openpyxl.
+
+The HTML is loaded in headless Chromium (Debian's package, installed here
+when missing and apt can do it; otherwise the browser tests are skipped with
+the reason). `--dump-dom` shows the page after its script has run; the page
+reads its filters from the address (#regel=VB03&niva=error), which is both a
+feature (a filtered view can be bookmarked) and the hook these tests use.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import zipfile
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from checker.findings import Finding, Location, Severity
+from checker.model import Report, Source
+from checker.overview import HTML_NAME, XLSX_NAME, OverviewWriter
+from checker.overview.html import content_security_policy, load_template
+from checker.pipeline import FileResult, RunSummary
+from tests.test_annotate import HOSTILE_TITLE, write_report
+
+SCRIPT = "<script>document.documentElement.setAttribute('data-pwned','script')</script><script>alert(1)</script>"
+IMG = "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\">"
+BREAKOUT = "\"><svg onload=\"document.documentElement.setAttribute('data-pwned','svg')\">"
+FORMULA = "=HYPERLINK(\"http://example.invalid\",\"klicka\")"
+
+
+def finding(rule: str, severity: Severity, message: str, *, target: str | None = None, quote: str | None = None,
+            block: int = 1, **where: int) -> Finding:
+    return Finding(rule, severity, message, target, "enhetsmal",
+                   Location(("KF:s mål 1.4", "Nämndmål: Trygghet"), Source(block=block, **where)), quote)
+
+
+def sample_results() -> list[FileResult]:
+    when = datetime(2025, 3, 1, 12, 30).astimezone()
+    hostile = Report(path="x", kind="verksamhetsberattelse", year=2025, unit="Enhet " + SCRIPT)
+    clean = Report(path="y", kind="verksamhetsplan", year=2024, unit="Hägerstens hemtjänst")
+    tertial = Report(path="z", kind="tertialrapport", tertial=2, year=2025, unit=FORMULA)
+    return [
+        FileResult(Path("in/a_fientlig.docx"), hostile, (
+            finding("VB03", Severity.ERROR, "Enhetsmålet ”" + IMG + "” saknar analys", target=IMG, quote=BREAKOUT,
+                    paragraph=4),
+            finding("IN01", Severity.ERROR, "Indikatorn saknar analys " + SCRIPT, target="@SUMMA(A1)", block=9,
+                    table=0, row=1),
+            finding("VB06", Severity.WARNING, "Analysen är skriven i framtid", quote="-1+2", paragraph=7),
+        ), checked_at=when),
+        FileResult(Path("in/b_ren.docx"), clean, (finding("DK02", Severity.INFO, "Avsnittet är tomt", paragraph=2),),
+                   checked_at=when),
+        FileResult(Path("in/c_tertial.docx"), tertial, (
+            finding("VB03", Severity.ERROR, "Enhetsmålet saknar analys", paragraph=5),
+        ), checked_at=when),
+        FileResult(Path("in/d_trasig.docx"), None, error="filen är skadad " + IMG, checked_at=when),
+    ]
+
+
+def write_overview(folder: Path, results: list[FileResult] | None = None) -> tuple[Path, Path]:
+    run = RunSummary(Severity.ERROR)
+    writer = OverviewWriter(folder, fail_level=Severity.ERROR, base=Path("in"))
+    for result in results if results is not None else sample_results():
+        writer.add(result, run.add(result))
+    return writer.close()
+
+
+# --- the HTML as text ---------------------------------------------------------------------
+
+
+def test_html_escapes_every_document_text(tmp_path: Path) -> None:
+    html_path, _ = write_overview(tmp_path)
+    text = html_path.read_text(encoding="utf-8")
+    for raw in ("<script>alert(1)", "<img src=x", "<svg onload", "data-pwned','script')</script>"):
+        assert raw not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;img src=x onerror=&quot;" in text
+    # Only our own script element, and no external resources of any kind.
+    assert text.count("<script>") == 1
+    for external in ("http://", "https://", "src=\"", "<link", "@import"):
+        assert external not in text.replace("http://example.invalid", "")
+    # No temporary files left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([HTML_NAME, XLSX_NAME])
+
+
+def test_csp_allows_exactly_the_own_style_and_script() -> None:
+    policy = content_security_policy(load_template())
+    assert "default-src 'none'" in policy and "img-src 'none'" in policy
+    assert policy.count("'sha256-") == 2 and "unsafe-inline" not in policy
+
+
+def test_rows_show_swedish_results_and_counts(tmp_path: Path) -> None:
+    html_path, _ = write_overview(tmp_path)
+    page = parse(html_path.read_text(encoding="utf-8"))
+    statuses = [f["data-status"] for f in page.files]
+    assert statuses == ["underkand", "godkand", "underkand", "olasbar"]
+    assert "GODKÄND" in page.text and "UNDERKÄND" in page.text and "KUNDE INTE LÄSAS" in page.text
+    assert "Tertialrapport 2" in page.text and "2025-03-01 12:30" in page.text
+    assert [f["brister"] for f in page.files] == [3, 1, 1, 0]
+
+
+# --- the workbook -------------------------------------------------------------------------
+
+
+def test_workbook_has_files_and_findings_and_no_formulas(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    _, xlsx_path = write_overview(tmp_path)
+    book = load_workbook(xlsx_path)
+    assert book.sheetnames == ["Filer", "Brister"]
+    files, findings = book["Filer"], book["Brister"]
+    assert [c.value for c in files[1]][:9] == ["Fil", "Enhet", "Dokument", "År", "Fel", "Varningar", "Info",
+                                             "Resultat", "Granskad"]
+    assert files.max_row == 5 and findings.max_row == 6
+    assert [files.cell(row, 8).value for row in range(2, 6)] == ["UNDERKÄND", "GODKÄND", "UNDERKÄND",
+                                                                  "KUNDE INTE LÄSAS"]
+    assert isinstance(files.cell(2, 9).value, datetime)
+    assert files.auto_filter.ref == "A1:K5" and findings.auto_filter.ref == "A1:J6"
+    for sheet in (files, findings):
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+                if isinstance(cell.value, str) and cell.value.lstrip().startswith(("=", "+", "-", "@")):
+                    assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate} {cell.value!r}"
+    # The exact text is kept: the quote prefix is a cell style, not part of the value.
+    assert files.cell(4, 2).value == FORMULA
+    with zipfile.ZipFile(xlsx_path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+
+
+def test_overview_files_replace_the_old_ones_atomically(tmp_path: Path) -> None:
+    write_overview(tmp_path)
+    first = (tmp_path / HTML_NAME).stat().st_ino
+    write_overview(tmp_path, sample_results()[:1])
+    assert (tmp_path / HTML_NAME).stat().st_ino != first  # a new file renamed into place
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([HTML_NAME, XLSX_NAME])
+
+
+def test_check_overview_option_end_to_end(tmp_path: Path) -> None:
+    folder = tmp_path / "Inlämnat"
+    write_report(folder / "a.docx", "Enhet A")
+    write_report(folder / "b.docx", "Enhet B", goal="Enheten arbetar " + HOSTILE_TITLE)
+    (folder / "c.docx").write_bytes(b"PK\x03\x04 trasig")
+    code = main(["check", str(folder), "-q", "--overview", str(tmp_path / "ut"), "--annotate", str(tmp_path / "ut")])
+    assert code == 1
+    page = parse((tmp_path / "ut" / HTML_NAME).read_text(encoding="utf-8"))
+    assert [f["name"] for f in page.files] == ["a.docx", "b.docx", "c.docx"]
+    assert "Öppna kopian med kommentarer" in page.text
+    assert "<script>alert(1)</script>" in page.text  # shown as text
+    assert page.links == ["a.granskning.docx", "b.granskning.docx"]
+
+
+# --- in a real browser ---------------------------------------------------------------------
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+APT_BUDGET = 300  # seconds, for the whole attempt to install Chromium
+
+
+def _find_chromium() -> str | None:
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _try_apt_install() -> str:
+    """Install Debian's chromium within APT_BUDGET seconds; returns why it did not work ('' when it did)."""
+    if os.name != "posix" or shutil.which("apt-get") is None:
+        return "apt-get finns inte"
+    if os.geteuid() != 0:
+        return "installation kräver root"
+    deadline = time.monotonic() + APT_BUDGET
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+                    ["apt-get", "update"],
+                    ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return "tidsgränsen för installationen nåddes"
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=left, env=env)
+        except (subprocess.TimeoutExpired, OSError) as error:
+            return f"{' '.join(command[:2])} misslyckades ({type(error).__name__})"
+        if command[1] == "install" and done.returncode == 0:
+            return ""
+    return "apt-get kunde inte installera chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    found = _find_chromium()
+    if found is None and not os.environ.get("MALKOLL_NO_APT"):
+        reason = _try_apt_install()
+        found = _find_chromium()
+        if found is None:
+            pytest.skip(f"Chromium finns inte och kunde inte installeras: {reason}")
+    if found is None:
+        pytest.skip("Chromium finns inte (MALKOLL_NO_APT är satt)")
+    return found
+
+
+def browser_flags(profile: Path) -> list[str]:
+    return [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}",
+    ]
+
+
+def dump_dom(chromium: str, page: Path, fragment: str, profile: Path) -> str:
+    url = page.absolute().as_uri() + (f"#{fragment}" if fragment else "")
+    done = subprocess.run([chromium, *browser_flags(profile), "--dump-dom", url],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+class Page(HTMLParser):
+    """What the tests need from a page: files (with hidden flags), findings, links, root attributes, text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root: dict[str, str | None] = {}
+        self.files: list[dict] = []
+        self.links: list[str] = []
+        self.options: list[str] = []
+        self.elements: list[str] = []
+        self._text: list[str] = []
+        self._cell = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.elements.append(tag)
+        if tag == "html":
+            self.root = a
+        elif tag == "tbody" and "fil" in (a.get("class") or "").split():
+            self.files.append({**a, "hidden": "hidden" in a, "brister": 0, "visible": 0, "rules": [], "name": None})
+            self._cell = 0
+        elif tag == "tr" and a.get("class") == "brist" and self.files:
+            self.files[-1]["brister"] += 1
+            self.files[-1]["rules"].append(a.get("data-rule"))
+            if "hidden" not in a:
+                self.files[-1]["visible"] += 1
+        elif tag == "td" and self.files and "filnamn" in (a.get("class") or ""):
+            self._cell = 1
+        elif tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "option" and a.get("value"):
+            self.options.append(a["value"])
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+        if self._cell == 1 and self.files and self.files[-1]["name"] is None:
+            self.files[-1]["name"] = data.strip()
+            self._cell = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self._text)
+
+    def shown(self) -> list[str]:
+        return [f["name"] for f in self.files if not f["hidden"]]
+
+
+def parse(html: str) -> Page:
+    page = Page()
+    page.feed(html)
+    return page
+
+
+def test_browser_renders_the_page_and_nothing_from_documents_runs(chromium: str, tmp_path: Path) -> None:
+    html_path, _ = write_overview(tmp_path / "ut")
+    page = parse(dump_dom(chromium, html_path, "", tmp_path / "profil"))
+    assert page.root.get("data-klar") == "1", "sidans eget skript kördes inte (CSP-hashen?)"
+    assert "data-pwned" not in page.root
+    assert "img" not in page.elements and "svg" not in page.elements
+    assert page.elements.count("script") == 1
+    assert page.root.get("data-visade-filer") == "4" and page.root.get("data-visade-brister") == "5"
+    assert "<script>alert(1)</script>" in page.text  # the document's text, shown as text
+    assert sorted(page.options) == ["DK02", "IN01", "VB03", "VB06", "error", "godkand", "info", "olasbar",
+                                    "underkand", "warning"]
+    assert "Visar 4 av 4 filer och 5 av 5 brister." in page.text
+
+
+@pytest.mark.parametrize(
+    ("fragment", "files", "findings"),
+    [
+        ("regel=VB03", ["a_fientlig.docx", "c_tertial.docx"], 2),
+        ("niva=warning", ["a_fientlig.docx"], 1),
+        ("regel=VB03&niva=warning", [], 0),
+        ("niva=info", ["b_ren.docx"], 1),
+        ("resultat=olasbar", ["d_trasig.docx"], 0),
+        ("resultat=underkand&regel=IN01", ["a_fientlig.docx"], 1),
+        ("sok=h%C3%A4gerstens", ["b_ren.docx"], 1),
+        ("regel=FINNS_INTE", ["a_fientlig.docx", "b_ren.docx", "c_tertial.docx", "d_trasig.docx"], 5),
+    ],
+)
+def test_browser_filters_by_rule_severity_result_and_text(chromium: str, tmp_path: Path, fragment: str,
+                                                          files: list[str], findings: int) -> None:
+    html_path, _ = write_overview(tmp_path / "ut")
+    page = parse(dump_dom(chromium, html_path, fragment, tmp_path / "profil"))
+    assert page.root.get("data-klar") == "1"
+    assert page.shown() == files
+    assert page.root.get("data-visade-brister") == str(findings)
+    assert sum(f["visible"] for f in page.files if not f["hidden"]) == findings
+    if "regel=VB03" == fragment:
+        for file in page.files:
+            if not file["hidden"]:
+                assert file["visible"] == file["rules"].count("VB03")
+
+
+def test_browser_on_a_real_run_with_a_hostile_document(chromium: str, tmp_path: Path) -> None:
+    folder = tmp_path / "Inlämnat"
+    write_report(folder / "fientlig.docx", "Enhet F", goal="Enheten arbetar " + HOSTILE_TITLE)
+    write_report(folder / "ren.docx", "Enhet R", analysis=True)
+    main(["check", str(folder), "-q", "--overview", str(tmp_path / "ut")])
+    page = parse(dump_dom(chromium, tmp_path / "ut" / HTML_NAME, "regel=VB03", tmp_path / "profil"))
+    assert page.root.get("data-klar") == "1" and "data-pwned" not in page.root
+    assert page.shown() == ["fientlig.docx"]
+    assert "<script>alert(1)</script>" in page.text
