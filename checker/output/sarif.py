@@ -41,8 +41,13 @@ def rule_title(message: str) -> str:
     return " ".join(_PLACEHOLDER.sub("…", message).split())
 
 
-def artifact_location(path: Path) -> dict[str, Any]:
-    """A relative path becomes a URI relative to SRCROOT; an absolute one a file: URI."""
+def artifact_location(path: Path, base: Path | None = None) -> dict[str, Any]:
+    """A path below the base folder becomes a URI relative to SRCROOT; any other a file: URI."""
+    if path.is_absolute() and base is not None:
+        try:
+            path = path.relative_to(base)
+        except ValueError:
+            pass
     if path.is_absolute():
         return {"uri": path.as_uri()}
     return {"uri": quote(path.as_posix(), safe="/"), "uriBaseId": BASE_ID}
@@ -79,14 +84,14 @@ def logical_location(finding: Finding) -> dict[str, Any]:
     return {"name": name, "fullyQualifiedName": " › ".join([*steps, name]), "kind": kind}
 
 
-def result_json(result: FileResult, finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+def result_json(result: FileResult, finding: Finding, rule_index: dict[str, int], base: Path | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [
             {
-                "physicalLocation": {"artifactLocation": artifact_location(result.path)},
+                "physicalLocation": {"artifactLocation": artifact_location(result.path, base)},
                 "logicalLocations": [logical_location(finding)],
             }
         ],
@@ -142,12 +147,12 @@ class SarifReporter:
                 {
                     "level": "error",
                     "message": {"text": f"{result.path}: {result.error}"},
-                    "locations": [{"physicalLocation": {"artifactLocation": artifact_location(result.path)}}],
+                    "locations": [{"physicalLocation": {"artifactLocation": artifact_location(result.path, self.base)}}],
                 }
             )
         for finding in result.findings:
             separator = "," if self._count else ""
-            self.stream.write(f"{separator}\n        {_dumps(result_json(result, finding, self.rule_index), 8)}")
+            self.stream.write(f"{separator}\n        {_dumps(result_json(result, finding, self.rule_index, self.base), 8)}")
             self._count += 1
         self.stream.flush()
 
