@@ -48,8 +48,9 @@ HOSTILE_TITLE = "&lt;script&gt;alert(1)&lt;/script&gt; och <img src=x onerror=al
 def report_spec(unit: str, *, goal: str = "Enheten arbetar för trygghet", analysis: bool = False) -> db.DocSpec:
     """A small but complete VB: front page, one enhetsmål and an indicator table.
 
-    Without an analysis it has an error on a paragraph (VB03) and findings on a
-    table row (IN01, IN03), so comments land on both kinds of anchor.
+    Without analyses it has an error on a paragraph (VB03) and findings on a
+    table row (IN01, IN03), so comments land on both kinds of anchor; with
+    them it passes (GODKÄND, one info).
     """
     spec = (
         db.DocSpec()
@@ -68,11 +69,13 @@ def report_spec(unit: str, *, goal: str = "Enheten arbetar för trygghet", analy
         .numbered(["Ökad trygghet.", "Ökad delaktighet."])
         .label("Analys")
     )
+    row: list[object] = [["Andel nöjda", "80 %", "", "", "", "85 %", "", "2025"]]
     if analysis:
         spec.para("Enheten bedömer att målet har uppfyllts delvis eftersom trygghetsmätningen visade 80 procent.")
+        row.append(db.Analys("Analys Andelen nöjda ökade men nådde inte årsmålet; fler hembesök planeras."))
     else:
         spec.empty()
-    return spec.indikator_table([["Andel nöjda", "80 %", "", "", "", "85 %", "", "2025"]])
+    return spec.indikator_table(row)
 
 
 def write_report(path: Path, unit: str = "Testenheten", **kwargs: object) -> Path:
