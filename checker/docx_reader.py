@@ -1,8 +1,8 @@
 """Reading a .docx into an ordered stream of blocks.
 
-python-docx opens the package (zip, relationships, parts); the body is then
-walked directly on its lxml tree, because the recogniser needs things the
-high-level API hides or makes slow: body order of paragraphs *and* tables,
+The package (zip, relationships, parts) is opened with zipfile and lxml, and
+the body walked directly on its lxml tree, because the recogniser needs
+things python-docx's high-level API hides or makes slow: body order of paragraphs *and* tables,
 content controls (w:sdt) that wrap parts of exported documents, symbol-font
 glyphs (w:sym), automatic list numbers, merged cells and tracked changes.
 
@@ -12,11 +12,16 @@ row, column) so that a finding can point back at it.
 
 from __future__ import annotations
 
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from xml.sax.saxutils import escape as xml_escape
+
+from lxml import etree
 
 from checker.errors import ReadError
 from checker.text import normalise
@@ -99,32 +104,73 @@ class DocxContent:
 
 def read_docx(path: Path) -> DocxContent:
     """Open `path` and return its blocks in body order. Raises ReadError in Swedish."""
-    document = _open(path)
-    styles = _StyleTable(document)
-    numbering = _Numbering(document)
-    body = document.element.body
-    blocks = list(_walk_body(body, styles, numbering))
+    package = _open(path)
+    styles = _StyleTable(package.styles)
+    numbering = _Numbering(package.numbering)
+    body = package.body
+    blocks = list(_walk_body(body, styles, numbering)) if body is not None else []
     return DocxContent(
         path=path,
         blocks=blocks,
-        header_texts=_header_texts(document),
-        textbox_texts=_textbox_texts(body),
-        core_title=_core_title(document),
+        header_texts=_header_texts(package),
+        textbox_texts=_textbox_texts(body) if body is not None else [],
+        core_title=_core_title(package.core_title),
     )
 
 
-def _open(path: Path):  # -> docx.document.Document
-    import docx  # imported here: only commands that read documents pay for it
-    from docx.opc.exceptions import PackageNotFoundError
+# --- the package --------------------------------------------------------------------
+#
+# The package is opened with zipfile and lxml directly rather than with
+# python-docx: python-docx parses every XML part on opening (the template's
+# styles part alone is larger than most documents' text) and builds its own
+# Python element classes for every element, which made opening cost several
+# times what reading the text does. Only the parts the reader uses are read,
+# found through the package's relationships exactly as python-docx finds them,
+# with python-docx's parser settings, so the same files read the same way and
+# fail with the same Swedish messages.
 
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+_CT_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+# Which header and footer definitions python-docx's section.header,
+# section.first_page_header and section.footer read, in that order.
+_HEADER_REFERENCES = ((W + "headerReference", "default"), (W + "headerReference", "first"), (W + "footerReference", "default"))
+
+
+@dataclass(slots=True)
+class _Package:
+    body: object | None  # the w:body element
+    styles: _StylesSource | None
+    numbering: object | None  # the w:numbering element
+    # Per section (python-docx's order), the header/footer roots it defines; None
+    # where a definition is referenced but its part is missing (reading stops there).
+    headers: list[object | None]
+    core_title: str | None
+
+
+def _open(path: Path) -> _Package:
     if not path.exists():
         raise ReadError(path, "filen finns inte.")
     if path.is_dir():
         raise ReadError(path, "det är en mapp, inte en Word-fil.")
     try:
-        return docx.Document(str(path))
-    except PackageNotFoundError:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        # python-docx first asks zipfile.is_zipfile: a file with no zip directory
+        # at all is "not a package", one whose directory is broken is damaged.
+        if not zipfile.is_zipfile(path):
+            raise ReadError(path, _not_docx_reason(path)) from None
+        raise ReadError(path, "filen är skadad eller inte en Word-fil (.docx).") from None
+    except OSError:
         raise ReadError(path, _not_docx_reason(path)) from None
+    try:
+        with archive:
+            return _read_package(archive)
     except zipfile.BadZipFile:
         raise ReadError(path, "filen är skadad eller inte en Word-fil (.docx).") from None
     except KeyError:
@@ -135,8 +181,112 @@ def _open(path: Path):  # -> docx.document.Document
         raise ReadError(path, "filen kunde inte läsas som Word-dokument.") from None
     except (OSError, EOFError):
         raise ReadError(path, "filen kunde inte öppnas (saknas behörighet eller är den ofullständig?).") from None
-    except Exception:  # lxml.etree.XMLSyntaxError and other parser failures
+    except Exception:  # lxml.etree.XMLSyntaxError, zlib.error and other parser failures
         raise ReadError(path, "Word-dokumentets innehåll är skadat och kunde inte tolkas.") from None
+
+
+def _read_package(archive: zipfile.ZipFile) -> _Package:
+    """The parts the reader needs. KeyError: a part is missing; ValueError: not a Word document."""
+    content_types = etree.fromstring(archive.read("[Content_Types].xml"), _PARSER)
+    document_name = _related(archive, "", _RT + "officeDocument", required=True)
+    assert document_name is not None
+    content_type = _content_type(content_types, document_name)
+    if content_type != _CT_DOCUMENT:
+        raise ValueError(f"file is not a Word file, content type is '{content_type}'")
+    document = etree.fromstring(archive.read(document_name), _PARSER)
+    document_rels = _relationships(archive, document_name)
+    styles_name = _target(document_rels, _RT + "styles")
+    numbering_name = _target(document_rels, _RT + "numbering")
+    core_name = _related(archive, "", _RT_CORE)
+    core_title = None
+    if core_name is not None:
+        title = etree.fromstring(archive.read(core_name), _PARSER).find(_DC_TITLE)
+        core_title = (title.text or "") if title is not None else ""
+    body = document.find(W + "body")
+    return _Package(
+        body=body,
+        styles=_StylesSource(archive.read(styles_name)) if styles_name else _StylesSource.python_docx_default(),
+        numbering=etree.fromstring(archive.read(numbering_name), _PARSER) if numbering_name else None,
+        headers=_header_parts(archive, body, document_rels) if body is not None else [],
+        core_title=core_title,
+    )
+
+
+def _relationships(archive: zipfile.ZipFile, source: str) -> dict[str, tuple[str, str]]:
+    """rId → (relationship type, zip member) of the internal relationships of `source` ("" = the package)."""
+    folder, _, name = source.rpartition("/")
+    rels_name = f"{folder}/_rels/{name}.rels" if folder else (f"_rels/{name}.rels" if name else "_rels/.rels")
+    try:
+        root = etree.fromstring(archive.read(rels_name), _PARSER)
+    except KeyError:
+        return {}  # a part without relationships
+    found: dict[str, tuple[str, str]] = {}
+    for rel in root.iter(_RELS):
+        if rel.get("TargetMode") == "External":
+            continue
+        # As python-docx resolves a reference: relative to the source part's folder.
+        target = posixpath.normpath(posixpath.join("/" + folder, rel.get("Target", "")))
+        found[rel.get("Id", "")] = (rel.get("Type", ""), target.lstrip("/"))
+    return found
+
+
+def _target(rels: dict[str, tuple[str, str]], rel_type: str) -> str | None:
+    for kind, target in rels.values():
+        if kind == rel_type:
+            return target
+    return None
+
+
+def _related(archive: zipfile.ZipFile, source: str, rel_type: str, *, required: bool = False) -> str | None:
+    target = _target(_relationships(archive, source), rel_type)
+    if target is None and required:
+        raise KeyError(f"no relationship of type '{rel_type}'")
+    return target
+
+
+def _content_type(types, member: str) -> str | None:
+    partname = "/" + member.lower()
+    for override in types.iter(_CT + "Override"):
+        if override.get("PartName", "").lower() == partname:
+            return override.get("ContentType")
+    extension = member.rpartition(".")[2].lower()
+    for default in types.iter(_CT + "Default"):
+        if default.get("Extension", "").lower() == extension:
+            return default.get("ContentType")
+    raise KeyError(f"no content type for part '{member}'")
+
+
+def _header_parts(archive: zipfile.ZipFile, body, rels: dict[str, tuple[str, str]]) -> list[object | None]:
+    """Header/footer roots as python-docx's sections would give them, each part parsed once."""
+    parsed: dict[str, object] = {}
+    roots: list[object | None] = []
+    for sect_pr in _section_properties(body):
+        for tag, kind in _HEADER_REFERENCES:
+            reference = next((r for r in sect_pr.iterchildren(tag) if r.get(W + "type") == kind), None)
+            if reference is None:
+                continue  # "linked to previous": nothing of its own
+            target = rels.get(reference.get(_R_ID, ""))
+            if target is None:
+                roots.append(None)
+                return roots
+            name = target[1]
+            if name not in parsed:
+                parsed[name] = etree.fromstring(archive.read(name), _PARSER)
+            roots.append(parsed[name])
+    return roots
+
+
+def _section_properties(body) -> Iterator:
+    """w:sectPr of each section in body order (paragraph-level ones, then the body's last)."""
+    for child in body:
+        if child.tag == _P:
+            ppr = child.find(W + "pPr")
+            sect_pr = ppr.find(W + "sectPr") if ppr is not None else None
+            if sect_pr is not None:
+                yield sect_pr
+        elif child.tag == W + "sectPr":
+            yield child
+
 
 
 def _not_docx_reason(path: Path) -> str:
@@ -361,6 +511,111 @@ def _cell_text(tc) -> str:
     return "\n".join(lines)
 
 
+class _StylesSource:
+    """The styles part, looked up by style id on demand.
+
+    A document uses a handful of paragraph styles, but its styles part
+    describes hundreds (python-docx's template: 350 KB, more than twice the
+    text of a 20-page report), and parsing all of it cost more than parsing
+    the document. So a style is found by its w:styleId attribute in the raw
+    XML and only that w:style element is parsed. Whenever the part is written
+    in a way this shortcut does not expect, the whole part is parsed instead,
+    so the answer is always what a full parse gives.
+    """
+
+    def __init__(self, data: bytes | None) -> None:
+        self._data = data
+        self._root_tag: bytes | None = None  # "<w:styles …>" as written, to wrap fragments
+        self._close: bytes = b""
+        self._prefix: bytes | None = None  # the prefix bound to W ("w")
+        self._full: dict[str, object] | None = None  # after a full parse: styleId → element
+        if data is not None:
+            self._find_root(data)
+
+    @classmethod
+    def python_docx_default(cls) -> _StylesSource:
+        """python-docx gives a document without a styles part its template's styles; so do we."""
+        import importlib.util
+
+        spec = importlib.util.find_spec("docx")
+        for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+            candidate = Path(folder) / "templates" / "default-styles.xml"
+            if candidate.is_file():
+                return cls(candidate.read_bytes())
+        return cls(None)
+
+    def _find_root(self, data: bytes) -> None:
+        match = _ROOT_TAG.search(data, 0, 4096)
+        if match is None or match.group(0).endswith(b"/>"):
+            return  # unusual (or empty) root: every lookup parses the whole part
+        for prefix, uri in _XMLNS.findall(match.group(0)):
+            if uri == W[1:-1].encode() and prefix:
+                self._prefix = prefix
+        if self._prefix is not None and match.group(1) == self._prefix + b":styles":
+            self._root_tag = match.group(0)
+            self._close = b"</" + match.group(1) + b">"
+
+    def lookup(self, style_id: str):
+        """The w:style element with this id, or None."""
+        if self._data is None:
+            return None
+        if self._full is not None or self._root_tag is None:
+            return self._parse_all().get(style_id)
+        found = self._fragment(style_id)
+        if found is _UNSURE:
+            return self._parse_all().get(style_id)
+        return found
+
+    def _fragment(self, style_id: str):
+        data, prefix = self._data, self._prefix
+        assert data is not None and prefix is not None
+        value = xml_escape(style_id, {'"': "&quot;"}).encode()
+        # The last definition wins, as in a full parse.
+        position = data.rfind(prefix + b':styleId="' + value + b'"')
+        if position < 0:
+            # Written some other way (single quotes, spaces around "=")? Only if the
+            # id occurs at all is it worth parsing everything to be sure.
+            return _UNSURE if value in data else None
+        start = data.rfind(b"<" + prefix + b":style", 0, position)
+        head_end = data.find(b">", position)
+        if start < 0 or head_end < 0 or data.find(b">", start, position) >= 0 or not data[start + len(prefix) + 7 : start + len(prefix) + 8].isspace():
+            return _UNSURE
+        if data[head_end - 1 : head_end] == b"/":
+            end = head_end + 1
+        else:
+            close = b"</" + prefix + b":style>"
+            end = data.find(close, head_end)
+            if end < 0:
+                return _UNSURE
+            end += len(close)
+        try:
+            element = etree.fromstring(self._root_tag + data[start:end] + self._close, _PARSER)[0]
+        except Exception:  # noqa: BLE001 - a fragment this shortcut cut wrongly: parse it all
+            return _UNSURE
+        if element.tag != W + "style" or element.get(W + "styleId") != style_id:
+            return _UNSURE
+        return element
+
+    def _parse_all(self) -> dict[str, object]:
+        if self._full is None:
+            self._full = {}
+            try:
+                root = etree.fromstring(self._data, _PARSER)
+            except Exception:  # noqa: BLE001 - broken styles: read the text without them
+                return self._full
+            for style in root.iterchildren(W + "style"):
+                style_id = style.get(W + "styleId")
+                if style_id:
+                    self._full[style_id] = style
+        return self._full
+
+
+_UNSURE = object()
+# The first element's start tag (after the XML declaration and any comments).
+_ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)(?:\s[^>]*)?/?>")
+_XMLNS = re.compile(rb"""xmlns:([A-Za-z_][\w.-]*)\s*=\s*["']([^"']*)["']""")
+
+
 @dataclass(slots=True)
 class _Style:
     name: str
@@ -375,17 +630,9 @@ _DEFAULT_STYLE = _Style(name="Normal", heading_level=None, bold=False, num_pr=No
 class _StyleTable:
     """Paragraph styles by id, with what their basedOn chain implies."""
 
-    def __init__(self, document) -> None:
-        self._raw: dict[str, object] = {}
+    def __init__(self, source: _StylesSource | None) -> None:
+        self._source = source
         self._resolved: dict[str, _Style] = {}
-        try:
-            root = document.part.styles.element
-        except Exception:  # a document without a styles part is still readable
-            return
-        for style in root.iterchildren(W + "style"):
-            style_id = style.get(W + "styleId")
-            if style_id:
-                self._raw[style_id] = style
 
     def get(self, style_id: str | None) -> _Style:
         if style_id is None:
@@ -395,7 +642,7 @@ class _StyleTable:
         return self._resolved[style_id]
 
     def _resolve(self, style_id: str, depth: int) -> _Style:
-        element = self._raw.get(style_id)
+        element = self._source.lookup(style_id) if self._source is not None else None
         if element is None or depth > 20:
             return _Style(name=style_id, heading_level=_heading_level_from_name(style_id), bold=False, num_pr=None)
         name_el = element.find(W + "name")
@@ -442,17 +689,14 @@ _BULLET_FORMATS = {"bullet", "none"}
 class _Numbering:
     """Computes the labels Word shows for automatically numbered paragraphs."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, root) -> None:
         self._formats: dict[tuple[str, int], tuple[str, int, str]] = {}
         self._counters: dict[str, list[int]] = {}
         self._abstract_of: dict[str, str] = {}
         self._start_override: dict[tuple[str, int], int] = {}
         self._abstract_levels: dict[str, dict[int, tuple[str, int, str]]] = {}
-        try:
-            root = document.part.numbering_part.element
-        except Exception:  # no numbering part: no automatic numbers
-            return
-        self._load(root)
+        if root is not None:  # no numbering part: no automatic numbers
+            self._load(root)
 
     def _load(self, root) -> None:
         for abstract in root.iterchildren(W + "abstractNum"):
@@ -526,17 +770,16 @@ def _roman(value: int) -> str:
     return "".join(out)
 
 
-def _header_texts(document) -> list[str]:
+def _header_texts(package: _Package) -> list[str]:
     texts: list[str] = []
     try:
-        for section in document.sections:
-            for part in (section.header, section.first_page_header, section.footer):
-                if part.is_linked_to_previous:
-                    continue
-                for p in part._element.iter(_P):
-                    text = normalise("".join(_run_text(r) for r in _iter_runs(p)))
-                    if text:
-                        texts.append(text)
+        for root in package.headers:
+            if root is None:
+                break  # a header python-docx could not find: it stopped reading there too
+            for p in root.iter(_P):
+                text = normalise("".join(_run_text(r) for r in _iter_runs(p)))
+                if text:
+                    texts.append(text)
     except Exception:  # headers are a hint only; a broken one must not stop the read
         return texts
     return texts
@@ -555,9 +798,7 @@ def _textbox_texts(body, limit: int = 200) -> list[str]:
     return texts
 
 
-def _core_title(document) -> str | None:
-    try:
-        title = document.core_properties.title
-    except Exception:
-        return None
+def _core_title(title: str | None) -> str | None:
+    # A package without core properties has no title (python-docx would invent
+    # "Word Document", which names no kind of report either).
     return normalise(title) or None if title else None
