@@ -73,6 +73,8 @@ SUMMARY_FIXED_WIDTH = 54
 # only need to be recognisable, the goal itself a little more.
 PARENT_LIMIT = 45
 HEADING_LIMIT = 80
+PLAIN_WIDTH = 120
+ONE_LINE_HEADING = 100
 
 
 def make_console(file: IO[str] | None = None, *, color: bool = True, width: int | None = None) -> Console:
@@ -81,6 +83,10 @@ def make_console(file: IO[str] | None = None, *, color: bool = True, width: int 
     Markup and emoji codes are off: nothing printed here relies on them, and
     turning them off means a stray document string can never be read as either.
     """
+    if width is None and "COLUMNS" not in os.environ and not _is_terminal(file):
+        # Piped into a file or a log: rich would assume 80 columns and break
+        # file names mid-word; a log line may be as wide as it needs.
+        width = PLAIN_WIDTH
     return Console(
         file=file,
         color_system="auto" if color else None,
@@ -93,6 +99,14 @@ def make_console(file: IO[str] | None = None, *, color: bool = True, width: int 
         width=width,
         soft_wrap=False,
     )
+
+
+def _is_terminal(file: IO[str] | None) -> bool:
+    stream = file if file is not None else sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def severity_text(severity: Severity) -> Text:
@@ -250,7 +264,12 @@ def _heading_text(steps: list[str]) -> str:
     if not steps:
         return DOCUMENT_GROUP
     shown = [shorten(step, PARENT_LIMIT) for step in steps[:-1]] + [shorten(steps[-1], HEADING_LIMIT)]
-    return " › ".join(shown)
+    joined = " › ".join(shown)
+    if len(joined) <= ONE_LINE_HEADING or len(shown) == 1:
+        return joined
+    # Too long for one line: the goal itself gets a line of its own rather
+    # than being broken in the middle of its title.
+    return " › ".join(shown[:-1]) + "\n› " + shown[-1]
 
 
 def _first_block(findings: list[Finding]) -> int:
