@@ -119,7 +119,7 @@ def _finding_row(finding: Finding) -> str:
     quote_text = f"”{shorten(finding.quote, QUOTE_LIMIT)}”" if finding.quote and finding.quote.strip() else ""
     message = shorten(finding.message, 400)
     return (
-        f'<tr class="brist" data-rule="{e(finding.rule)}" data-severity="{severity}" data-message="{e(message)}">'
+        f'<tr class="brist" data-rule="{e(finding.rule)}" data-severity="{severity}">'
         f'<td class="niva {severity}">{e(finding.severity.swedish)}</td>'
         f'<td class="regel">{e(finding.rule)}</td>'
         f"<td>{e(message)}</td>"

@@ -45,6 +45,12 @@ class XlsxWriter:
 
         sheet = self.book.create_sheet(title)
         sheet.freeze_panes = "A2"
+        # Printed, a sheet fits the page width in landscape and repeats its header row.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         bold = Font(bold=True)
