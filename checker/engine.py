@@ -24,9 +24,9 @@ from checker.rules_lang.compiler import CompiledRule, compile_rule
 from checker.rules_lang.errors import RuleError, RuleLoadError, suggest, swedish_list
 from checker.rules_lang.parser import parse_file
 from checker.rules_lang.semantics import analyse
-from checker.rules_lang.vocabulary import ReportIndex
+from checker.rules_lang.vocabulary import ReportIndex, ThreadLinks
 
-__all__ = ["Rule", "RuleSet", "RuleLoadError", "check_report", "default_rules_dir", "load_rules"]
+__all__ = ["Rule", "RuleSet", "RuleLoadError", "check_report", "check_thread", "default_rules_dir", "load_rules"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,9 @@ class Rule:
     line: int
     # The rule's own text as written in its file.
     source_text: str
+    # The rule compares the document with others of its thread (VP → T1 → T2 → VB):
+    # it runs only when the document is checked together with its thread.
+    thread: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ def load_rules(paths: Sequence[Path]) -> RuleSet:
             file=plan.file,
             line=plan.line,
             source_text=plan.source_text,
+            thread=plan.thread,
         )
         for plan in analysis.rules
     )
@@ -189,29 +193,48 @@ def _read_all(paths: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[RuleE
     return files, errors
 
 
-def check_report(report: Report, rules: RuleSet) -> list[Finding]:
+def check_report(report: Report, rules: RuleSet, *, thread: ThreadLinks | None = None) -> list[Finding]:
     """Every finding of every applicable rule, in document order, then by rule id.
 
     A rule that fails on unexpected data does not stop the others: its
-    failure becomes an info finding naming the rule, and is logged.
+    failure becomes an info finding naming the rule, and is logged. Rules that
+    compare with other documents of a thread (the TR series) run only when
+    `thread` links the report to them; a lone document skips them.
     """
+    return _guarded(report, rules, thread, only_thread=False)
+
+
+def check_thread(report: Report, rules: RuleSet, thread: ThreadLinks) -> list[Finding]:
+    """Only the findings of the thread rules, for a report that was already checked on its own."""
+    return _guarded(report, rules, thread, only_thread=True)
+
+
+def _guarded(report: Report, rules: RuleSet, thread: ThreadLinks | None, *, only_thread: bool) -> list[Finding]:
     # Evaluating builds many short-lived objects next to a large report; the
     # cyclic collector's full passes over that report would make the time grow
     # faster than the document. Nothing here needs it until the check is done.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(report, rules)
+        return _check(report, rules, thread, only_thread)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check(report: Report, rules: RuleSet) -> list[Finding]:
-    index = ReportIndex(report)
+def _index_for(report: Report, thread: ThreadLinks | None) -> ReportIndex:
+    """The thread's own index of the report (so its nodes can be followed to the others), or a new one."""
+    index = thread.index_of_report(report) if thread is not None else None
+    return index if index is not None else ReportIndex(report)
+
+
+def _check(report: Report, rules: RuleSet, thread: ThreadLinks | None = None, only_thread: bool = False) -> list[Finding]:
+    index = _index_for(report, thread)
     findings: list[Finding] = []
     for rule in rules.rules:
         if rule.kinds is not None and report.kind not in rule.kinds:
+            continue
+        if (rule.thread and index.thread is None) or (only_thread and not rule.thread):
             continue
         compiled = rules._compiled.get(rule.id)
         if compiled is None:

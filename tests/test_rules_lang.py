@@ -231,7 +231,7 @@ def test_a_colon_is_needed_before_a_condition_that_is_not_a_keyword(tmp_path: Pa
          "                       ^~~~"),
         ("varje enhetsmål: ordd(analys) > 1",
          "test.rules:2:20: okänd funktion ”ordd” – menade du ”ord”? (inbyggda funktioner: ord, ord_utöver, återges_i, "
-         "besvarar_numren, kopia_av_tidigare, upprepad, syskon, summa och likhet)\n"
+         "besvarar_numren, kopia_av_tidigare, upprepad, syskon, summa, likhet och samma_lydelse)\n"
          "      varje enhetsmål: ordd(analys) > 1\n"
          "                       ^~~~"),
         ("varje enhetsmål: ord_utöver(analys) > 5",

@@ -101,7 +101,16 @@ class Arith:
     pos: Pos
 
 
-Expr = Union[Number, String, Path, Call, Count, Arith]
+@dataclass(frozen=True, slots=True)
+class InDoc:
+    """årsmål i planen – a field of the current thing's counterpart in another document of the thread."""
+
+    expr: Path
+    document: Path
+    pos: Pos
+
+
+Expr = Union[Number, String, Path, Call, Count, Arith, InDoc]
 
 
 # --- phrases ------------------------------------------------------------------
@@ -276,6 +285,8 @@ class Statement:
     body: Cond | Statement | None
     message: TextLit | None
     pos: Pos
+    # "varje enhetsmål i planen": the document of the thread to select in (None: this one).
+    source: Path | None = None
 
 
 # --- top-level items ----------------------------------------------------------

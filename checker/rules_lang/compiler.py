@@ -38,6 +38,7 @@ from checker.rules_lang.vocabulary import (
     DateCell,
     Node,
     ReportIndex,
+    root_of,
     TextBlock,
     as_number,
     as_paragraphs,
@@ -132,7 +133,61 @@ def compile_expr(expr: ir.Expr) -> ValueFn:
     if isinstance(expr, ir.EFieldRef):
         inner, field_def = compile_expr(expr.expr), expr.field
         return lambda env: FieldRef(field_def, inner(env))
+    if isinstance(expr, ir.EDocRef):
+        return compile_docref(expr.ref.role)
+    if isinstance(expr, ir.EIn):
+        return compile_in(expr)
     raise TypeError(expr)  # pragma: no cover
+
+
+# --- threads: other documents of the same unit and year ---------------------------------------
+
+
+def checked_root(env: Env) -> Node:
+    """The root of the document being checked (the outermost scope)."""
+    while env.parent is not None:
+        env = env.parent
+    return env.node
+
+
+def compile_docref(role: str) -> ValueFn:
+    if role == "current":
+        return checked_root
+
+    def document(env: Env) -> Node | None:
+        links = env.index.thread
+        return links.document(role, checked_root(env)) if links is not None else None
+
+    return document
+
+
+def counterpart_env(env: Env, document: Node | None) -> Env | None:
+    """`env` moved to the current thing's counterpart in `document`; None when it has none."""
+    if document is None:
+        return None
+    node = env.node
+    if root_of(node) is document:
+        return env
+    links = env.index.thread
+    if links is None:
+        return None
+    other = links.counterpart(node, document)
+    index = links.index_of(other) if other is not None else None
+    if other is None or index is None:
+        return None
+    moved = Env(other, env.parent, env.loops, index)
+    moved.lets = env.lets
+    return moved
+
+
+def compile_in(expr: ir.EIn) -> ValueFn:
+    base, document = compile_expr(expr.base), compile_expr(expr.document)
+
+    def in_document(env: Env) -> Any:
+        moved = counterpart_env(env, document(env))
+        return base(moved) if moved is not None else None
+
+    return in_document
 
 
 def compile_call(expr: ir.ECall) -> Callable[[Env], tuple[Any, Evidence | None]]:
@@ -505,11 +560,22 @@ def compile_statement(statement: ir.SStatement) -> StatementFn:
     nested = compile_statement(statement.nested) if statement.nested is not None else None
     requirements = [compile_cond(r) for r in statement.requirements]
     body = compile_cond(statement.body) if statement.body is not None else None
+    source = compile_expr(statement.source) if statement.source is not None else None
+
+    def candidates(env: Env) -> tuple[list[Node], ReportIndex]:
+        if source is None:
+            return env.index.descendants(env.node, kind), env.index
+        # "varje X i planen": the X under the plan's counterpart of where we are.
+        moved = counterpart_env(env, source(env))
+        if moved is None:
+            return [], env.index
+        return moved.index.descendants(moved.node, kind), moved.index
 
     def selected(env: Env) -> list[tuple[Env, Evidence | None]]:
         chosen: list[tuple[Env, Evidence | None]] = []
-        for node in env.index.descendants(env.node, kind):
-            child = Env(node, env, env.loops, env.index)
+        nodes, index = candidates(env)
+        for node in nodes:
+            child = Env(node, env, env.loops, index)
             ok, evidence = select(child, filters)
             if ok:
                 chosen.append((child, evidence))
@@ -616,6 +682,9 @@ class CompiledRule:
 def make_finding(rule_id: str, severity: Severity, message_: Message, env: Env, evidence: Evidence | None) -> Finding:
     node = env.node
     message = message_.render(env, evidence)
+    checked = checked_root(env)
+    if root_of(node) is not checked:
+        return _foreign_finding(rule_id, severity, message, env, checked)
     source = evidence.source if evidence is not None and evidence.source is not None else node.source
     quote = evidence.quote if evidence is not None else None
     return Finding(
@@ -626,6 +695,42 @@ def make_finding(rule_id: str, severity: Severity, message_: Message, env: Env, 
         target_type=node.kind,
         location=Location(path=node.path, source=source),
         quote=quote,
+    )
+
+
+def _foreign_finding(rule_id: str, severity: Severity, message: str, env: Env, checked: Node) -> Finding:
+    """A finding about something of another document (a goal of the plan) belongs to the checked one.
+
+    It points at the thing's counterpart here, or – when there is none, as for
+    a goal the report left out – at the counterpart of the nearest goal above
+    it (the nämndmål it stood under), so the coordinator sees where it is
+    missing. Sources and quotes of the other document mean nothing here and
+    are left out.
+    """
+    node = env.node
+    links = env.index.thread
+    current: Node | None = node
+    anchor: Node | None = None
+    while current is not None and anchor is None:
+        anchor = links.counterpart(current, checked) if links is not None else None
+        if anchor is None:
+            current = current.parent
+    if anchor is None:
+        location = Location(path=node.path)
+    elif current is node:
+        location = Location(path=anchor.path, source=anchor.source)
+    else:
+        heading = anchor.heading
+        location = Location(path=anchor.path + (heading,) if heading else anchor.path, source=anchor.source)
+    own = anchor is not None and current is node
+    return Finding(
+        rule=rule_id,
+        severity=severity,
+        message=message,
+        target=(anchor.title if own and anchor is not None else None) or node.title,
+        target_type=node.kind,
+        location=location,
+        quote=None,
     )
 
 

@@ -558,7 +558,7 @@ class _Builder:
         if strings:
             return ast.Statement(
                 statement.quantifier, statement.entity, statement.filters, statement.body,
-                self.text(strings), statement.pos,
+                self.text(strings), statement.pos, statement.source,
             )
         return statement
 
@@ -566,15 +566,19 @@ class _Builder:
         quantifier_tree, entity, *rest = tree.children
         filters: list[ast.Filter] = []
         body: ast.Cond | ast.Statement | None = None
+        source: ast.Path | None = None
         for child in rest:
-            if child.data in {"where", "with_", "without", "let"}:
+            if child.data == "source":
+                source = self.path(child.children[0])
+            elif child.data in {"where", "with_", "without", "let"}:
                 filters.append(self.filter(child))
             elif child.data == "nested":
                 body = self.statement(child.children[0])
             elif child.data == "check":
                 body = self.cond(child.children[0])
         return ast.Statement(
-            self.quantifier(quantifier_tree), self.word(entity), tuple(filters), body, None, self.npos(quantifier_tree)
+            self.quantifier(quantifier_tree), self.word(entity), tuple(filters), body, None, self.npos(quantifier_tree),
+            source,
         )
 
     def quantifier(self, tree: Tree) -> ast.Quantifier:
@@ -717,6 +721,9 @@ class _Builder:
         if kind == "count":
             entity, *filters = tree.children
             return ast.Count(self.word(entity), tuple(self.filter(f) for f in filters), self.npos(tree))
+        if kind == "in_doc":
+            subject, document = tree.children
+            return ast.InDoc(self.path(subject), self.path(document), self.npos(tree))
         if kind == "arith":
             first = self.expr(tree.children[0])
             rest_items: list[tuple[str, ast.Expr]] = []

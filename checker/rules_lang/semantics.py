@@ -25,6 +25,10 @@ from checker.rules_lang.functions import FUNCTIONS, Function, PhraseMatcher, loo
 from checker.rules_lang.vocabulary import (
     BOOL,
     CONTAINS,
+    DOC_REFS,
+    MATCHABLE_KINDS,
+    DocRef,
+    lookup_docref,
     ENTITIES,
     ENUMS,
     NUMBER,
@@ -134,7 +138,24 @@ class EArith:
     type: Type = NUMBER
 
 
-Expr = Union[EConst, EField, ELet, ELoopVar, EMember, ELoopMember, ESub, ECall, ECount, EArith, EFieldRef]
+@dataclass(frozen=True, slots=True)
+class EDocRef:
+    """A document of the thread named in rule text: "planen", "t2", "rapporten" …"""
+
+    ref: DocRef
+    type: Type = Type(Base.ENTITY, "dokument")
+
+
+@dataclass(frozen=True, slots=True)
+class EIn:
+    """`base i document`: `base` read on the current thing's counterpart in another document."""
+
+    base: Expr
+    document: Expr
+    type: Type
+
+
+Expr = Union[EConst, EField, ELet, ELoopVar, EMember, ELoopMember, ESub, ECall, ECount, EArith, EFieldRef, EDocRef, EIn]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +295,8 @@ class SStatement:
     nested: SStatement | None
     body: Cond | None  # the whole condition, for "ingen", "högst", "minst"
     template: Template
+    # "varje enhetsmål i planen": the document (of the thread) to select in; None: where we are.
+    source: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +310,9 @@ class RulePlan:
     file: Path
     line: int
     source_text: str
+    # True when the rule looks at other documents of a thread (planen, t2 …): it
+    # is only run when the document is checked together with its thread.
+    thread: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +351,8 @@ class _Level:
 # Placeholders every message may use besides fields.
 _SPECIAL_PLACEHOLDERS = {"mål": "mål", "mal": "mål"}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# "{årsmål i planen}": a field of the counterpart in another document of the thread.
+_IN_DOCUMENT = re.compile(r"^\s*(.+?)\s+(?:i|in)\s+(.+?)\s*$", re.IGNORECASE)
 _SEVERITY_WORDS = ["fel", "varning", "info", "error", "warning"]
 
 
@@ -337,6 +365,8 @@ class _Checker:
         self.errors = errors
         self.evidence: set[str] = set()
         self._matchers: dict[tuple[str, ...], PhraseMatcher] = {}
+        # Set when the rule names another document of the thread.
+        self.uses_thread = False
 
     # errors
 
@@ -358,6 +388,11 @@ class _Checker:
             self.error(node.entity.pos, f"”{node.entity.text}” finns inte under {outer.label}"
                        + _reachable_hint(outer))
             return None
+        source: Expr | None = None
+        if node.source is not None:
+            source = self.statement_source(node.source, scope, node.entity.text)
+            if source is None:
+                return None
         level = _Level(entity)
         inner = scope + [level]
         # Placeholders filled by what a condition found ({fras}, {saknas} …) belong to this statement.
@@ -377,7 +412,7 @@ class _Checker:
             nested = self.statement(node.body, inner, node.message or message)
             if nested is None:
                 return None
-            return SStatement(quantifier, node.quantifier.count, entity, filters, (), nested, None, ())
+            return SStatement(quantifier, node.quantifier.count, entity, filters, (), nested, None, (), source)
         if node.body is not None:
             body = self.cond(node.body, inner)
             if body is None:
@@ -392,7 +427,56 @@ class _Checker:
         template = self.template(node.message or message, finding_scope)
         if template is None:
             return None
-        return SStatement(quantifier, node.quantifier.count, entity, filters, requirements, None, body, template)
+        return SStatement(quantifier, node.quantifier.count, entity, filters, requirements, None, body, template, source)
+
+    def statement_source(self, path: ast.Path, scope: list[_Level], entity_word: str) -> Expr | None:
+        """"varje X i planen": among the things under the plan's counterpart of where we are."""
+        outer = scope[-1].entity
+        if outer.id not in MATCHABLE_KINDS:
+            self.error(path.pos, f"”{entity_word} i {path.text}” går inte under {outer.label} – bara under dokumentet "
+                       "och under mål, resultat, indikatorer och aktiviteter, som har en motsvarighet i trådens andra dokument")
+            return None
+        return self.document(path, scope)
+
+    # threads
+
+    def document(self, path: ast.Path, scope: list[_Level]) -> Expr | None:
+        """A document of the thread: a document word ("planen", "t2" …) or an expression giving one."""
+        if len(path.segments) == 1:
+            ref = lookup_docref(path.segments[0].text)
+            if ref is not None:
+                return self.docref(ref)
+        expr = self._path(path, scope, report=False)
+        if expr is not None and expr.type == Type(Base.ENTITY, "dokument"):
+            return expr
+        words = [ref.label for ref in DOC_REFS]
+        self.error(path.pos, f"”{path.text}” är inget dokument i tråden{suggest(path.text, words)} "
+                   f"(möjliga: {swedish_list(['”' + w + '”' for w in words], 'och')})")
+        return None
+
+    def docref(self, ref: DocRef) -> EDocRef:
+        if ref.role != "current":
+            self.uses_thread = True
+        return EDocRef(ref)
+
+    def in_doc(self, node: ast.InDoc, scope: list[_Level]) -> Expr | None:
+        entity = scope[-1].entity
+        if entity.id not in MATCHABLE_KINDS:
+            kinds = swedish_list(sorted(ENTITIES[k].label for k in MATCHABLE_KINDS), "och")
+            self.error(node.pos, f"”{_written(node)}” går inte att använda på {entity.label}: bara {kinds} "
+                       "har en motsvarighet i trådens andra dokument")
+            return None
+        document = self.document(node.document, scope)
+        if document is None:
+            return None
+        # The field is read on the counterpart, so it must be a field of the thing itself.
+        own = [_Level(entity)]
+        base = self._path(node.expr, own, report=False)
+        if base is None:
+            self.unknown_field(node.expr.segments[0], own[0])
+            return None
+        self.uses_thread = True
+        return EIn(base, document, base.type)
 
     def filter(self, node: ast.Filter, scope: list[_Level]) -> Filter | None:
         if isinstance(node, ast.Let):
@@ -456,6 +540,12 @@ class _Checker:
                 return Placeholder(name, evidence, None)
         if key in _SPECIAL_PLACEHOLDERS:
             return Placeholder(name, None, None, special=_SPECIAL_PLACEHOLDERS[key])
+        in_doc = _IN_DOCUMENT.match(name)
+        if in_doc is not None and lookup_docref(in_doc.group(2)) is not None:
+            subject = ast.Path(tuple(ast.Word(s.strip(), pos) for s in in_doc.group(1).split(".")), pos)
+            document = ast.Path((ast.Word(in_doc.group(2).strip(), pos),), pos)
+            in_expr = self.in_doc(ast.InDoc(subject, document, pos), scope)
+            return Placeholder(name, None, in_expr) if in_expr is not None else None
         path = ast.Path(tuple(ast.Word(s.strip(), pos) for s in name.split(".")), pos)
         expr = self._path(path, scope, report=False)
         if expr is not None:
@@ -790,6 +880,8 @@ class _Checker:
             return self.call(node, scope)
         if isinstance(node, ast.Count):
             return self.count(node, scope)
+        if isinstance(node, ast.InDoc):
+            return self.in_doc(node, scope)
         if isinstance(node, ast.Arith):
             first = self.expr(node.first, scope)
             rest = [(op, self.expr(e, scope), e) for op, e in node.rest]
@@ -823,6 +915,9 @@ class _Checker:
             found = level.entity.field(word.text)
             if found is not None:
                 return EField(depth, found, found.type)
+        ref = lookup_docref(word.text)
+        if ref is not None:
+            return self.docref(ref)
         if report:
             self.unknown_field(word, scope[-1])
         return None
@@ -1011,6 +1106,11 @@ def _label(expr: Expr) -> str:
         return expr.key
     if isinstance(expr, ELoopVar):
         return expr.key
+    if isinstance(expr, EIn):
+        document = expr.document.ref.label if isinstance(expr.document, EDocRef) else "dokumentet"
+        return f"{_label(expr.base)} i {document}"
+    if isinstance(expr, EDocRef):
+        return expr.ref.label
     return "värdet"
 
 
@@ -1025,6 +1125,8 @@ def _written(node: ast.Expr) -> str:
         return f"{node.name.text}(…)"
     if isinstance(node, ast.Count):
         return f"antal({node.entity.text})"
+    if isinstance(node, ast.InDoc):
+        return f"{node.expr.text} i {node.document.text}"
     return "uttrycket"
 
 
@@ -1236,6 +1338,7 @@ def _rule(
         file=rule_file.path,
         line=item.pos.line,
         source_text=item.source_text,
+        thread=checker.uses_thread,
     )
 
 

@@ -615,6 +615,98 @@ CONTAINS: dict[str, frozenset[str]] = {
 GOAL_KINDS = frozenset({"kf_inriktningsmal", "kf_mal", "namndmal", "enhetsmal"})
 
 
+# --- threads: a unit's plan and the reports that follow it --------------------------------
+#
+# A rule can look across the documents of a thread (VP → T1 → T2 → VB of one
+# unit and year): "årsmål i planen" is the årsmål of the plan's counterpart of
+# the current indicator, "varje enhetsmål i planen" selects the plan's goals.
+# The words naming a document of the thread are document references; the
+# thread itself (grouping and matching) lives in checker.threads, behind the
+# small `ThreadLinks` interface below.
+
+# Kinds of things that have a counterpart in the other documents of a thread.
+MATCHABLE_KINDS = frozenset({"dokument", "kf_inriktningsmal", "kf_mal", "namndmal", "enhetsmal",
+                             "resultat", "indikator", "aktivitet"})
+
+
+@dataclass(frozen=True, slots=True)
+class DocRef:
+    """A word that names a document of the thread: "planen", "t2", "rapporten" …"""
+
+    role: str  # "VP", "T1", "T2", "VB", "current" (the document being checked) or "previous"
+    label: str
+    aliases: tuple[str, ...]
+    doc: str
+
+    def names(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases)
+
+
+DOC_REFS: tuple[DocRef, ...] = (
+    DocRef("VP", "planen", ("plan", "verksamhetsplan", "verksamhetsplanen", "vp"),
+           "trådens verksamhetsplan"),
+    DocRef("T1", "t1", ("tertialrapport1", "tertial1", "första tertialrapporten"), "trådens tertialrapport 1"),
+    DocRef("T2", "t2", ("tertialrapport2", "tertial2", "andra tertialrapporten"), "trådens tertialrapport 2"),
+    DocRef("VB", "vb", ("verksamhetsberättelse", "verksamhetsberättelsen"), "trådens verksamhetsberättelse"),
+    DocRef("current", "rapporten", ("dokumentet", "detta dokument", "det granskade dokumentet"),
+           "dokumentet som granskas"),
+    DocRef("previous", "föregående", ("föregående dokument", "föregående rapport", "förra rapporten"),
+           "det närmast föregående dokumentet i tråden (VP före T1 före T2 före VB)"),
+)
+
+
+def lookup_docref(written: str) -> DocRef | None:
+    key = name_key(written)
+    for ref in DOC_REFS:
+        if key in {name_key(n) for n in ref.names()}:
+            return ref
+    return None
+
+
+class ThreadLinks:
+    """What the rule language needs to know about a thread; checker.threads implements it.
+
+    Every `ReportIndex` of the thread's documents has `thread` set to the same
+    links object, so a node of any of them can be followed to the others.
+    """
+
+    def document(self, role: str, current: Node) -> Node | None:
+        """The root node of the document playing `role` ("VP" …) for a check of `current`."""
+        raise NotImplementedError
+
+    def counterpart(self, node: Node, document: Node) -> Node | None:
+        """The thing in `document` (a root node) that corresponds to `node`, if any."""
+        raise NotImplementedError
+
+    def index_of(self, node: Node) -> ReportIndex | None:
+        """The index `node` belongs to."""
+        raise NotImplementedError
+
+    def index_of_report(self, report: Report) -> ReportIndex | None:
+        """The thread's index of `report` (None when the report is not part of the thread)."""
+        raise NotImplementedError
+
+
+def root_of(node: Node) -> Node:
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+def _add_counterpart_field() -> None:
+    """"motsvarighet": the thing itself, so that "har motsvarighet i planen" asks whether the plan has one."""
+    for kind in MATCHABLE_KINDS:
+        entity = ENTITIES[kind]
+        entity.fields["motsvarighet"] = FieldDef(
+            "motsvarighet", "motsvarighet", Type(Base.ENTITY, kind), lambda node: node,
+            ("motsvarigheten", "counterpart"),
+            f"{entity.label} själv; ”motsvarighet i planen” är planens motsvarande {entity.label}",
+        )
+
+
+_add_counterpart_field()
+
+
 def lookup_entity(written: str) -> EntityDef | None:
     key = name_key(written)
     for definition in ENTITIES.values():
@@ -816,6 +908,8 @@ class ReportIndex:
         self.report = report
         self.root = Node("dokument", report, None)
         self.cache: dict[Any, Any] = {}
+        # Set by checker.threads when the report is checked as part of a thread.
+        self.thread: ThreadLinks | None = None
         self._build()
         self._number()
 
