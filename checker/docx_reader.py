@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
@@ -31,6 +31,9 @@ _P, _TBL, _SDT, _SDT_CONTENT, _CUSTOM_XML = W + "p", W + "tbl", W + "sdt", W + "
 _R, _T, _TAB, _BR, _CR, _SYM = W + "r", W + "t", W + "tab", W + "br", W + "cr", W + "sym"
 _DEL, _MOVE_FROM, _NO_BREAK_HYPHEN = W + "del", W + "moveFrom", W + "noBreakHyphen"
 _VAL = W + "val"
+_PPR, _RPR, _PSTYLE, _OUTLINE, _NUMPR = W + "pPr", W + "rPr", W + "pStyle", W + "outlineLvl", W + "numPr"
+_B, _I, _RSTYLE = W + "b", W + "i", W + "rStyle"
+_TR, _TC, _TCPR, _GRID_SPAN, _VMERGE = W + "tr", W + "tc", W + "tcPr", W + "gridSpan", W + "vMerge"
 # Containers whose text is not part of the running text of a paragraph.
 _SKIPPED_SUBTREES = {_DEL, _MOVE_FROM, W + "instrText", W + "delInstrText", W + "footnoteReference", W + "pPr", W + "rPr"}
 
@@ -144,12 +147,12 @@ _HEADER_REFERENCES = ((W + "headerReference", "default"), (W + "headerReference"
 
 @dataclass(slots=True)
 class _Package:
-    body: object | None  # the w:body element
+    body: Any | None  # the w:body element
     styles: _StylesSource | None
-    numbering: object | None  # the w:numbering element
+    numbering: Any | None  # the w:numbering element
     # Per section (python-docx's order), the header/footer roots it defines; None
     # where a definition is referenced but its part is missing (reading stops there).
-    headers: list[object | None]
+    headers: list[Any | None]
     core_title: str | None
 
 
@@ -181,7 +184,7 @@ def _open(path: Path) -> _Package:
         raise ReadError(path, "filen kunde inte läsas som Word-dokument.") from None
     except (OSError, EOFError):
         raise ReadError(path, "filen kunde inte öppnas (saknas behörighet eller är den ofullständig?).") from None
-    except Exception:  # lxml.etree.XMLSyntaxError, zlib.error and other parser failures
+    except Exception:  # noqa: BLE001 - lxml.etree.XMLSyntaxError, zlib.error and other parser failures
         raise ReadError(path, "Word-dokumentets innehåll är skadat och kunde inte tolkas.") from None
 
 
@@ -256,10 +259,10 @@ def _content_type(types, member: str) -> str | None:
     raise KeyError(f"no content type for part '{member}'")
 
 
-def _header_parts(archive: zipfile.ZipFile, body, rels: dict[str, tuple[str, str]]) -> list[object | None]:
+def _header_parts(archive: zipfile.ZipFile, body: Any, rels: dict[str, tuple[str, str]]) -> list[Any | None]:
     """Header/footer roots as python-docx's sections would give them, each part parsed once."""
-    parsed: dict[str, object] = {}
-    roots: list[object | None] = []
+    parsed: dict[str, Any] = {}
+    roots: list[Any | None] = []
     for sect_pr in _section_properties(body):
         for tag, kind in _HEADER_REFERENCES:
             reference = next((r for r in sect_pr.iterchildren(tag) if r.get(W + "type") == kind), None)
@@ -276,17 +279,13 @@ def _header_parts(archive: zipfile.ZipFile, body, rels: dict[str, tuple[str, str
     return roots
 
 
-def _section_properties(body) -> Iterator:
-    """w:sectPr of each section in body order (paragraph-level ones, then the body's last)."""
-    for child in body:
-        if child.tag == _P:
-            ppr = child.find(W + "pPr")
-            sect_pr = ppr.find(W + "sectPr") if ppr is not None else None
-            if sect_pr is not None:
-                yield sect_pr
-        elif child.tag == W + "sectPr":
-            yield child
+def _section_properties(body) -> list:
+    """w:sectPr of each section in body order: python-docx's own query, run in C by libxml2
+    (walking every body paragraph in Python cost more than parsing the headers)."""
+    return _SECTION_PROPERTIES(body)
 
+
+_SECTION_PROPERTIES = etree.XPath("w:p/w:pPr/w:sectPr | w:sectPr", namespaces={"w": W[1:-1]})
 
 
 def _not_docx_reason(path: Path) -> str:
@@ -306,16 +305,14 @@ def _not_docx_reason(path: Path) -> str:
 
 
 def _walk_body(body, styles: _StyleTable, numbering: _Numbering) -> Iterator[Block]:
-    counters = {"block": 0, "paragraph": 0, "table": 0}
-    for element in _body_elements(body):
+    paragraphs = tables = 0
+    for block, element in enumerate(_body_elements(body)):
         if element.tag == _P:
-            block = _read_paragraph(element, counters["block"], counters["paragraph"], styles, numbering)
-            counters["paragraph"] += 1
+            yield _read_paragraph(element, block, paragraphs, styles, numbering)
+            paragraphs += 1
         else:
-            block = _read_table(element, counters["block"], counters["table"])
-            counters["table"] += 1
-        counters["block"] += 1
-        yield block
+            yield _read_table(element, block, tables)
+            tables += 1
 
 
 def _body_elements(parent) -> Iterator:
@@ -333,18 +330,25 @@ def _body_elements(parent) -> Iterator:
 
 
 def _read_paragraph(p, block: int, index: int, styles: _StyleTable, numbering: _Numbering) -> ParagraphBlock:
-    style_id = _style_id(p)
+    # One pass over the paragraph's own properties instead of a find() per
+    # property: lxml's find() goes through its Python ElementPath layer, and
+    # this runs for every paragraph of every document.
+    style_id = outline = num_pr = None
+    for child in p:
+        if child.tag == _PPR:
+            style_id, outline, num_pr = _paragraph_properties(child)
+            break
     style = styles.get(style_id)
     runs = _runs(p, style.bold)
-    raw = "".join(r.text for r in runs)
-    level = _outline_level(p) if style.heading_level is None else style.heading_level
-    num = _num_pr(p) or style.num_pr
+    raw = runs[0].text if len(runs) == 1 else "".join([r.text for r in runs])
+    level = _outline_value(outline) if style.heading_level is None else style.heading_level
+    num = _parse_num_pr(num_pr) or style.num_pr
     kind, marker = numbering.label(num) if num else (None, None)
     return ParagraphBlock(
         block=block,
         paragraph=index,
         raw=raw,
-        text=normalise(raw.replace("\n", " ")),
+        text=normalise(raw.replace("\n", " ") if "\n" in raw else raw),
         style=style.name,
         heading_level=level,
         runs=runs,
@@ -353,19 +357,22 @@ def _read_paragraph(p, block: int, index: int, styles: _StyleTable, numbering: _
     )
 
 
-def _style_id(p) -> str | None:
-    ppr = p.find(W + "pPr")
-    if ppr is None:
-        return None
-    pstyle = ppr.find(W + "pStyle")
-    return None if pstyle is None else pstyle.get(_VAL)
+def _paragraph_properties(ppr: Any) -> tuple[str | None, Any | None, Any | None]:
+    """The first w:pStyle value, w:outlineLvl and w:numPr of a w:pPr."""
+    style_id = outline = num_pr = None
+    seen_style = False
+    for child in ppr:
+        tag = child.tag
+        if tag == _PSTYLE and not seen_style:
+            style_id, seen_style = child.get(_VAL), True
+        elif tag == _OUTLINE and outline is None:
+            outline = child
+        elif tag == _NUMPR and num_pr is None:
+            num_pr = child
+    return style_id, outline, num_pr
 
 
-def _outline_level(p) -> int | None:
-    ppr = p.find(W + "pPr")
-    if ppr is None:
-        return None
-    outline = ppr.find(W + "outlineLvl")
+def _outline_value(outline) -> int | None:
     if outline is None:
         return None
     try:
@@ -373,14 +380,6 @@ def _outline_level(p) -> int | None:
     except ValueError:
         return None
     return value + 1 if value < 9 else None
-
-
-def _num_pr(p) -> tuple[str, int] | None:
-    ppr = p.find(W + "pPr")
-    if ppr is None:
-        return None
-    num_pr = ppr.find(W + "numPr")
-    return _parse_num_pr(num_pr)
 
 
 def _parse_num_pr(num_pr) -> tuple[str, int] | None:
@@ -400,12 +399,69 @@ def _parse_num_pr(num_pr) -> tuple[str, int] | None:
 def _runs(p, style_bold: bool) -> list[Run]:
     """The runs of a paragraph with their text, following hyperlinks, fields and insertions."""
     runs: list[Run] = []
-    for r in _iter_runs(p):
-        text = _run_text(r)
-        if text:
-            bold, italic = _run_format(r, style_bold)
-            runs.append(Run(text, bold, italic))
+    for r in _run_elements(p):
+        run = _read_run(r, style_bold)
+        if run is not None:
+            runs.append(run)
     return runs
+
+
+def _run_elements(p) -> list:
+    """What _iter_runs yields, as a list: the common paragraph (runs straight
+    under w:p) takes one loop, markup around runs the general walk."""
+    found = []
+    for child in p:
+        tag = child.tag
+        if tag == _R:
+            found.append(child)
+        elif tag in _SKIPPED_SUBTREES or tag == _P or tag == _TBL:
+            continue
+        elif isinstance(tag, str):
+            found.extend(_iter_runs(child))
+    return found
+
+
+def _read_run(r, style_bold: bool) -> Run | None:
+    """A run's text and emphasis in one pass over its children (None: no text)."""
+    parts: list[str] = []
+    rpr = None
+    for child in r:
+        tag = child.tag
+        if tag == _T:
+            text = child.text
+            if text:
+                parts.append(text)
+        elif tag == _RPR and rpr is None:
+            rpr = child
+        elif tag == _TAB:
+            parts.append("\t")
+        elif tag == _BR or tag == _CR:
+            parts.append("\n")
+        elif tag == _NO_BREAK_HYPHEN:
+            parts.append("-")
+        elif tag == _SYM:
+            parts.append(_symbol_char(child))
+    if not parts:
+        return None
+    text = parts[0] if len(parts) == 1 else "".join(parts)
+    if not text:
+        return None
+    bold, italic = style_bold, False
+    if rpr is not None:
+        b = i = rstyle = None
+        for child in rpr:
+            tag = child.tag
+            if tag == _B and b is None:
+                b = child
+            elif tag == _I and i is None:
+                i = child
+            elif tag == _RSTYLE and rstyle is None:
+                rstyle = child
+        bold = _toggle(b, bold)
+        italic = _toggle(i, italic)
+        if rstyle is not None and _looks_strong(rstyle.get(_VAL, "")):
+            bold = True
+    return Run(text, bold, italic)
 
 
 def _iter_runs(element) -> Iterator:
@@ -450,18 +506,6 @@ def _symbol_char(sym) -> str:
         return " "
 
 
-def _run_format(r, style_bold: bool) -> tuple[bool, bool]:
-    rpr = r.find(W + "rPr")
-    bold, italic = style_bold, False
-    if rpr is not None:
-        bold = _toggle(rpr.find(W + "b"), bold)
-        italic = _toggle(rpr.find(W + "i"), italic)
-        rstyle = rpr.find(W + "rStyle")
-        if rstyle is not None and _looks_strong(rstyle.get(_VAL, "")):
-            bold = True
-    return bold, italic
-
-
 def _toggle(element, default: bool) -> bool:
     if element is None:
         return default
@@ -476,13 +520,13 @@ def _looks_strong(style_id: str) -> bool:
 def _read_table(tbl, block: int, index: int) -> TableBlock:
     rows: list[list[Cell]] = []
     columns = 0
-    for row_index, tr in enumerate(tbl.iterchildren(W + "tr")):
+    for row_index, tr in enumerate(tbl.iterchildren(_TR)):
         cells: list[Cell] = []
         column = 0
-        for tc in tr.iterchildren(W + "tc"):
+        for tc in tr.iterchildren(_TC):
             span, merged = _cell_geometry(tc)
             raw = _cell_text(tc)
-            cells.append(Cell(row_index, column, span, raw, normalise(raw), merged))
+            cells.append(Cell(row_index, column, span, raw, normalise(raw) if raw else "", merged))
             column += span
         columns = max(columns, column)
         rows.append(cells)
@@ -490,15 +534,24 @@ def _read_table(tbl, block: int, index: int) -> TableBlock:
 
 
 def _cell_geometry(tc) -> tuple[int, bool]:
-    tcpr = tc.find(W + "tcPr")
+    tcpr = None
+    for child in tc:
+        if child.tag == _TCPR:
+            tcpr = child
+            break
     if tcpr is None:
         return 1, False
-    span_el = tcpr.find(W + "gridSpan")
+    span_el = vmerge = None
+    for child in tcpr:
+        tag = child.tag
+        if tag == _GRID_SPAN and span_el is None:
+            span_el = child
+        elif tag == _VMERGE and vmerge is None:
+            vmerge = child
     try:
         span = max(1, int(span_el.get(_VAL, "1"))) if span_el is not None else 1
     except ValueError:
         span = 1
-    vmerge = tcpr.find(W + "vMerge")
     merged = vmerge is not None and vmerge.get(_VAL, "continue") == "continue"
     return span, merged
 
@@ -507,8 +560,9 @@ def _cell_text(tc) -> str:
     """All paragraphs of a cell, one per line (nested tables flattened into lines)."""
     lines = []
     for p in tc.iter(_P):
-        lines.append("".join(_run_text(r) for r in _iter_runs(p)))
-    return "\n".join(lines)
+        texts = [text for r in _run_elements(p) if (text := _run_text(r))]
+        lines.append(texts[0] if len(texts) == 1 else "".join(texts))
+    return lines[0] if len(lines) == 1 else "\n".join(lines)
 
 
 class _StylesSource:
@@ -528,7 +582,8 @@ class _StylesSource:
         self._root_tag: bytes | None = None  # "<w:styles …>" as written, to wrap fragments
         self._close: bytes = b""
         self._prefix: bytes | None = None  # the prefix bound to W ("w")
-        self._full: dict[str, object] | None = None  # after a full parse: styleId → element
+        self._full: dict[str, Any] | None = None  # after a full parse: styleId → element
+        self._index: dict[bytes, int] | None = None  # escaped styleId → offset of its attribute
         if data is not None:
             self._find_root(data)
 
@@ -570,15 +625,17 @@ class _StylesSource:
         data, prefix = self._data, self._prefix
         assert data is not None and prefix is not None
         value = xml_escape(style_id, {'"': "&quot;"}).encode()
-        # The last definition wins, as in a full parse.
-        position = data.rfind(prefix + b':styleId="' + value + b'"')
-        if position < 0:
+        position = self._positions().get(value)
+        if position is None:
             # Written some other way (single quotes, spaces around "=")? Only if the
             # id occurs at all is it worth parsing everything to be sure.
             return _UNSURE if value in data else None
-        start = data.rfind(b"<" + prefix + b":style", 0, position)
+        opening = b"<" + prefix + b":style"
+        start = data.rfind(opening, 0, position)
         head_end = data.find(b">", position)
-        if start < 0 or head_end < 0 or data.find(b">", start, position) >= 0 or not data[start + len(prefix) + 7 : start + len(prefix) + 8].isspace():
+        # The attribute must sit in that very start tag, and the tag be w:style, not w:styles.
+        in_tag = start >= 0 and head_end >= 0 and data.find(b">", start, position) < 0
+        if not in_tag or not data[start + len(opening) : start + len(opening) + 1].isspace():
             return _UNSURE
         if data[head_end - 1 : head_end] == b"/":
             end = head_end + 1
@@ -589,6 +646,7 @@ class _StylesSource:
                 return _UNSURE
             end += len(close)
         try:
+            assert self._root_tag is not None
             element = etree.fromstring(self._root_tag + data[start:end] + self._close, _PARSER)[0]
         except Exception:  # noqa: BLE001 - a fragment this shortcut cut wrongly: parse it all
             return _UNSURE
@@ -596,7 +654,21 @@ class _StylesSource:
             return _UNSURE
         return element
 
-    def _parse_all(self) -> dict[str, object]:
+    def _positions(self) -> dict[bytes, int]:
+        """Where each w:styleId="…" attribute starts; one pass over the part,
+        then every lookup is a dict access (the last definition wins, as in a full parse)."""
+        if self._index is None:
+            assert self._data is not None and self._prefix is not None
+            marker = self._prefix + b':styleId="'
+            pieces = self._data.split(marker)
+            self._index = {}
+            position = len(pieces[0])
+            for piece in pieces[1:]:
+                self._index[piece[: piece.find(b'"')]] = position
+                position += len(marker) + len(piece)
+        return self._index
+
+    def _parse_all(self) -> dict[str, Any]:
         if self._full is None:
             self._full = {}
             try:
@@ -780,7 +852,7 @@ def _header_texts(package: _Package) -> list[str]:
                 text = normalise("".join(_run_text(r) for r in _iter_runs(p)))
                 if text:
                     texts.append(text)
-    except Exception:  # headers are a hint only; a broken one must not stop the read
+    except Exception:  # noqa: BLE001 - headers are a hint only; a broken one must not stop the read
         return texts
     return texts
 

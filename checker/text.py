@@ -24,6 +24,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _HTML_TAG = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _HTML_BLOCK_END = re.compile(r"</\s*(?:p|div|li|h[1-6])\s*>|<\s*br\s*/?\s*>", re.IGNORECASE)
 _MULTISPACE = re.compile(r"[ ]{2,}")
+# Anything clean_spaces would change besides the ends: space-like or invisible characters, double spaces.
+_NEEDS_CLEANING = re.compile("[" + re.escape("".join(map(chr, {**_SPACE_LIKE, **_INVISIBLE}))) + "]|  ")
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 
 # OCR substitutions seen in scanned documents, applied only when folding
@@ -32,10 +34,13 @@ _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 # "6.1") and a lone "&" keep their meaning.
 _OCR_LETTERS = {"6": "o", "&": "a", "¢": "c", "€": "e"}
 _OCR_CANDIDATE = re.compile(r"(?<=[a-z])[6&¢€]|[6&¢€](?=[a-z])")
+_OCR_ANY = re.compile(r"[6&¢€]")
 
 
 def clean_spaces(text: str) -> str:
     """Replace space-like characters, drop invisible ones, collapse runs of spaces."""
+    if _NEEDS_CLEANING.search(text) is None:
+        return text.strip()  # the common case; str.translate walks every character in Python-level lookups
     text = text.translate(_INVISIBLE).translate(_SPACE_LIKE)
     return _MULTISPACE.sub(" ", text).strip()
 
@@ -72,10 +77,12 @@ def fold(text: str) -> str:
     return clean_spaces(strip_diacritics(text).casefold())
 
 
+@lru_cache(maxsize=65536)
 def fold_ocr(text: str) -> str:
     """Like `fold`, but also undoes typical OCR letter substitutions."""
+    # Cached like `fold`: the recogniser asks for the same paragraph's key many times.
     folded = fold(text)
-    if not any(ch in folded for ch in _OCR_LETTERS):
+    if not _OCR_ANY.search(folded):
         return folded
     return _OCR_CANDIDATE.sub(lambda match: _OCR_LETTERS[match.group()], folded)
 
@@ -89,7 +96,12 @@ def similar(a: str, b: str, max_ratio: float = 0.2) -> bool:
     """True when `a` and `b` differ by at most `max_ratio` of their length in edits."""
     if a == b:
         return True
-    limit = int(max(len(a), len(b)) * max_ratio)
+    len_a, len_b = len(a), len(b)
+    limit = int(max(len_a, len_b) * max_ratio)
+    # The distance is at least the difference in length: most pairs end here,
+    # without the C call.
+    if len_a - len_b > limit or len_b - len_a > limit:
+        return False
     return Levenshtein.distance(a, b, score_cutoff=limit) <= limit
 
 
@@ -105,6 +117,11 @@ def starts_like(text: str, label: str, max_ratio: float = 0.2) -> int | None:
         return n
     limit = int(n * max_ratio)
     if limit == 0:
+        return None
+    # One call rules out almost every line: a prefix within `limit` edits of the
+    # label is at most 2*limit characters shorter than text[:n + limit], so that
+    # is then within 3*limit edits.
+    if Levenshtein.distance(text[: n + limit], label, score_cutoff=3 * limit) > 3 * limit:
         return None
     for length in range(max(1, n - limit), n + limit + 1):
         if Levenshtein.distance(text[:length], label, score_cutoff=limit) <= limit:

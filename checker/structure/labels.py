@@ -11,9 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from checker.model import Bedomning
-from checker.text import fold_ocr, similar, starts_like
+from checker.text import fold, fold_ocr, similar, starts_like
+
+# The matchers below are asked about the same line several times while a
+# document is recognised (preparing, finding the contents list, building);
+# their answers are immutable, so they are cached per text.
+_CACHE = 8192
 
 
 class GoalLevel(Enum):
@@ -98,6 +104,7 @@ class GoalHeading:
     prefixes: tuple[str, ...]
 
 
+@lru_cache(maxsize=_CACHE)
 def match_goal_heading(text: str, *, heading_like: bool = False) -> GoalHeading | None:
     """"Enhetsmål: Enheten arbetar …" → GoalHeading(ENHETSMAL, "Enheten arbetar …").
 
@@ -106,6 +113,8 @@ def match_goal_heading(text: str, *, heading_like: bool = False) -> GoalHeading 
     have dropped the colon ("Enhetsmal Enheten arbetar …").
     """
     folded = fold_ocr(text)
+    if not heading_like and ":" not in folded:
+        return None  # without a colon only a heading-like line can be a goal (see _after_label)
     for label, level in _GOAL_LABELS:
         consumed = starts_like(folded, label, max_ratio=0.15)
         if consumed is None:
@@ -140,11 +149,21 @@ def _after_label(text: str, folded: str, consumed: int, *, colon_optional: bool 
         target = len(folded) - len(stripped)
     else:
         return None
-    # Map the folded position back to the original text.
+    # Map the folded position back to the original text: the first prefix whose
+    # folded form is `target` long. That length never shrinks as the prefix
+    # grows, and folding is usually one character for one, so try that first.
+    # (Uncached folding: these prefixes would only crowd out useful entries.)
+    if 0 < target <= len(text) and _folded_length(text[:target]) >= target > _folded_length(text[: target - 1]):
+        return target
     for index in range(len(text) + 1):
-        if len(fold_ocr(text[:index])) >= target:
+        if _folded_length(text[:index]) >= target:
             return index
     return len(text)
+
+
+def _folded_length(text: str) -> int:
+    """len(fold_ocr(text)) without filling the fold cache (OCR substitution keeps lengths)."""
+    return len(fold.__wrapped__(text))
 
 
 def _split_nested_prefixes(title: str) -> tuple[tuple[str, ...], str]:
@@ -176,6 +195,7 @@ class PartLabel:
     rest: str
 
 
+@lru_cache(maxsize=_CACHE)
 def match_part_label(text: str) -> PartLabel | None:
     """A paragraph that is just a part label ("Förväntat resultat", "Uppfbljning"), or "Analys: …"."""
     stripped = text.strip()
@@ -191,6 +211,7 @@ def match_part_label(text: str) -> PartLabel | None:
     return None
 
 
+@lru_cache(maxsize=_CACHE)
 def match_status(text: str) -> Bedomning | None:
     """A status line: optional glyph, then "Uppfylls helt/delvis/inte" or "Inga data"."""
     folded = fold_ocr(text)
