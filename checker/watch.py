@@ -40,6 +40,7 @@ from typing import IO, TYPE_CHECKING, Any
 from checker.annotate import annotated_path, is_output_name, text_report_path
 from checker.findings import Severity
 from checker.output import clean_display, plural
+from checker.overview import HTML_NAME
 from checker.pipeline import FileResult, FileSummary, RunSummary
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class Watcher:
         self._last_full_scan = 0.0
         self._events = False
         self._missing_logged = False
+        self._overview_written = False
 
     # -- the loop -------------------------------------------------------------------
 
@@ -153,7 +155,8 @@ class Watcher:
         try:
             while True:
                 changed = self._tick()
-                if changed:
+                # The overview exists from the first round on, even for an empty folder.
+                if changed or not self._overview_written:
                     self._write_overview()
                 if options.once and not self.state.pending:
                     break
@@ -355,7 +358,10 @@ class Watcher:
             return False
         identity = (stat.st_dev, stat.st_ino)
         previous, self.state.out_identity = self.state.out_identity, identity
-        if previous is None or previous == identity:
+        # A recreated folder may get the old inode number back, so a missing
+        # overview (always there once written) counts as a removal too.
+        lost = self._overview_written and not (out / HTML_NAME).exists()
+        if previous is None or (previous == identity and not lost):
             return False
         self.log(f"Utdatamappen {out} hade tagits bort; den har skapats igen och fylls på nytt.")
         # Re-check everything: the annotated copies are made by the check.
@@ -378,6 +384,7 @@ class Watcher:
                 writer.abort()
                 raise
             writer.close()
+            self._overview_written = True
         except OSError as error:
             self.log(f"Sammanställningen kunde inte sparas ({error.strerror or error}); försöker igen vid nästa ändring.")
 
