@@ -60,7 +60,7 @@ def _split_bound(text: str) -> tuple[Bound | None, str]:
 
 
 def _to_float(match: re.Match[str]) -> float:
-    integer = re.sub(r"[ .]", "", match.group("int"))
+    integer = match.group("int").replace(" ", "").replace(".", "")
     frac = match.group("frac")
     number = float(f"{integer}.{frac}") if frac else float(integer)
     if match.group("sign") in ("-", "−", "–"):

@@ -40,7 +40,8 @@ def is_furniture(text: str) -> bool:
 
 def strip_inline_furniture(text: str) -> str:
     """Remove page-header phrases glued into a paragraph's text."""
-    if "tj" not in text.lower() and "sid" not in text.lower() and "start.stockholm" not in text.lower():
+    lowered = text.lower()
+    if "tj" not in lowered and "sid" not in lowered and "start.stockholm" not in lowered:
         return text
     return _INLINE.sub(" ", text).strip()
 

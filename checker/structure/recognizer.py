@@ -57,12 +57,17 @@ class _Line:
     heading_like: bool
     # Set for a line that came out of a layout table's cell.
     cell: Source | None = None
+    # The paragraph's source, made once: a line is asked for it several times,
+    # and the model's nodes may share it (Source is immutable).
+    _source: Source | None = None
 
     @property
     def source(self) -> Source:
         if self.cell is not None:
             return self.cell
-        return Source(block=self.block.block, paragraph=self.block.paragraph)
+        if self._source is None:
+            self._source = Source(block=self.block.block, paragraph=self.block.paragraph)
+        return self._source
 
 
 def recognise(content: DocxContent) -> Report:
@@ -639,14 +644,10 @@ def _clean_title(title: str) -> str:
 def _grid_rows(table: TableBlock) -> list[GridRow]:
     rows: list[GridRow] = []
     for row_index, cells in enumerate(table.rows):
-        grid_cells = [
-            GridCell(
-                text="" if cell.merged_from_above else cell.text,
-                source=Source(block=table.block, table=table.table, row=row_index, column=cell.column),
-                span=cell.span,
-            )
-            for cell in cells
-        ]
+        # A Word table's cells carry no source of their own: findings point at
+        # rows (the row's source), and a Source per cell was most of the cost
+        # of reading a wide indicator table.
+        grid_cells = [GridCell("" if cell.merged_from_above else cell.text, None, cell.span) for cell in cells]
         merged = len(cells) == 1 and table.columns > 1
         rows.append(GridRow(cells=grid_cells, source=Source(block=table.block, table=table.table, row=row_index), merged=merged))
     return rows

@@ -47,8 +47,15 @@ _LEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")
 @lru_cache(maxsize=8192)  # asked about the same line several times per document
 def section_key(text: str) -> str:
     """Folded heading without trailing year or dot leaders: "Budget 2024" → "budget"."""
-    folded = _LEADING_NUMBER.sub("", _TRAILING_DOTS.sub("", fold_ocr(text)))
-    return _TRAILING_YEAR.sub("", folded).strip(" :")
+    folded = fold_ocr(text)
+    # The trailing patterns are only tried where they can match: searched over
+    # every line of a document they cost more than the rest of the key.
+    if folded[-1:].isspace() or folded[-1:] in (".", "…"):
+        folded = _TRAILING_DOTS.sub("", folded)
+    folded = _LEADING_NUMBER.sub("", folded)
+    if folded[-1:].isdecimal() or folded[-1:].isspace():
+        folded = _TRAILING_YEAR.sub("", folded)
+    return folded.strip(" :")
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,9 @@ class TableKind(Enum):
 @dataclass(slots=True)
 class GridCell:
     text: str
-    source: Source
+    # Set for cells of a pasted (tab-separated) table; None for a Word table's
+    # cell, whose row source is what findings point at.
+    source: Source | None
     span: int = 1
 
 
@@ -59,15 +61,17 @@ class ParsedTable:
 
 def classify_header(texts: Sequence[str]) -> TableKind | None:
     """What kind of table a header row announces."""
-    cells = [fold_ocr(t) for t in texts if t.strip()]
+    cells = [t for t in texts if t.strip()]
     if len(cells) < 2:
         return None
-    first = cells[0]
+    # Asked of every data row too (a header repeated on the next page), so the
+    # cells are folded only when the first one has not decided.
+    first = fold_ocr(cells[0])
     if starts_like(first, "indikator", 0.15) is not None:
         return TableKind.INDIKATOR
     if starts_like(first, "aktivitet", 0.15) is not None:
         return TableKind.AKTIVITET
-    if starts_like(first, "uppdelning", 0.15) is not None or any("totalt ack" in c for c in cells):
+    if starts_like(first, "uppdelning", 0.15) is not None or any("totalt ack" in fold_ocr(c) for c in cells):
         return TableKind.SYNPUNKTER
     return None
 
