@@ -61,6 +61,19 @@ class Config:
     timeout: float | None = None
     # Where `malkoll watch` writes annotated copies, reports and the overview.
     output: Path | None = None
+    # [trad]: which unit and year (and kind) files say too little about.
+    threads: tuple[ThreadOverride, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThreadOverride:
+    """One line of [trad]: files matching `pattern` (relative to the file's folder) belong to this thread."""
+
+    pattern: str
+    base: Path
+    unit: str | None = None
+    year: int | None = None
+    role: str | None = None  # "VP", "T1", "T2" or "VB"
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,11 @@ _KEYS: dict[str, _Key] = {
     ),
     "timeout": _Key("seconds", help="högsta antal sekunder per fil, t.ex. 120 (0 = ingen gräns)"),
     "output": _Key("path", help="mappen där malkoll watch skriver kopior, rapporter och sammanställning, t.ex. \"granskning\""),
+    "trad": _Key(
+        "threads",
+        help="en tabell där varje fil eller filmönster får enhet, år och vid behov typ, "
+        "t.ex. \"Aspudden/*.docx\" = { enhet = \"Aspuddens hemtjänst\", ar = 2025, typ = \"T2\" }",
+    ),
 }
 
 
@@ -197,6 +215,7 @@ def _parse_table(path: Path, table: dict[str, Any], where: str) -> Config:
         output_format=values.get("output-format"),
         timeout=values.get("timeout"),
         output=values.get("output"),
+        threads=values.get("trad") or (),
     )
 
 
@@ -211,6 +230,8 @@ def _unknown_key_message(key: str) -> str:
 
 
 def _convert(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> Any:
+    if spec.kind == "threads":
+        return _thread_overrides(path, prefix, key, spec, value)
     if spec.kind == "paths":
         items = _string_list(prefix, key, spec, value)
         # Relative to the file, so the setting means the same wherever malkoll is run from.
@@ -256,6 +277,46 @@ def _string_list(prefix: str, key: str, spec: _Key, value: Any) -> list[str]:
     return [v.strip() for v in value]
 
 
+_THREAD_FIELDS = {"enhet": "unit", "unit": "unit", "år": "year", "ar": "year", "year": "year",
+                  "typ": "role", "kind": "role", "dokument": "role"}
+_THREAD_ROLES = {"vp": "VP", "verksamhetsplan": "VP", "t1": "T1", "tertialrapport 1": "T1", "t2": "T2",
+                 "tertialrapport 2": "T2", "vb": "VB", "verksamhetsberättelse": "VB", "verksamhetsberattelse": "VB"}
+
+
+def _thread_overrides(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> tuple[ThreadOverride, ...]:
+    """[trad]: "filmönster" = { enhet = "…", år = 2025, typ = "VB" } – every mistake named in Swedish."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{prefix}[{key}] ska vara en tabell: {spec.help}.")
+    overrides = []
+    for pattern, entry in value.items():
+        where = f"{prefix}[{key}] \"{pattern}\": "
+        if not isinstance(entry, dict) or not entry:
+            raise ConfigError(f"{where}värdet ska vara en tabell med enhet, ar och/eller typ: {spec.help}.")
+        fields: dict[str, Any] = {}
+        for name, item in entry.items():
+            field_name = _THREAD_FIELDS.get(name.strip().lower())
+            if field_name is None:
+                raise ConfigError(f"{where}okänd nyckel \"{name}\" – tillåtna är enhet, ar (eller \"år\" inom citattecken) och typ.")
+            fields[field_name] = _thread_value(where, field_name, item)
+        overrides.append(ThreadOverride(pattern.strip(), path.parent.resolve(), **fields))
+    return tuple(overrides)
+
+
+def _thread_value(where: str, field_name: str, item: Any) -> Any:
+    if field_name == "unit":
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(f"{where}enhet ska vara enhetens namn som text.")
+        return item.strip()
+    if field_name == "year":
+        if isinstance(item, bool) or not isinstance(item, int) or not 1990 <= item <= 2100:
+            raise ConfigError(f"{where}år ska vara ett årtal, t.ex. 2025 (utan citattecken).")
+        return item
+    role = _THREAD_ROLES.get(str(item).strip().lower()) if isinstance(item, str) else None
+    if role is None:
+        raise ConfigError(f"{where}ogiltig typ \"{item}\" – skriv VP, T1, T2 eller VB.")
+    return role
+
+
 @dataclass(frozen=True)
 class Settings:
     """The effective settings for one run: configuration file plus command line."""
@@ -270,6 +331,7 @@ class Settings:
     config_path: Path | None = None
     timeout: float = DEFAULT_TIMEOUT
     output: Path | None = None
+    threads: tuple[ThreadOverride, ...] = ()
 
 
 def merge(
@@ -301,6 +363,7 @@ def merge(
         config_path=config.path,
         timeout=timeout if timeout is not None else (config.timeout if config.timeout is not None else DEFAULT_TIMEOUT),
         output=config.output,
+        threads=config.threads,
     )
 
 

@@ -40,6 +40,7 @@ CATALOG_IDS = [
     "IN01", "IN02", "IN03", "IN04",
     "AK01", "AK02", "AK03",
     "SK01",
+    "TR01", "TR02", "TR03", "TR04", "TR05", "TR06", "TR07",
 ]
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s?[.)]\s*")
 
