@@ -185,7 +185,8 @@ def build_parser() -> SwedishArgumentParser:
             "  malkoll check                       granska alla dokument i mappen reports/\n"
             "  malkoll check Inlämnat/ -q          bara sammanfattningen\n"
             "  malkoll rules VB04                  förklara en regel\n"
-            "  malkoll dump rapport.docx           visa vad Målkoll har förstått av ett dokument\n\n"
+            "  malkoll dump rapport.docx           visa vad Målkoll har förstått av ett dokument\n"
+            "  malkoll thread Inlämnat/            följ varje enhets mål från planen genom rapporterna\n\n"
             "Slutkoder: 0 = inga brister på eller över gränsnivån, 1 = brister eller oläsbara filer,\n"
             "2 = felaktigt kommando, sökväg, regelfil eller konfiguration."
         ),
@@ -197,6 +198,7 @@ def build_parser() -> SwedishArgumentParser:
     _add_dump(commands)
     _add_schema(commands)
     _add_watch(commands)
+    _add_thread(commands)
     return parser
 
 
@@ -374,6 +376,35 @@ def _add_watch(commands: Any) -> None:
     watch.set_defaults(handler=run_watch)
 
 
+def _add_thread(commands: Any) -> None:
+    thread = commands.add_parser(
+        "thread",
+        help="följ varje enhets mål från verksamhetsplanen genom rapporterna",
+        description=(
+            "Dokumenten grupperas i trådar, en per enhet och år: verksamhetsplan, tertialrapport 1 och 2,\n"
+            "verksamhetsberättelse. För varje enhet visas en tabell med planens enhetsmål och deras bedömning\n"
+            "i varje dokument – \"saknas\" när dokumentet inte följer upp målet. Enhet, år och typ läses från\n"
+            "dokumenten; [trad] i malkoll.toml anger dem för filer som säger för lite. Dokument som inte\n"
+            "hör till någon tråd listas med skälet. Trådreglerna (TR) prövas av malkoll check MAPP."
+        ),
+    )
+    thread.add_argument(
+        "paths", nargs="*", metavar="SÖKVÄG", help=f"mappar eller filer att gruppera (standard: {DEFAULT_PATH}/)"
+    )
+    thread.add_argument(
+        "--format", dest="output_format", choices=("terminal", "json"), default="terminal",
+        help="terminal (standard) eller json (med varje parning, dess säkerhet och det som blev över)",
+    )
+    thread.add_argument(
+        "--matchningar", "--matches", dest="matches", action="store_true",
+        help="visa också hur mål, resultat, indikatorer och aktiviteter parats ihop, med säkerhet",
+    )
+    thread.add_argument("--output", "-o", metavar="FIL", type=Path, help="skriv resultatet till FIL i stället för skärmen")
+    thread.add_argument("--no-color", action="store_true", help="ingen färg i utskriften")
+    thread.add_argument("--config", metavar="FIL", type=Path, help="använd den här konfigurationsfilen i stället för att leta")
+    thread.set_defaults(handler=run_thread, rules=None, extend_rules=None, profile=None)
+
+
 # --- shared helpers -------------------------------------------------------------
 
 
@@ -480,7 +511,7 @@ def run_check(args: argparse.Namespace) -> int:
         _check_output_path(args.output, found.files)
     for option, folder in (("--annotate", args.annotate), ("--overview", args.overview)):
         if folder is not None:
-            _prepare_output_dir(option, folder, found.files)
+            _prepare_output_dir(option, folder)
     rules = _load_rules(settings)
     fail_level = Severity.parse(settings.fail_level)
     if not found.files and not found.problems:
@@ -500,10 +531,11 @@ def run_check(args: argparse.Namespace) -> int:
             from checker.overview import OverviewReporter
 
             reporters.append(OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths)))
-        with _progress(args, stream, settings.output_format, len(found.files)) as bar:
+        with _progress(args, len(found.files)) as bar:
             for reporter in reporters:
                 reporter.start()
-            for result in _results(found, runner.run(work)):
+
+            def hand_on(result: Any) -> None:
                 summary = run.add(result)
                 with bar.paused():
                     if result.internal and settings.output_format != "terminal":
@@ -512,8 +544,19 @@ def run_check(args: argparse.Namespace) -> int:
                         _err(f"{result.path}: {result.annotate_error}")
                     for reporter in reporters:
                         reporter.file(result, summary)
+
+            # Thread rules (TR…) compare a report with its unit's plan: results wait until every file is read.
+            stage = _thread_stage(rules, settings, found.files)
+            for result in _results(found, runner.run(work)):
+                if stage is not None:
+                    stage.hold(result)
+                else:
+                    hand_on(result)
                 bar.advance()
+            for result in stage.finish() if stage is not None else ():
+                hand_on(result)
         for reporter in reporters:
+            _add_threads(reporter, stage, paths)
             reporter.finish(run)
     if not args.quiet:
         if args.output is not None:
@@ -523,6 +566,34 @@ def run_check(args: argparse.Namespace) -> int:
         if args.overview is not None:
             _err(f"Sammanställningen finns i {args.overview / 'sammanstallning.html'} och {args.overview / 'sammanstallning.xlsx'}.")
     return run.exit_code
+
+
+def _thread_stage(rules: RuleSet, settings: Settings, files: Sequence[Path]) -> Any:
+    """The stage that runs the thread rules after a folder is read (None when nothing needs it)."""
+    from checker.threads.stage import ThreadStage
+
+    return ThreadStage(rules, settings.threads) if ThreadStage.wanted(rules, files) else None
+
+
+def _add_threads(reporter: Any, stage: Any, paths: Sequence[Path]) -> None:
+    """Give a reporter that shows threads (the overview) the goals × documents of each unit."""
+    add = getattr(reporter, "add_threads", None)
+    if stage is None or stage.grouping is None or not callable(add):
+        return
+    from checker.threads.view import overview_section
+
+    base = _common_base(paths)
+    unplaced = [(_display_path(u.path, base), u.reason) for u in stage.grouping.unplaced]
+    add(overview_section(stage.views, unplaced))
+
+
+def _display_path(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return path.absolute().relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
 
 
 def _results(found: Any, results: Any) -> Any:
@@ -548,8 +619,8 @@ def _rule_spec(settings: Settings) -> Any:
     return RuleSpec(tuple(_rule_paths(settings)), tuple(settings.select), tuple(settings.ignore), settings.profile)
 
 
-def _prepare_output_dir(option: str, folder: Path, inputs: Sequence[Path]) -> None:
-    """An output folder must be a folder (created when missing) and hold no input under its name."""
+def _prepare_output_dir(option: str, folder: Path) -> None:
+    """An output folder must be a folder; it is created when missing."""
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{option} ska vara en mapp, men {folder} är en fil.")
     try:
@@ -594,7 +665,7 @@ def _annotation_targets(out_dir: Path, paths: Sequence[Path], files: Sequence[Pa
     return target
 
 
-def _progress(args: argparse.Namespace, stream: IO[str], output_format: str, total: int) -> Any:
+def _progress(args: argparse.Namespace, total: int) -> Any:
     """A progress bar on stderr for a person at a terminal, for more than a few files."""
     from checker.batch import ProgressBar, progress_wanted
 
@@ -733,7 +804,10 @@ def run_dump(args: argparse.Namespace) -> int:
     if not args.file.exists():
         raise UsageError(f"Filen finns inte: {args.file}")
     if args.file.is_dir():
-        raise UsageError(f"malkoll dump visar en fil i taget; {args.file} är en mapp.")
+        # A folder's documents are shown as threads: each goal paired through the year, with confidence.
+        args.paths, args.matches, args.config = [args.file], True, None
+        args.output_format = "json" if args.output_format == "json" else "terminal"
+        return run_thread(args)
     if args.output is not None:
         _check_output_path(args.output, [args.file])
     try:
@@ -756,6 +830,62 @@ def run_dump(args: argparse.Namespace) -> int:
             )
             console.print(render_tree(report))
     return EXIT_OK
+
+
+# --- malkoll thread -------------------------------------------------------------
+
+
+def run_thread(args: argparse.Namespace) -> int:
+    import json
+
+    from checker.discovery import discover
+    from checker.threads.folder import read_threads
+    from checker.threads.view import build_views, to_json
+
+    paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
+    first = paths[0]
+    settings = _load_settings(args, first if first.is_dir() else first.parent)
+    found = discover(paths)
+    if args.output is not None:
+        _check_output_path(args.output, found.files)
+    if not found.files and not found.problems:
+        _err(f"Inga .docx-filer hittades i {', '.join(str(p) for p in paths)}.")
+        return EXIT_OK
+    run = read_threads(found.files, settings.threads, problems=found.problems)
+    views = build_views(run)
+    with _Output(args.output) as stream:
+        if args.output_format == "json":
+            stream.write(json.dumps(to_json(run, views, base=_common_base(paths)), ensure_ascii=False, indent=2) + "\n")
+        else:
+            _print_threads(args, stream, run, views, _common_base(paths))
+    return EXIT_OK
+
+
+def _print_threads(args: argparse.Namespace, stream: IO[str], run: Any, views: Any, base: Path | None) -> None:
+    from rich.text import Text
+
+    from checker.output.terminal import make_console
+    from checker.threads.view import render_pairings, render_view
+
+    to_file = args.output is not None
+    console = make_console(stream, color=not to_file and _color_wanted(args, stream), width=_file_width() if to_file else None)
+    if not views:
+        console.print("Inga trådar: inget dokument säger vilken enhet, vilket år och vilken typ det gäller.")
+    for view in views:
+        console.print(render_view(view))
+        if args.matches:
+            console.print(render_pairings(view))
+    for note in run.grouping.notes:
+        console.print(Text("Obs: " + note, style="yellow"))
+    if run.grouping.unplaced:
+        console.print(Text("Dokument som inte hör till någon tråd:", style="bold"))
+        for unplaced in run.grouping.unplaced:
+            line = Text("  ")
+            line.append(_display_path(unplaced.path, base), style="bold")
+            line.append(f": {unplaced.reason}")
+            console.print(line)
+    count = len(views)
+    console.print(f"{count} {'tråd' if count == 1 else 'trådar'}, {len(run.reports)} dokument lästa.")
 
 
 def run_schema(args: argparse.Namespace) -> int:

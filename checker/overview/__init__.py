@@ -143,6 +143,10 @@ class OverviewWriter:
         self.html.add(entry)
         self.xlsx.add(entry)
 
+    def add_threads(self, section: str) -> None:
+        """The goals × documents section of each unit's thread (HTML from checker.threads.view)."""
+        self.html.threads = section
+
     def close(self) -> tuple[Path, Path]:
         try:
             html = self.html.close(self.totals, self.fail_level, self.started)
@@ -169,6 +173,9 @@ class OverviewReporter:
 
     def file(self, result: FileResult, summary: FileSummary) -> None:
         self.writer.add(result, summary)
+
+    def add_threads(self, section: str) -> None:
+        self.writer.add_threads(section)
 
     def finish(self, run: object) -> None:
         self.written = self.writer.close()

@@ -138,6 +138,8 @@ class HtmlWriter:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.rader.", suffix=".tmp", dir=target.parent)
         self._rows_path = Path(name)
         self._rows: IO[str] | None = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        # The thread section (checker.threads.view.overview_section), already escaped HTML.
+        self.threads = ""
 
     def add(self, entry: object) -> None:
         assert self._rows is not None
@@ -209,6 +211,7 @@ class HtmlWriter:
             "%%INGRESS%%": e(ingress),
             "%%TOTALER%%": totaler,
             "%%FOT%%": footer,
+            "%%TRADAR%%": self.threads,
         }
         for mark, value in replacements.items():
             text = text.replace(mark, value)
