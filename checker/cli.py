@@ -806,6 +806,7 @@ def run_dump(args: argparse.Namespace) -> int:
     if args.file.is_dir():
         # A folder's documents are shown as threads: each goal paired through the year, with confidence.
         args.paths, args.matches, args.config = [args.file], True, None
+        args.rules = args.extend_rules = args.profile = None
         args.output_format = "json" if args.output_format == "json" else "terminal"
         return run_thread(args)
     if args.output is not None:

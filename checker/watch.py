@@ -177,6 +177,10 @@ class Watcher:
         return changed
 
     def _sleep(self) -> None:
+        if self._observer is not None and not self._observer.is_alive():
+            # The observer thread died (a share went away, a watch limit): poll from now on.
+            self._observer = None
+            self.log(f"Filhändelserna slutade fungera; mappen läses av i stället (intervall {_seconds(self.options.interval)}).")
         if self.options.once:
             time.sleep(min(0.2, self.options.settle / 4 or 0.05))
             return

@@ -346,3 +346,21 @@ def test_complete_docx_check() -> None:
         assert not is_complete_docx(half)
     finally:
         half.unlink(missing_ok=True)
+
+
+def test_a_dead_observer_is_replaced_by_polling(tmp_path: Path) -> None:
+    class DeadObserver:
+        def is_alive(self) -> bool:
+            return False
+
+        def stop(self) -> None:
+            pass
+
+        def join(self, timeout: float | None = None) -> None:
+            pass
+
+    log: list[str] = []
+    watcher = make_watcher(tmp_path, FakeRunner(), log)
+    watcher._observer = DeadObserver()
+    watcher._sleep()
+    assert watcher._observer is None and "Filhändelserna slutade fungera" in log[0]
