@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from checker.engine import RuleSet, check_report, check_thread, default_rules_dir, load_rules
+from checker.engine import (
+    RuleSet,
+    check_report,
+    check_thread,
+    default_rules_dir,
+    load_rules,
+)
 from checker.model import Report
 from checker.reader import read_report
 from checker.threads.folder import read_threads

@@ -23,6 +23,14 @@ the rule language (rules/trad.rules).
 
 from __future__ import annotations
 
-from checker.threads.grouping import ROLES, DocInfo, Grouping, Override, Thread, Unplaced, group_documents
+from checker.threads.grouping import (
+    ROLES,
+    DocInfo,
+    Grouping,
+    Override,
+    Thread,
+    Unplaced,
+    group_documents,
+)
 
 __all__ = ["ROLES", "DocInfo", "Grouping", "Override", "Thread", "Unplaced", "group_documents"]

@@ -17,7 +17,13 @@ from pathlib import Path
 from checker.config import ThreadOverride
 from checker.errors import MalkollError, ReadError
 from checker.model import Report
-from checker.threads.grouping import DocInfo, Grouping, Thread, Unplaced, group_documents
+from checker.threads.grouping import (
+    DocInfo,
+    Grouping,
+    Thread,
+    Unplaced,
+    group_documents,
+)
 from checker.threads.links import Links
 
 log = logging.getLogger(__name__)
@@ -41,6 +47,12 @@ def links_for(thread: Thread, reports: dict[Path, Report]) -> Links:
     return Links([(member.role, reports[member.path]) for member in thread.all_members() if member.path in reports])
 
 
+def _default_reader() -> Reader:
+    from checker.reader import read_report
+
+    return read_report
+
+
 def read_threads(
     files: Iterable[Path],
     overrides: Sequence[ThreadOverride] = (),
@@ -49,13 +61,12 @@ def read_threads(
     problems: Iterable[tuple[Path, str]] = (),
 ) -> ThreadRun:
     """Read every file and group the documents into threads."""
-    if reader is None:
-        from checker.reader import read_report as reader
+    read = reader if reader is not None else _default_reader()
     reports: dict[Path, Report] = {}
     unreadable: list[Unplaced] = [Unplaced(path, f"kunde inte läsas: {problem}") for path, problem in problems]
     for path in files:
         try:
-            reports[path] = reader(path)
+            reports[path] = read(path)
         except ReadError as error:
             unreadable.append(Unplaced(path, f"kunde inte läsas: {error.problem}"))
         except MalkollError as error:

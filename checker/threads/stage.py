@@ -43,10 +43,12 @@ class ThreadStage:
         self, rules: RuleSet, overrides: Sequence[ThreadOverride] = (), *, reader: Callable[[Path], Report] | None = None
     ) -> None:
         if reader is None:
-            from checker.reader import read_report as reader
+            from checker.reader import read_report
+
+            reader = read_report
         self.rules = rules
         self.overrides = tuple(overrides)
-        self.reader = reader
+        self.reader: Callable[[Path], Report] = reader
         self.grouping: Grouping | None = None
         # One compact goals × documents view per thread of two or more documents, for the overview.
         self.views: list[ThreadView] = []

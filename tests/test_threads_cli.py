@@ -1,0 +1,160 @@
+"""Threads end to end: `malkoll thread`, `malkoll dump MAPP`, `malkoll check MAPP` and the overview."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from tests.fixtures import docbuilder as db
+from tests.test_threads import (
+    EXPECTED_DRIFT,
+    FILES,
+    NEW_GOAL,
+    RENAMED,
+    drifted_thread,
+    write_thread,
+)
+
+VALFARDSBROTT_GOAL = "Enheten bidrar till arbetet för att motverka välfärdsbrott."
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A drifted thread, a tertial report that does not say which tertial, and an unrelated document."""
+    root = tmp_path_factory.mktemp("Inlämnat")
+    write_thread(drifted_thread(), root / "Aspudden")
+    db.build_docx(db.DocSpec().para("Protokoll från arbetsplatsträff"), root / "protokoll.docx")
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_thread_shows_goals_by_documents(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "thread", str(folder), "--no-color")
+    assert code == 0, err
+    assert "Aspuddens hemtjänst 2025" in out
+    header = next(line for line in out.splitlines() if "Enhetsmål" in line)
+    assert header.split()[-4:] == ["VP", "T1", "T2", "VB"]
+    dropped = _row(out, "Enheten bidrar till arbetet för att motverka")
+    assert dropped.count("planerat") == 1 and dropped.count("inga data") == 1  # VP, T1
+    assert dropped.count("saknas") == 2  # dropped in T2 and VB
+    assert "(inte i planen)" in out and NEW_GOAL.split(".")[0][:30] in out
+    assert "2 uppföljningar saknas" in out
+    assert "Dokument som inte hör till någon tråd:" in out
+    assert "protokoll.docx: hör inte till någon tråd" in out
+
+
+def _row(out: str, start: str) -> str:
+    lines = out.splitlines()
+    index = next(i for i, line in enumerate(lines) if start in line)
+    return " ".join(lines[index : index + 2])
+
+
+def test_thread_json_has_every_pairing_with_confidence_and_the_leftovers(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "thread", str(folder), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["version"] == 1
+    [thread] = data["threads"]
+    assert (thread["unit"], thread["year"], thread["reference"]) == ("Aspuddens hemtjänst", 2025, "VP")
+    assert thread["documents"] == {role: [f"Aspudden/{name}"] for role, name in FILES.items()}
+    goals = {g["title"]: g for g in thread["goals"]}
+    assert goals[VALFARDSBROTT_GOAL]["documents"]["T2"] == {"status": "saknas", "title": None, "confidence": None}
+    assert goals[NEW_GOAL]["planned"] is False
+    renamed = goals["Enheten köper in ekologiska produkter."]["documents"]["VB"]
+    assert renamed["title"] == RENAMED and 0.7 <= renamed["confidence"] < 1
+    assert [(c["from"]["role"], c["to"]["role"]) for c in thread["comparisons"]] == [("VP", "T1"), ("VP", "T2"), ("VP", "VB")]
+    to_vb = thread["comparisons"][2]
+    kinds = {m["kind"] for m in to_vb["matches"]}
+    assert {"enhetsmål", "förväntat resultat", "indikator", "aktivitet", "nämndmål", "KF-mål"} <= kinds
+    assert all(0.7 <= m["confidence"] <= 1 for m in to_vb["matches"])
+    assert {"kind": "enhetsmål", "text": VALFARDSBROTT_GOAL,
+            "under": "Stadsdelsnämnden deltar i kraftsamlingen mot välfärdsbrott"} in to_vb["only_in_from"]
+    assert any(i["kind"] == "enhetsmål" and i["text"] == NEW_GOAL for i in to_vb["only_in_to"])
+    assert data["unplaced"] == [{"path": "protokoll.docx", "reason": data["unplaced"][0]["reason"]}]
+    assert data["unplaced"][0]["reason"].startswith("hör inte till någon tråd")
+
+
+def test_dump_of_a_folder_shows_the_pairings(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "dump", str(folder / "Aspudden"), "--no-color")
+    assert code == 0, err
+    assert "Aspuddens hemtjänst 2025: jämförelser" in out
+    assert "VP vp.docx → VB vb.docx" in out
+    assert f"bara i VP: enhetsmål ”{VALFARDSBROTT_GOAL}”" in out
+    assert f"bara i VB: enhetsmål ”{NEW_GOAL}”" in out
+    code, out, err = run(capsys, "dump", str(folder / "Aspudden"), "--format", "json")
+    assert code == 0 and json.loads(out)["threads"][0]["comparisons"]
+
+
+def test_check_of_a_folder_attaches_the_thread_findings_to_the_later_documents(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "check", str(folder), "--format", "json", "--select", "TR")
+    assert code == 1, err
+    data = json.loads(out)
+    found = {(Path(f["path"]).name, finding["rule"], finding["target"])
+             for f in data["files"] for finding in f["findings"]}
+    role_of = {name: role for role, name in FILES.items()}
+    assert {(role_of[name], rule, target) for name, rule, target in found} == EXPECTED_DRIFT
+    # Files keep the order they were found in; the counts include the thread findings.
+    from checker.discovery import discover
+
+    assert [f["path"] for f in data["files"]] == [str(p) for p in discover([folder]).files]
+    vb = next(f for f in data["files"] if f["path"].endswith("vb.docx"))
+    assert vb["counts"]["error"] == 2 and vb["counts"]["warning"] == 4
+
+
+def test_check_of_a_lone_file_skips_the_thread_rules(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", str(folder / "Aspudden" / "vb.docx"), "--format", "json")
+    rules = {finding["rule"] for f in json.loads(out)["files"] for finding in f["findings"]}
+    assert rules and not {r for r in rules if r.startswith("TR")}
+
+
+def test_the_overview_gets_a_thread_section(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", str(folder), "-q", "--no-color", "--overview", str(tmp_path / "ut"))
+    page = (tmp_path / "ut" / "sammanstallning.html").read_text(encoding="utf-8")
+    assert '<section class="trad">' in page and '<table class="trad">' in page
+    assert "<caption>Aspuddens hemtjänst 2025</caption>" in page
+    assert page.count('<td class="saknas">saknas</td>') >= 2
+    assert "protokoll.docx</b>: hör inte till någon tråd" in page
+    assert "%%" not in page
+
+
+def test_trad_in_malkoll_toml_places_a_document_that_says_too_little(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thread = drifted_thread()
+    t1 = thread["T1"]
+    # A tertial report whose title does not say which tertial.
+    t1.meta["title"] = "Tertialrapport 2025"
+    for block in t1.blocks:
+        if block.kind == "title":
+            block.text = "Tertialrapport 2025"
+    db.build_docx(thread["VP"], tmp_path / "vp.docx")
+    db.build_docx(t1, tmp_path / "rapport-april.docx")
+    code, out, err = run(capsys, "thread", str(tmp_path), "--format", "json")
+    data = json.loads(out)
+    assert [u["path"] for u in data["unplaced"]] == ["rapport-april.docx"]
+    assert "tertial 1 eller 2" in data["unplaced"][0]["reason"]
+    (tmp_path / "malkoll.toml").write_text('[trad]\n"rapport-april.docx" = { typ = "T1" }\n', encoding="utf-8")
+    code, out, err = run(capsys, "thread", str(tmp_path), "--format", "json")
+    data = json.loads(out)
+    assert data["unplaced"] == []
+    assert data["threads"][0]["documents"]["T1"] == ["rapport-april.docx"]
+
+
+def test_a_broken_trad_table_is_a_swedish_configuration_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db.build_docx(db.DocSpec().para("x"), tmp_path / "a.docx")
+    (tmp_path / "malkoll.toml").write_text('[trad]\n"a.docx" = { enhet = "X", ar = "2025" }\n', encoding="utf-8")
+    code, out, err = run(capsys, "thread", str(tmp_path))
+    assert code == 2
+    assert "[trad] \"a.docx\": år ska vara ett årtal, t.ex. 2025 (utan citattecken)." in err
