@@ -145,6 +145,11 @@ def slim(result: FileResult) -> FileResult:
     return replace(result, report=small)
 
 
+def annotate_result(job: Job, result: FileResult, rules: Any, fail_level: Severity) -> FileResult:
+    """Write (or rewrite) the annotated copy of a checked file, e.g. after findings were added to it."""
+    return _annotate(job, result, rules, fail_level)
+
+
 def _annotate(job: Job, result: FileResult, rules: RuleSet, fail_level: Severity) -> FileResult:
     from checker.annotate import AnnotateError, Verdict, annotate
 

@@ -536,6 +536,8 @@ def run_check(args: argparse.Namespace) -> int:
                 reporter.start()
 
             def hand_on(result: Any) -> None:
+                if args.annotate is not None and stage is not None:
+                    result = _annotate_thread_findings(result, args.annotate, rules, fail_level)
                 summary = run.add(result)
                 with bar.paused():
                     if result.internal and settings.output_format != "terminal":
@@ -566,6 +568,15 @@ def run_check(args: argparse.Namespace) -> int:
         if args.overview is not None:
             _err(f"Sammanställningen finns i {args.overview / 'sammanstallning.html'} och {args.overview / 'sammanstallning.xlsx'}.")
     return run.exit_code
+
+
+def _annotate_thread_findings(result: Any, out_dir: Path, rules: RuleSet, fail_level: Any) -> Any:
+    """Thread findings are added after the worker wrote the annotated copy: write it again with them."""
+    from checker.batch import Job, annotate_result
+
+    if result.annotated is None or not any(getattr(rules.get(f.rule), "thread", False) for f in result.findings):
+        return result
+    return annotate_result(Job(result.path, result.annotated, out_dir), result, rules, fail_level)
 
 
 def _thread_stage(rules: RuleSet, settings: Settings, files: Sequence[Path]) -> Any:

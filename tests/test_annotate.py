@@ -349,3 +349,31 @@ def test_annotated_copy_renders_its_comments_in_libreoffice(tmp_path: Path, cata
     if shutil.which("pdftotext"):
         body = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
         assert "Renderingsenheten" in body  # the document itself is all there too
+
+
+def test_copy_has_every_finding_of_the_run_also_those_added_later(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Findings that need the whole folder (thread rules) arrive after the worker wrote the copy."""
+    import json
+
+    folder = tmp_path / "in"
+    plan = (
+        db.DocSpec().set(kind="VP", year=2025, unit="Testenheten").logo().para("Testenheten")
+        .title("Verksamhetsplan 2025").page_break()
+        .kf_inriktningsmal("1. Ett Stockholm som håller samman")
+        .kf_mal("1.4 Stockholm ska vara en bra stad att åldras i")
+        .enhetsmal("Enheten arbetar med kontinuitet i bemanningen")
+        .label("Förväntat resultat").numbered(["Färre personal per kund."])
+        .label("Arbetssätt").para("Vi planerar scheman i små grupper.")
+        .label("Uppföljning").para("Kontinuitetsmätning varje månad.")
+    )
+    folder.mkdir()
+    db.build_docx(plan, folder / "vp.docx", state="export")
+    write_report(folder / "vb.docx", "Testenheten")
+    main(["check", str(folder), "--format", "json", "--annotate", str(tmp_path / "ut")])
+    files = {Path(f["path"]).name: f for f in json.loads(capsys.readouterr().out)["files"]}
+    for name in ("vp", "vb"):
+        expected = sorted(f["rule"] for f in files[f"{name}.docx"]["findings"])
+        texts = [c.text for c in docx.Document(str(tmp_path / "ut" / f"{name}.granskning.docx")).comments]
+        got = sorted(re.search(r"\(regel (\w+)\)", t).group(1) for t in texts[1:])
+        assert got == expected
