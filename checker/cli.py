@@ -186,7 +186,8 @@ def build_parser() -> SwedishArgumentParser:
             "  malkoll check Inlämnat/ -q          bara sammanfattningen\n"
             "  malkoll rules VB04                  förklara en regel\n"
             "  malkoll dump rapport.docx           visa vad Målkoll har förstått av ett dokument\n"
-            "  malkoll thread Inlämnat/            följ varje enhets mål från planen genom rapporterna\n\n"
+            "  malkoll thread Inlämnat/            följ varje enhets mål från planen genom rapporterna\n"
+            "  malkoll watch Inlämnat/             bevaka en delad mapp: kommentarer i Word och sammanställning\n\n"
             "Slutkoder: 0 = inga brister på eller över gränsnivån, 1 = brister eller oläsbara filer,\n"
             "2 = felaktigt kommando, sökväg, regelfil eller konfiguration."
         ),
