@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
@@ -624,7 +623,7 @@ class _StylesSource:
     def _fragment(self, style_id: str):
         data, prefix = self._data, self._prefix
         assert data is not None and prefix is not None
-        value = xml_escape(style_id, {'"': "&quot;"}).encode()
+        value = _attribute_value(style_id)
         position = self._positions().get(value)
         if position is None:
             # Written some other way (single quotes, spaces around "=")? Only if the
@@ -680,6 +679,13 @@ class _StylesSource:
                 if style_id:
                     self._full[style_id] = style
         return self._full
+
+
+def _attribute_value(text: str) -> bytes:
+    """`text` as XML writes it inside a double-quoted attribute."""
+    # (Not xml.sax.saxutils.escape: importing it pulls in urllib.request and http.client.)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return escaped.encode()
 
 
 _UNSURE = object()
