@@ -329,6 +329,11 @@ def _add_dump(commands: Any) -> None:
     dump.add_argument("--format", dest="output_format", choices=("tree", "json"), default="tree", help="tree (standard) eller json")
     dump.add_argument("--output", "-o", metavar="FIL", type=Path, help="skriv resultatet till FIL i stället för skärmen")
     dump.add_argument("--no-color", action="store_true", help="ingen färg i utskriften")
+    dump.add_argument(
+        "--thread", "--trad", dest="thread", action="store_true",
+        help="visa dokumentets tråd (en mapp: alla trådar) – hur mål, resultat, indikatorer och aktiviteter "
+        "parats ihop med planen, med säkerhet, och det som blev över",
+    )
     dump.set_defaults(handler=run_dump)
 
 
@@ -815,9 +820,10 @@ def run_dump(args: argparse.Namespace) -> int:
 
     if not args.file.exists():
         raise UsageError(f"Filen finns inte: {args.file}")
-    if args.file.is_dir():
-        # A folder's documents are shown as threads: each goal paired through the year, with confidence.
-        args.paths, args.matches, args.config = [args.file], True, None
+    if args.file.is_dir() or args.thread:
+        # Shown as threads: each goal paired through the year, with confidence; a file's own thread only.
+        args.only = None if args.file.is_dir() else args.file
+        args.paths, args.matches, args.config = [args.file if args.only is None else args.file.parent], True, None
         args.rules = args.extend_rules = args.profile = None
         args.output_format = "json" if args.output_format == "json" else "terminal"
         return run_thread(args)
@@ -866,6 +872,12 @@ def run_thread(args: argparse.Namespace) -> int:
         return EXIT_OK
     run = read_threads(found.files, settings.threads, problems=found.problems)
     views = build_views(run)
+    only = getattr(args, "only", None)
+    if only is not None:
+        views = [v for v in views if any(m.path.resolve() == only.resolve() for m in v.thread.all_members())]
+        run.grouping.threads = [v.thread for v in views]
+        run.grouping.unplaced = [u for u in run.grouping.unplaced if u.path.resolve() == only.resolve()]
+        run.grouping.notes = [n for n in run.grouping.notes if any(n.startswith(v.thread.label + ":") for v in views)]
     with _Output(args.output) as stream:
         if args.output_format == "json":
             stream.write(json.dumps(to_json(run, views, base=_common_base(paths)), ensure_ascii=False, indent=2) + "\n")
@@ -882,7 +894,10 @@ def _print_threads(args: argparse.Namespace, stream: IO[str], run: Any, views: A
 
     to_file = args.output is not None
     console = make_console(stream, color=not to_file and _color_wanted(args, stream), width=_file_width() if to_file else None)
-    if not views:
+    only = getattr(args, "only", None)
+    if not views and only is not None:
+        console.print(f"{only.name} hör inte till någon tråd av dokumenten i {only.parent}.")
+    elif not views:
         console.print("Inga trådar: inget dokument säger vilken enhet, vilket år och vilken typ det gäller.")
     for view in views:
         console.print(render_view(view))

@@ -158,3 +158,17 @@ def test_a_broken_trad_table_is_a_swedish_configuration_error(tmp_path: Path, ca
     code, out, err = run(capsys, "thread", str(tmp_path))
     assert code == 2
     assert "[trad] \"a.docx\": år ska vara ett årtal, t.ex. 2025 (utan citattecken)." in err
+
+
+def test_dump_thread_of_a_file_shows_only_its_thread(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "Annan"
+    other.mkdir()
+    code, out, err = run(capsys, "dump", "--thread", str(folder / "Aspudden" / "t2.docx"), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [t["unit"] for t in data["threads"]] == ["Aspuddens hemtjänst"]
+    assert data["unplaced"] == []
+    code, out, err = run(capsys, "dump", "--thread", str(folder / "protokoll.docx"), "--no-color")
+    assert code == 0, err
+    assert "protokoll.docx hör inte till någon tråd" in out
+    assert "protokoll.docx: hör inte till någon tråd: dokumentets dokumenttyp, år och enhet" in out
