@@ -28,7 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from checker.engine import RuleSet
 
 DEFAULT_TIMEOUT = 120.0
+# Jobs sent to a worker at once: the next one waits in its pipe, so the worker
+# never idles while this process is busy printing the previous result.
+_DEPTH = 2
 # How many files may be queued per worker beyond the one it is checking.
 _AHEAD_PER_WORKER = 3
 # A stopped worker gets this long to exit on its own before it is killed.
@@ -228,8 +231,12 @@ def _worker_main(conn: Connection, rules: Any, options: _Options) -> None:
 class _Worker:
     process: Any
     conn: Connection
-    # The job it is working on: (index, job, deadline) or None when idle.
-    task: tuple[int, Job, float] | None = None
+    # Jobs sent to it, in order: the first is being checked, the others wait in its pipe.
+    tasks: deque[tuple[int, Job]] = field(default_factory=deque)
+    # When the job being checked must be done.
+    deadline: float = float("inf")
+    # Its pipe failed: no new jobs; _collect accounts for the one it had when it is seen to die.
+    broken: bool = False
 
 
 class Runner:
@@ -334,69 +341,77 @@ class Runner:
                     next_index += 1
                 if exhausted and next_index == issued:
                     return
-                self._collect(done)
+                self._collect(done, queue)
         finally:
             # Abandoned half-way (an exception, or the caller stopped iterating):
             # busy workers are checking files nobody will read about.
             for worker in list(self._workers):
-                if worker.task is not None:
+                if worker.tasks:
                     self._replace(worker, restart=False)
 
     def _dispatch(self, queue: deque[tuple[int, Job]]) -> None:
         while queue:
-            worker = self._idle_worker()
+            worker = self._free_worker()
             if worker is None:
                 return
             index, job = queue.popleft()
             try:
                 worker.conn.send((index, job))
             except (OSError, ValueError):
-                # The worker died while idle; start another and try again.
                 queue.appendleft((index, job))
-                self._replace(worker)
+                if worker.tasks:
+                    worker.broken = True
+                else:
+                    self._replace(worker, queue)  # died while idle: nothing lost
                 continue
-            deadline = time.monotonic() + self.timeout if self.timeout > 0 else float("inf")
-            worker.task = (index, job, deadline)
+            if not worker.tasks:
+                worker.deadline = self._deadline()
+            worker.tasks.append((index, job))
 
-    def _idle_worker(self) -> _Worker | None:
-        for worker in self._workers:
-            if worker.task is None:
-                return worker
+    def _deadline(self) -> float:
+        return time.monotonic() + self.timeout if self.timeout > 0 else float("inf")
+
+    def _free_worker(self) -> _Worker | None:
+        """An idle worker, a new one while there are fewer than `jobs`, else the least busy with room."""
+        idle = next((w for w in self._workers if not w.tasks and not w.broken), None)
+        if idle is not None:
+            return idle
         if len(self._workers) < self.jobs:
             worker = self._spawn()
             self._workers.append(worker)
             return worker
-        return None
+        room = [w for w in self._workers if len(w.tasks) < _DEPTH and not w.broken]
+        return min(room, key=lambda w: len(w.tasks)) if room else None
 
-    def _collect(self, done: dict[int, FileResult]) -> None:
+    def _collect(self, done: dict[int, FileResult], queue: deque[tuple[int, Job]]) -> None:
         """Wait for a result, a dead worker or a deadline, and record what happened."""
-        busy = [w for w in self._workers if w.task is not None]
+        busy = [w for w in self._workers if w.tasks]
         if not busy:
             return
-        now = time.monotonic()
-        nearest = min(w.task[2] for w in busy if w.task is not None)
-        wait_for = None if nearest == float("inf") else max(0.0, nearest - now)
+        nearest = min(w.deadline for w in busy)
+        wait_for = None if nearest == float("inf") else max(0.0, nearest - time.monotonic())
         handles: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
         ready = set(wait(handles, wait_for))
         for worker in busy:
-            assert worker.task is not None
-            index, job, deadline = worker.task
+            index, job = worker.tasks[0]
             if worker.conn in ready:
                 try:
                     got_index, result = worker.conn.recv()
                 except (EOFError, OSError):
                     done[index] = self._crashed(job)
-                    self._replace(worker)
+                    self._replace(worker, queue)
                     continue
                 done[got_index] = result
-                worker.task = None
+                worker.tasks.popleft()
+                # The worker went straight on to the next job in its pipe.
+                worker.deadline = self._deadline() if worker.tasks else float("inf")
             elif worker.process.sentinel in ready:
                 done[index] = self._crashed(job)
-                self._replace(worker)
-            elif time.monotonic() >= deadline:
+                self._replace(worker, queue)
+            elif time.monotonic() >= worker.deadline:
                 done[index] = FileResult(job.path, None, error=timeout_message(self.timeout), elapsed=self.timeout,
                                          checked_at=datetime.now().astimezone())
-                self._replace(worker)
+                self._replace(worker, queue)
                 if job.annotate_to is not None:
                     from checker.annotate import remove_stale_temps
 
@@ -414,8 +429,14 @@ class Runner:
             checked_at=datetime.now().astimezone(),
         )
 
-    def _replace(self, worker: _Worker, *, restart: bool = True) -> None:
+    def _replace(self, worker: _Worker, queue: deque[tuple[int, Job]] | None = None, *, restart: bool = True) -> None:
+        """Stop a worker (and start another); jobs that only waited in its pipe go back in the queue."""
         self._kill(worker)
+        if queue is not None:
+            waiting = list(worker.tasks)[1:]
+            for task in reversed(waiting):
+                queue.appendleft(task)
+        worker.tasks.clear()
         with contextlib.suppress(OSError):
             worker.conn.close()
         position = self._workers.index(worker)
