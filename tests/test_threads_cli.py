@@ -172,3 +172,21 @@ def test_dump_thread_of_a_file_shows_only_its_thread(folder: Path, tmp_path: Pat
     assert code == 0, err
     assert "protokoll.docx hör inte till någon tråd" in out
     assert "protokoll.docx: hör inte till någon tråd: dokumentets dokumenttyp, år och enhet" in out
+
+
+def test_check_notes_a_document_that_falls_out_of_its_thread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    thread = drifted_thread()
+    t1 = thread["T1"]
+    t1.meta["title"] = "Tertialrapport 2025"
+    for block in t1.blocks:
+        if block.kind == "title":
+            block.text = "Tertialrapport 2025"
+    db.build_docx(thread["VP"], tmp_path / "vp.docx")
+    db.build_docx(t1, tmp_path / "t.docx")
+    code, out, err = run(capsys, "check", str(tmp_path), "--format", "json")
+    notes = {Path(f["path"]).name: f["notes"] for f in json.loads(out)["files"]}
+    assert notes["vp.docx"] == []
+    assert notes["t.docx"] == [
+        "Dokumentet hör inte till någon tråd: tertialrapporten säger inte om den gäller tertial 1 eller 2. "
+        "Ange det under [trad] i malkoll.toml, eller rätta försättsbladet."
+    ]

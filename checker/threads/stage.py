@@ -71,7 +71,19 @@ class ThreadStage:
         for thread in self.grouping.threads:
             if thread.size >= 2:
                 self._check(thread, extra)
-        return [_with(result, extra.get(result.path)) for result in held]
+        notes = self._unplaced_notes(infos)
+        return [_noted(_with(result, extra.get(result.path)), notes.get(result.path)) for result in held]
+
+    def _unplaced_notes(self, infos: Sequence[DocInfo]) -> dict[Path, str]:
+        """A Swedish note for a document that fits no thread, when no rule says why already.
+
+        A document of unknown kind or year already has its finding (the rule
+        that requires both); one without a unit, or a tertial report that does
+        not say which tertial, would otherwise fall out of its thread unnoticed.
+        """
+        assert self.grouping is not None
+        known = {info.path for info in infos if info.kind is not None and info.year is not None}
+        return {u.path: "Dokumentet " + u.reason for u in self.grouping.unplaced if u.path in known}
 
     def _check(self, thread: Thread, extra: dict[Path, list[Finding]]) -> None:
         from checker.engine import check_thread
@@ -118,6 +130,13 @@ def _with(result: FileResult, findings: list[Finding] | None) -> FileResult:
         return result
     merged = sorted(result.findings + tuple(findings), key=_finding_order)
     return replace(result, findings=tuple(merged))
+
+
+def _noted(result: FileResult, note: str | None) -> FileResult:
+    if note is None or result.report is None:
+        return result
+    report = result.report.model_copy(update={"notes": [*result.report.notes, note]})
+    return replace(result, report=report)
 
 
 def _finding_order(finding: Finding) -> tuple[int, int, str]:
