@@ -9,7 +9,7 @@ options override what the file says.
     profile = "inlamning"
     fail-level = "varning"
     extend-rules = ["egna-regler/"]
-    ignore = ["DK02"]
+    ignore = ["<regel-id>"]   # t.ex. en informationsregel ni inte vill se
     timeout = 120          # seconds per file before its check is stopped
     output = "granskning"  # where `malkoll watch` writes its outputs
 
@@ -368,7 +368,7 @@ def merge(
 
 
 def split_ids(values: list[str] | None) -> list[str] | None:
-    """["VB01,VB02", "IN"] → ["VB01", "VB02", "IN"]; None stays None (not given)."""
+    """["AA01,AA02", "BB"] → ["AA01", "AA02", "BB"]; None stays None (not given)."""
     if values is None:
         return None
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
