@@ -301,14 +301,23 @@ class _Builder:
         if label is not None:
             self._open_part(label, line)
             return
-        top = sections.match_top_level(line.text)
-        if (top and line.heading_like) or (top and top not in ("ekonomi",)) or (
-            line.block.heading_level == 1 and not match_part_label(line.text)
-        ):
+        if self._ends_goals(line):
             self._close_goals()
             self._section_paragraph(line)
             return
         self._append_to_part(line)
+
+    @staticmethod
+    def _ends_goals(line: _Line) -> bool:
+        """A template section heading (or any top-level heading style) after the goals.
+
+        A bare "Ekonomi" only counts when it looks like a heading: as a
+        one-word line inside a goal's text it is more likely a sub-point.
+        """
+        top = sections.match_top_level(line.text)
+        if top is not None:
+            return top != "ekonomi" or line.heading_like
+        return line.block.heading_level == 1
 
     def _section_paragraph(self, line: _Line) -> None:
         text = line.text
