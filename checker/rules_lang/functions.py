@@ -479,7 +479,10 @@ def _restated(item: Any, paragraphs: Sequence[Para]) -> bool:
         if not candidate:
             continue
         shorter = min(len(candidate), len(target))
-        if shorter >= _RESTATE_MIN_SHARE * len(target) and fuzz.partial_ratio(target, candidate) >= _RESTATE_SCORE:
+        # score_cutoff: rapidfuzz stops as soon as the score cannot reach it (0 is returned then).
+        if shorter >= _RESTATE_MIN_SHARE * len(target) and fuzz.partial_ratio(
+            target, candidate, score_cutoff=_RESTATE_SCORE
+        ) >= _RESTATE_SCORE:
             return True
         if target_words:
             shared = len(target_words & set(candidate.split())) / len(target_words)
@@ -616,7 +619,7 @@ def _shared_sentences(this: _CopyEntry, other: _CopyEntry) -> list[str]:
     for sentence in this.sentences:
         if len(sentence.split()) < _MIN_SENTENCE_WORDS or sentence in shared:
             continue
-        if sentence in exact or any(fuzz.ratio(sentence, o) >= _SAME_SENTENCE for o in others):
+        if sentence in exact or any(fuzz.ratio(sentence, o, score_cutoff=_SAME_SENTENCE) >= _SAME_SENTENCE for o in others):
             shared.append(sentence)
     return shared
 
