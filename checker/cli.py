@@ -587,6 +587,8 @@ def _annotate_thread_findings(result: Any, out_dir: Path, rules: RuleSet, fail_l
 
 def _thread_stage(rules: RuleSet, settings: Settings, files: Sequence[Path]) -> Any:
     """The stage that runs the thread rules after a folder is read (None when nothing needs it)."""
+    if len(files) < 2:
+        return None  # one file is no thread (as ThreadStage.wanted says); do not import the stage for it
     from checker.threads.stage import ThreadStage
 
     return ThreadStage(rules, settings.threads) if ThreadStage.wanted(rules, files) else None
