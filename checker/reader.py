@@ -8,6 +8,7 @@ from pathlib import Path
 from checker.docx_reader import read_docx
 from checker.model import Report
 from checker.structure.recognizer import recognise
+from checker.text import clear_document_caches
 
 
 def read_report(path: Path) -> Report:
@@ -19,6 +20,9 @@ def read_report(path: Path) -> Report:
     # in check_report, the collector waits until the report is read.
     collecting = gc.isenabled()
     gc.disable()
+    # Answers about the previous document's text are of no use for this one;
+    # kept, they made a worker's memory grow with the batch.
+    clear_document_caches()
     try:
         return recognise(read_docx(Path(path)))
     finally:

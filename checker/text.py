@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from rapidfuzz.distance import Levenshtein
 
@@ -92,13 +94,40 @@ def _bmp_combining_marks() -> re.Pattern[str]:
     return re.compile("[" + re.escape(marks) + "]")
 
 
-@lru_cache(maxsize=65536)
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
+_DOCUMENT_CACHES: list[Any] = []
+
+
+def document_cache(maxsize: int) -> Callable[[_Fn], _Fn]:
+    """An lru_cache for answers about a document's text, emptied when the next document is read.
+
+    Within a document the same lines are asked about many times (preparing,
+    the contents list, the goals, the rules); across documents the texts
+    differ, so a process-wide cache only grew with the batch: a worker held
+    ~50 MB more after 600 documents than after 100.
+    """
+
+    def decorate(fn: _Fn) -> _Fn:
+        cached = lru_cache(maxsize=maxsize)(fn)
+        _DOCUMENT_CACHES.append(cached)
+        return cached  # type: ignore[return-value]
+
+    return decorate
+
+
+def clear_document_caches() -> None:
+    """Forget every document_cache's answers (checker.reader does this before each document)."""
+    for cached in _DOCUMENT_CACHES:
+        cached.cache_clear()
+
+
+@document_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Comparison key: lower case, no diacritics, single spaces."""
     return clean_spaces(strip_diacritics(text).casefold())
 
 
-@lru_cache(maxsize=65536)
+@document_cache(maxsize=65536)
 def fold_ocr(text: str) -> str:
     """Like `fold`, but also undoes typical OCR letter substitutions."""
     # Cached like `fold`: the recogniser asks for the same paragraph's key many times.

@@ -17,7 +17,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
@@ -42,7 +41,7 @@ from checker.rules_lang.vocabulary import (
     as_text,
     paragraph_number,
 )
-from checker.text import fold, fold_ocr, shorten, similar, words
+from checker.text import document_cache, fold, fold_ocr, shorten, similar, words
 
 # --- evidence ------------------------------------------------------------------------
 
@@ -132,7 +131,7 @@ _COMPACT_MIN = 8
 _NON_ALNUM = re.compile(r"[\W_]+")
 
 
-@lru_cache(maxsize=65536)
+@document_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Folded text without spaces or punctuation: "Medarbetar index" → "medarbetarindex"."""
     return _NON_ALNUM.sub("", fold(text))
@@ -295,14 +294,14 @@ def _ocr_tokens(text: str) -> list[str]:
     return _OCR_WORD.findall(fold_ocr(text))
 
 
-@lru_cache(maxsize=8192)
+@document_cache(maxsize=8192)
 def _ocr_view(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """The OCR-folded words of a folded text and their set, shared by every phrase list that looks at it."""
     tokens = tuple(_OCR_WORD.findall(folded.translate(_OCR_TABLE)))
     return tokens, frozenset(tokens)
 
 
-@lru_cache(maxsize=8192)
+@document_cache(maxsize=8192)
 def _squeeze(folded: str) -> str:
     return _NON_ALNUM.sub("", folded)
 
@@ -491,7 +490,7 @@ def _restated(item: Any, paragraphs: Sequence[Para]) -> bool:
     return False
 
 
-@lru_cache(maxsize=16384)
+@document_cache(maxsize=16384)
 def _comparable(text: str) -> str:
     """Folded words only: the form in which restatements, titles and copies are compared."""
     return _comparable_folded(fold(text))

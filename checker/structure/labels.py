@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 
 from checker.model import Bedomning
-from checker.text import fold, fold_ocr, similar, starts_like
+from checker.text import document_cache, fold, fold_ocr, similar, starts_like
 
 # The matchers below are asked about the same line several times while a
 # document is recognised (preparing, finding the contents list, building);
@@ -104,7 +103,7 @@ class GoalHeading:
     prefixes: tuple[str, ...]
 
 
-@lru_cache(maxsize=_CACHE)
+@document_cache(maxsize=_CACHE)
 def match_goal_heading(text: str, *, heading_like: bool = False) -> GoalHeading | None:
     """"Enhetsmål: Enheten arbetar …" → GoalHeading(ENHETSMAL, "Enheten arbetar …").
 
@@ -195,7 +194,7 @@ class PartLabel:
     rest: str
 
 
-@lru_cache(maxsize=_CACHE)
+@document_cache(maxsize=_CACHE)
 def match_part_label(text: str) -> PartLabel | None:
     """A paragraph that is just a part label ("Förväntat resultat", "Uppfbljning"), or "Analys: …"."""
     stripped = text.strip()
@@ -211,7 +210,7 @@ def match_part_label(text: str) -> PartLabel | None:
     return None
 
 
-@lru_cache(maxsize=_CACHE)
+@document_cache(maxsize=_CACHE)
 def match_status(text: str) -> Bedomning | None:
     """A status line: optional glyph, then "Uppfylls helt/delvis/inte" or "Inga data"."""
     folded = fold_ocr(text)

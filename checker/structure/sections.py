@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from checker.text import fold_ocr, similar
+from checker.text import document_cache, fold_ocr, similar
 
 # Top-level section → the sub-headings the template puts under it.
 _TEMPLATE: dict[str, tuple[str, ...]] = {
@@ -44,7 +43,7 @@ _TRAILING_DOTS = re.compile(r"[\s.…]+$")
 _LEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")
 
 
-@lru_cache(maxsize=8192)  # asked about the same line several times per document
+@document_cache(maxsize=8192)  # asked about the same line several times per document
 def section_key(text: str) -> str:
     """Folded heading without trailing year or dot leaders: "Budget 2024" → "budget"."""
     folded = fold_ocr(text)
@@ -64,7 +63,7 @@ class KnownHeading:
     top_level: bool
 
 
-@lru_cache(maxsize=8192)  # asked about the same line several times per document
+@document_cache(maxsize=8192)  # asked about the same line several times per document
 def match_top_level(text: str) -> str | None:
     """The template key of a top-level section heading, or None."""
     key = section_key(text)
@@ -76,7 +75,7 @@ def match_top_level(text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8192)  # asked about the same line several times per document
+@document_cache(maxsize=8192)  # asked about the same line several times per document
 def match_child(text: str, parent_key: str | None) -> str | None:
     """The template key of `text` if it is a known sub-heading of `parent_key`."""
     if parent_key is None:
@@ -88,7 +87,7 @@ def match_child(text: str, parent_key: str | None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8192)  # asked about the same line several times per document
+@document_cache(maxsize=8192)  # asked about the same line several times per document
 def is_known_heading(text: str) -> bool:
     """Any heading the template uses, at any level."""
     if match_top_level(text):
