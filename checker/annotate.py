@@ -310,9 +310,16 @@ def annotate(
     """
     import docx
 
+    from checker.safety import PackageProblem, read_checked
+
     check_target(source, target, out_dir)
     try:
-        data = source.read_bytes()
+        # The file may have been replaced since it was checked: these bytes get
+        # the same checks before python-docx unpacks every part of them.
+        data = read_checked(source)
+    except PackageProblem as problem:
+        raise AnnotateError(f"dokumentet kunde inte öppnas för kommentarer: {problem.problem}") from None
+    try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # noqa: BLE001 - any failure to open means no copy
         raise AnnotateError(f"dokumentet kunde inte öppnas för kommentarer ({type(error).__name__}).") from None

@@ -39,6 +39,7 @@ from checker.pipeline import FileResult
 
 if TYPE_CHECKING:
     from checker.engine import RuleSet
+    from checker.limits import Limits
 
 DEFAULT_TIMEOUT = 120.0
 # Jobs sent to a worker at once: the next one waits in its pipe, so the worker
@@ -78,6 +79,8 @@ class Job:
 class _Options:
     fail_level: Severity
     spec: RuleSpec | None
+    # The size limits in force where the runner was made (a spawned worker would otherwise have only the defaults).
+    limits: Limits | None = None
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -202,6 +205,10 @@ def _worker_main(conn: Connection, rules: Any, options: _Options) -> None:
     """A worker's loop: receive (index, job), send back (index, result), until told to stop."""
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if options.limits is not None:
+        from checker.limits import configure
+
+        configure(options.limits)
     load_error: str | None = None
     if rules is None:
         try:
@@ -262,7 +269,9 @@ class Runner:
         self.rules = rules
         self.jobs = resolve_jobs(jobs)
         self.timeout = float(timeout or 0)
-        self.options = _Options(fail_level, spec)
+        from checker.limits import current
+
+        self.options = _Options(fail_level, spec, current())
         self._workers: list[_Worker] = []
         # In-process only when there is nothing to parallelise and no limit to enforce.
         self.in_process = self.jobs == 1 and self.timeout <= 0

@@ -465,7 +465,7 @@ def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
     from checker.config import load_config_for, merge, split_ids
 
     config = load_config_for(start, getattr(args, "config", None))
-    return merge(
+    settings = merge(
         config,
         rules=args.rules,
         extend_rules=args.extend_rules,
@@ -476,6 +476,19 @@ def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
         output_format=getattr(args, "output_format", None),
         timeout=getattr(args, "timeout", None),
     )
+    _apply_limits(settings)
+    return settings
+
+
+def _apply_limits(settings: Settings) -> None:
+    """The size limits for this run (environment, then [limits]); workers get them from the runner."""
+    from checker import limits
+    from checker.errors import ConfigError
+
+    try:
+        limits.configure(limits.resolve(dict(settings.limits), os.environ))
+    except ConfigError as error:  # a bad MALKOLL_MAX_… variable ([limits] was checked with the file)
+        raise UsageError(str(error)) from None
 
 
 def _load_rules(settings: Settings) -> RuleSet:
@@ -882,7 +895,10 @@ def run_thread(args: argparse.Namespace) -> int:
         run.grouping.notes = [n for n in run.grouping.notes if any(n.startswith(v.thread.label + ":") for v in views)]
     with _Output(args.output) as stream:
         if args.output_format == "json":
-            stream.write(json.dumps(to_json(run, views, base=_common_base(paths)), ensure_ascii=False, indent=2) + "\n")
+            from checker.output import json_display_safe
+
+            text = json.dumps(to_json(run, views, base=_common_base(paths)), ensure_ascii=False, indent=2)
+            stream.write(json_display_safe(text) + "\n")
         else:
             _print_threads(args, stream, run, views, _common_base(paths))
     return EXIT_OK

@@ -13,6 +13,9 @@ options override what the file says.
     timeout = 120          # seconds per file before its check is stopped
     output = "granskning"  # where `malkoll watch` writes its outputs
 
+    [limits]               # how much of a .docx is unpacked (checker.limits)
+    max-file-mb = 200
+
 Every mistake in the file is reported in Swedish with the file, the key and
 the accepted values, and stops the run (exit code 2): a silently ignored
 setting would make a coordinator trust a check that never ran.
@@ -63,6 +66,8 @@ class Config:
     output: Path | None = None
     # [trad]: which unit and year (and kind) files say too little about.
     threads: tuple[ThreadOverride, ...] = ()
+    # [limits]: checker.limits field → value, validated.
+    limits: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class ThreadOverride:
 
 @dataclass(frozen=True)
 class _Key:
-    kind: str  # "paths", "ids", "word", "seconds", "path"
+    kind: str  # "paths", "ids", "word", "seconds", "path", "threads", "limits"
     choices: dict[str, str] | None = None
     help: str = ""
 
@@ -100,6 +105,7 @@ _KEYS: dict[str, _Key] = {
         help="en tabell där varje fil eller filmönster får enhet, år och vid behov typ, "
         "t.ex. \"Aspudden/*.docx\" = { enhet = \"Aspuddens hemtjänst\", ar = 2025, typ = \"T2\" }",
     ),
+    "limits": _Key("limits", help="gränser för hur mycket av en .docx som packas upp, t.ex. max-file-mb = 400 (se SECURITY.md)"),
 }
 
 
@@ -155,11 +161,19 @@ def load_config_for(start: Path, explicit: Path | None = None) -> Config:
     return load_config(found) if found is not None else Config()
 
 
+# A settings file is a few lines; a pyproject.toml a few KB. Anything this
+# large is not a configuration and is refused before it is parsed.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
         raise ConfigError(f"{path}: konfigurationsfilen kunde inte läsas ({error.strerror or error}).") from error
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: konfigurationsfilen är större än 1 MB – det är ingen inställningsfil.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -168,6 +182,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(_toml_error_message(path, text, error)) from error
+    except RecursionError:
+        # tomllib reads nested arrays and tables recursively.
+        raise ConfigError(f"{path}: filen är för djupt nästlad (listor eller tabeller i hundratals nivåer).") from None
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -216,6 +233,7 @@ def _parse_table(path: Path, table: dict[str, Any], where: str) -> Config:
         timeout=values.get("timeout"),
         output=values.get("output"),
         threads=values.get("trad") or (),
+        limits=values.get("limits") or (),
     )
 
 
@@ -232,6 +250,10 @@ def _unknown_key_message(key: str) -> str:
 def _convert(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> Any:
     if spec.kind == "threads":
         return _thread_overrides(path, prefix, key, spec, value)
+    if spec.kind == "limits":
+        from checker.limits import table_changes
+
+        return tuple(table_changes(value, prefix).items())
     if spec.kind == "paths":
         items = _string_list(prefix, key, spec, value)
         # Relative to the file, so the setting means the same wherever malkoll is run from.
@@ -332,6 +354,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     output: Path | None = None
     threads: tuple[ThreadOverride, ...] = ()
+    limits: tuple[tuple[str, Any], ...] = ()
 
 
 def merge(
@@ -364,6 +387,7 @@ def merge(
         timeout=timeout if timeout is not None else (config.timeout if config.timeout is not None else DEFAULT_TIMEOUT),
         output=config.output,
         threads=config.threads,
+        limits=config.limits,
     )
 
 

@@ -105,8 +105,13 @@ def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
         folder_path = Path(folder)
         for name in sorted(filenames, key=_sort_key):
             candidate = folder_path / name
-            if is_candidate(name) and candidate.is_file():
+            if not is_candidate(name):
+                continue
+            if candidate.is_file():
                 files.append(candidate)
+            else:
+                # Named like a report but nothing to read: said, not silently dropped.
+                problems.append((candidate, _not_a_file(candidate)))
     return sorted(files, key=lambda p: _path_key(p, root))
 
 
@@ -116,6 +121,12 @@ def _sort_key(name: str) -> tuple[str, str]:
 
 def _path_key(path: Path, root: Path) -> tuple[tuple[str, str], ...]:
     return tuple(_sort_key(part) for part in path.relative_to(root).parts)
+
+
+def _not_a_file(path: Path) -> str:
+    if path.is_symlink():
+        return "länken leder ingenstans (den pekar på en fil som inte finns, eller i en ring på sig själv)"
+    return "det är ingen vanlig fil (utan till exempel en enhet eller en namngiven pipe)"
 
 
 def _describe_os_error(error: OSError) -> str:

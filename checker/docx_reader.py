@@ -23,6 +23,14 @@ from typing import Any, Literal
 from lxml import etree
 
 from checker.errors import ReadError
+from checker.safety import (
+    DTD_PROBLEM,
+    PackageProblem,
+    has_dtd,
+    open_package,
+    wrong_type_problem,
+    xml_problem,
+)
 from checker.text import normalise
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -131,7 +139,11 @@ def read_docx(path: Path) -> DocxContent:
 # with python-docx's parser settings, so the same files read the same way and
 # fail with the same Swedish messages.
 
-_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+# Never expand an entity, load a DTD or touch the network, and keep libxml2's
+# limits (256 levels, 10 MB per text node): a part is data, not instructions.
+_PARSER = etree.XMLParser(
+    remove_blank_text=True, resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
+)
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -156,59 +168,52 @@ class _Package:
 
 
 def _open(path: Path) -> _Package:
-    if not path.exists():
-        raise ReadError(path, "filen finns inte.")
-    if path.is_dir():
-        raise ReadError(path, "det är en mapp, inte en Word-fil.")
+    # Everything that can be judged without decompressing (what kind of file,
+    # zip bomb, entry names) is judged first, on the handle that is then read.
     try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        # python-docx first asks zipfile.is_zipfile: a file with no zip directory
-        # at all is "not a package", one whose directory is broken is damaged.
-        if not zipfile.is_zipfile(path):
-            raise ReadError(path, _not_docx_reason(path)) from None
-        raise ReadError(path, "filen är skadad eller inte en Word-fil (.docx).") from None
-    except OSError:
-        raise ReadError(path, _not_docx_reason(path)) from None
+        archive = open_package(path)
+    except PackageProblem as refused:
+        raise ReadError(path, refused.problem) from None
     try:
         with archive:
             return _read_package(archive)
+    except PackageProblem as refused:
+        raise ReadError(path, refused.problem) from None
     except zipfile.BadZipFile:
         raise ReadError(path, "filen är skadad eller inte en Word-fil (.docx).") from None
     except KeyError:
         raise ReadError(path, "filen saknar Word-dokumentets innehåll (word/document.xml).") from None
-    except ValueError as exc:
-        if "content type" in str(exc).lower():
-            raise ReadError(path, "filen är inte ett Word-dokument (fel innehållstyp, kanske Excel eller makrofil).") from None
+    except ValueError:
         raise ReadError(path, "filen kunde inte läsas som Word-dokument.") from None
     except (OSError, EOFError):
         raise ReadError(path, "filen kunde inte öppnas (saknas behörighet eller är den ofullständig?).") from None
-    except Exception:  # noqa: BLE001 - lxml.etree.XMLSyntaxError, zlib.error and other parser failures
-        raise ReadError(path, "Word-dokumentets innehåll är skadat och kunde inte tolkas.") from None
+    except Exception as error:  # noqa: BLE001 - lxml.etree.XMLSyntaxError, zlib.error and other parser failures
+        problem = xml_problem(error) or "Word-dokumentets innehåll är skadat och kunde inte tolkas."
+        raise ReadError(path, problem) from None
 
 
 def _read_package(archive: zipfile.ZipFile) -> _Package:
-    """The parts the reader needs. KeyError: a part is missing; ValueError: not a Word document."""
-    content_types = etree.fromstring(archive.read("[Content_Types].xml"), _PARSER)
+    """The parts the reader needs. KeyError: a part is missing; PackageProblem: not a Word document, or a DTD."""
+    content_types = etree.fromstring(_part(archive, "[Content_Types].xml"), _PARSER)
     document_name = _related(archive, "", _RT + "officeDocument", required=True)
     assert document_name is not None
     content_type = _content_type(content_types, document_name)
     if content_type != _CT_DOCUMENT:
-        raise ValueError(f"file is not a Word file, content type is '{content_type}'")
-    document = etree.fromstring(archive.read(document_name), _PARSER)
+        raise PackageProblem(wrong_type_problem(content_type))
+    document = etree.fromstring(_part(archive, document_name), _PARSER)
     document_rels = _relationships(archive, document_name)
     styles_name = _target(document_rels, _RT + "styles")
     numbering_name = _target(document_rels, _RT + "numbering")
     core_name = _related(archive, "", _RT_CORE)
     core_title = None
     if core_name is not None:
-        title = etree.fromstring(archive.read(core_name), _PARSER).find(_DC_TITLE)
+        title = etree.fromstring(_part(archive, core_name), _PARSER).find(_DC_TITLE)
         core_title = (title.text or "") if title is not None else ""
     body = document.find(W + "body")
     return _Package(
         body=body,
-        styles=_StylesSource(archive.read(styles_name)) if styles_name else _StylesSource.python_docx_default(),
-        numbering=etree.fromstring(archive.read(numbering_name), _PARSER) if numbering_name else None,
+        styles=_StylesSource(_part(archive, styles_name)) if styles_name else _StylesSource.python_docx_default(),
+        numbering=etree.fromstring(_part(archive, numbering_name), _PARSER) if numbering_name else None,
         headers=_header_parts(archive, body, document_rels) if body is not None else [],
         core_title=core_title,
     )
@@ -219,7 +224,7 @@ def _relationships(archive: zipfile.ZipFile, source: str) -> dict[str, tuple[str
     folder, _, name = source.rpartition("/")
     rels_name = f"{folder}/_rels/{name}.rels" if folder else (f"_rels/{name}.rels" if name else "_rels/.rels")
     try:
-        root = etree.fromstring(archive.read(rels_name), _PARSER)
+        root = etree.fromstring(_part(archive, rels_name), _PARSER)
     except KeyError:
         return {}  # a part without relationships
     found: dict[str, tuple[str, str]] = {}
@@ -273,7 +278,7 @@ def _header_parts(archive: zipfile.ZipFile, body: Any, rels: dict[str, tuple[str
                 return roots
             name = target[1]
             if name not in parsed:
-                parsed[name] = etree.fromstring(archive.read(name), _PARSER)
+                parsed[name] = etree.fromstring(_part(archive, name), _PARSER)
             roots.append(parsed[name])
     return roots
 
@@ -287,20 +292,16 @@ def _section_properties(body) -> list:
 _SECTION_PROPERTIES = etree.XPath("w:p/w:pPr/w:sectPr | w:sectPr", namespaces={"w": W[1:-1]})
 
 
-def _not_docx_reason(path: Path) -> str:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError:
-        return "filen kunde inte öppnas (saknas behörighet?)."
-    if not head:
-        return "filen är tom (0 byte)."
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return ("filen är ett äldre Word-dokument (.doc) eller ett lösenordsskyddat dokument. "
-                "Spara om det som .docx utan lösenord.")
-    if not head.startswith(b"PK"):
-        return "filen är inte en Word-fil (.docx)."
-    return "filen är inte ett Word-dokument (.docx)."
+def _part(archive: zipfile.ZipFile, name: str) -> bytes:
+    """One part's bytes (sizes were checked against the limits when the package was opened).
+
+    A part that declares a document type is refused before it is parsed:
+    Office Open XML never has one, and entity attacks need one.
+    """
+    data = archive.read(name)
+    if has_dtd(data):
+        raise PackageProblem(DTD_PROBLEM)
+    return data
 
 
 def _walk_body(body, styles: _StyleTable, numbering: _Numbering) -> Iterator[Block]:

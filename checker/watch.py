@@ -30,7 +30,6 @@ import os
 import signal
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,12 +106,14 @@ def signature_of(path: Path) -> tuple[int, int] | None:
 
 
 def is_complete_docx(path: Path) -> bool:
-    """True when the zip's central directory can be read and names the main document part."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return "word/document.xml" in archive.namelist()
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
-        return False
+    """True when the zip's central directory can be read and names the main document part.
+
+    The directory's size is checked first (checker.safety), so a crafted one
+    costs no memory even here, before the file is checked.
+    """
+    from checker.safety import looks_complete
+
+    return looks_complete(path)
 
 
 def digest_of(path: Path) -> str | None:
@@ -140,6 +141,7 @@ class Watcher:
         self._events = False
         self._missing_logged = False
         self._overview_written = False
+        self._problems_logged: set[tuple[Path, str]] = set()
 
     # -- the loop -------------------------------------------------------------------
 
@@ -193,7 +195,9 @@ class Watcher:
     def _exit_code(self) -> int:
         if not self.options.once:
             return 0
-        return 0 if all(c.summary.passed for c in self.state.checked.values()) else 1
+        # As in malkoll check: a folder that could not be read counts like an unreadable file.
+        passed = all(c.summary.passed for c in self.state.checked.values()) and not self._problems_logged
+        return 0 if passed else 1
 
     # -- noticing files -------------------------------------------------------------
 
@@ -236,6 +240,11 @@ class Watcher:
         except Exception as error:  # noqa: BLE001 - a share that comes and goes must not stop the watch
             self.log(f"Mappen {folder} kunde inte läsas ({error}); försöker igen.")
             return None
+        for where, problem in found.problems:
+            # A sub-folder that cannot be read (or a link that leads nowhere) is told once, not every round.
+            if (where, problem) not in self._problems_logged:
+                self._problems_logged.add((where, problem))
+                self.log(_line(self._name(where), "KUNDE INTE LÄSAS", problem))
         return exclude_outputs(found.files, [], [self.options.out_dir])
 
     def _observe(self, path: Path, now: float, *, first: bool) -> None:
@@ -292,8 +301,11 @@ class Watcher:
         for path in ready:
             pending = self.state.pending.pop(path)
             digest = digest_of(path)
-            if digest is None:  # gone between the look and the read
-                continue
+            if digest is None:
+                if signature_of(path) is None:  # gone between the look and the read
+                    continue
+                # There but unreadable (no permission): the check says so, once.
+                digest = ""
             previous = self.state.checked.get(path)
             if previous is not None and previous.digest == digest:
                 # Touched or copied over with the same bytes: nothing new to say.

@@ -48,6 +48,20 @@ def clean_display(text: str | None, *, multiline: bool = False) -> str:
     return text.translate(_MULTI_LINE if multiline else _ONE_LINE)
 
 
+# Characters json.dumps(ensure_ascii=False) leaves as they are that would
+# still act on a terminal or editor showing the JSON: C1 controls (0x9b is a
+# one-byte CSI), bidirectional overrides, line and paragraph separators.
+_JSON_ESCAPES: dict[int, str] = {c: f"\\u{c:04x}" for c in [*range(0x7F, 0xA0), *map(ord, _BIDI), 0x2028, 0x2029]}
+
+
+def json_display_safe(text: str) -> str:
+    """JSON text with those characters written as \\uXXXX escapes: the same data once parsed.
+
+    They can only occur inside JSON strings, where an escape means the same character.
+    """
+    return text.translate(_JSON_ESCAPES)
+
+
 def shorten(text: str | None, limit: int = 80) -> str:
     """A one-line, display-safe excerpt cut at a word boundary."""
     one_line = " ".join(clean_display(text).split())

