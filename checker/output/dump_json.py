@@ -457,7 +457,9 @@ def dump_dict(report: m.Report) -> dict[str, Any]:
 
 
 def dump_json(report: m.Report) -> str:
-    return json.dumps(dump_dict(report), ensure_ascii=False, indent=2) + "\n"
+    from checker.output import json_display_safe
+
+    return json_display_safe(json.dumps(dump_dict(report), ensure_ascii=False, indent=2)) + "\n"
 
 
 def dump_schema() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from checker.findings import Finding, Severity
 from checker.model import Source
-from checker.output import tool_version
+from checker.output import json_display_safe, tool_version
 from checker.pipeline import FileResult, FileSummary, RunSummary
 
 FORMAT_VERSION = 1
@@ -23,7 +23,7 @@ _INDENT = "  "
 
 def _dumps(value: Any, level: int) -> str:
     """JSON for `value`, pretty-printed and indented to sit at nesting `level`."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+    text = json_display_safe(json.dumps(value, ensure_ascii=False, indent=2))
     return text.replace("\n", "\n" + _INDENT * level)
 
 

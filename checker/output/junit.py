@@ -23,8 +23,12 @@ from checker.output import describe_document
 from checker.output.sarif import rule_title
 from checker.pipeline import FileResult, FileSummary, RunSummary
 
-# Characters XML 1.0 forbids (ElementTree would write them and make the file unreadable).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Characters XML 1.0 forbids (ElementTree would write them and make the file
+# unreadable), and those that would act on a dashboard showing the text: C1
+# controls and bidirectional overrides (text that displays in another order).
+_NOT_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
 READ_CASE = "Läsning av dokumentet"
 
 

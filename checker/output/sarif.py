@@ -21,7 +21,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from checker.findings import Finding, Severity
-from checker.output import tool_version
+from checker.output import json_display_safe, tool_version
 from checker.output.json_report import source_json
 from checker.pipeline import FileResult, FileSummary, RunSummary
 
@@ -109,7 +109,7 @@ def result_json(result: FileResult, finding: Finding, rule_index: dict[str, int]
 
 
 def _dumps(value: Any, indent: int) -> str:
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+    text = json_display_safe(json.dumps(value, ensure_ascii=False, indent=2))
     return text.replace("\n", "\n" + " " * indent)
 
 

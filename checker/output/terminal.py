@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -88,7 +89,7 @@ def make_console(file: IO[str] | None = None, *, color: bool = True, width: int 
         # file names mid-word; a log line may be as wide as it needs.
         width = PLAIN_WIDTH
     return Console(
-        file=file,
+        file=TerminalGuard(file, keep_colour=color),  # type: ignore[arg-type]
         color_system="auto" if color else None,
         no_color=not color,
         # The caller decided colour is wanted (a terminal, or FORCE_COLOR).
@@ -99,6 +100,41 @@ def make_console(file: IO[str] | None = None, *, color: bool = True, width: int 
         width=width,
         soft_wrap=False,
     )
+
+
+# rich's own colour codes: Select Graphic Rendition, ESC [ digits ; … m.
+_SGR = re.compile(r"(\x1b\[[0-9;]*m)")
+
+
+class TerminalGuard:
+    """The last thing between rich and the terminal (or file): text only, plus rich's colour codes.
+
+    Document text is cleaned (clean_display) where it is put into the
+    output, but not every view does that; whatever slips through — an
+    escape sequence that moves the cursor or sets the window title, a bell,
+    a C1 control, a right-to-left override — is dropped here. With colour
+    off nothing but text passes; with colour on, colour codes do too.
+    """
+
+    def __init__(self, target: IO[str] | None, *, keep_colour: bool) -> None:
+        self._target = target
+        self._keep_colour = keep_colour
+
+    def _stream(self) -> IO[str]:
+        # None means sys.stdout as it is at the time of writing, as for rich itself.
+        return self._target if self._target is not None else sys.stdout
+
+    def write(self, text: str) -> int:
+        if self._keep_colour:
+            parts = _SGR.split(text)
+            safe = "".join(part if i % 2 else clean_display(part, multiline=True) for i, part in enumerate(parts))
+        else:
+            safe = clean_display(text, multiline=True)
+        self._stream().write(safe)
+        return len(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream(), name)
 
 
 def _is_terminal(file: IO[str] | None) -> bool:

@@ -145,7 +145,9 @@ class OverviewWriter:
 
     def add_threads(self, section: str) -> None:
         """The goals × documents section of each unit's thread (HTML from checker.threads.view)."""
-        self.html.threads = section
+        # Escaped there, but goal titles keep their control characters and
+        # direction overrides; markup never has any, so they go from the whole section.
+        self.html.threads = clean_display(section, multiline=True)
 
     def close(self) -> tuple[Path, Path]:
         try:
