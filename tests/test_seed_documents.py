@@ -182,27 +182,25 @@ def _present(part) -> bool:
     return part is not None and not part.is_empty
 
 
-def _all_indicators(report: Report):
-    found = []
+def _owners(report: Report) -> list:
+    """Every goal that can own indicators and activities: KF-mål, nämndmål, enhetsmål."""
+    owners: list = []
     for kf in report.all_kf_mal():
-        found.extend(kf.indikatorer)
+        owners.append(kf)
+        owners.extend(kf.enhetsmal)
         for nm in kf.namndmal:
-            found.extend(nm.indikatorer)
-            for goal in nm.enhetsmal:
-                found.extend(goal.indikatorer)
-        for goal in kf.enhetsmal:
-            found.extend(goal.indikatorer)
+            owners.append(nm)
+            owners.extend(nm.enhetsmal)
+    return owners
+
+
+def _all_indicators(report: Report):
+    found = [i for owner in _owners(report) for i in owner.indikatorer]
     return sorted(found, key=lambda i: (i.source.block, i.source.row or 0))
 
 
 def _all_activities(report: Report):
-    found = []
-    for kf in report.all_kf_mal():
-        found.extend(kf.aktiviteter)
-        for nm in kf.namndmal:
-            found.extend(nm.aktiviteter)
-            for goal in nm.enhetsmal:
-                found.extend(goal.aktiviteter)
+    found = [a for owner in _owners(report) for a in owner.aktiviteter]
     return sorted(found, key=lambda a: (a.source.block, a.source.row or 0))
 
 
