@@ -127,6 +127,10 @@ class SwedishArgumentParser(argparse.ArgumentParser):
 
         unknown = re.match(r"^unrecognized arguments: (.*)$", message)
         if unknown:
+            named = next((w for w in unknown.group(1).split() if w.startswith("-") and os.path.lexists(w)), None)
+            if named is not None:
+                # A file whose name starts with a dash reads as an option.
+                return f"Om {named} är en fil: skriv ./{named} eller -- före filnamnet."
             options = [s for a in self._all_actions() for s in a.option_strings if s.startswith("--")]
             for word in unknown.group(1).split():
                 if word.startswith("--"):

@@ -186,7 +186,9 @@ def _open(path: Path) -> _Package:
     except ValueError:
         raise ReadError(path, "filen kunde inte läsas som Word-dokument.") from None
     except (OSError, EOFError):
-        raise ReadError(path, "filen kunde inte öppnas (saknas behörighet eller är den ofullständig?).") from None
+        # It opened and passed the checks, then reading it failed: it shrank or changed under us.
+        raise ReadError(path, "filen kunde inte läsas till slut – den ändrades medan den lästes, eller är ofullständig. "
+                              "Försök igen när den har sparats klart.") from None
     except Exception as error:  # noqa: BLE001 - lxml.etree.XMLSyntaxError, zlib.error and other parser failures
         problem = xml_problem(error) or "Word-dokumentets innehåll är skadat och kunde inte tolkas."
         raise ReadError(path, problem) from None

@@ -17,6 +17,8 @@ import hashlib
 import io
 import os
 import random
+import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -460,8 +462,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run_malkoll(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120,
-                memory_limit: int | None = None) -> subprocess.CompletedProcess[str]:
-    """`malkoll …` in a fresh process (as a coordinator runs it), optionally with an address-space limit."""
+                memory_limit: int | None = None, prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    """`malkoll …` in a fresh process (as a coordinator runs it), optionally with an address-space limit
+    and a command in front (e.g. setpriv, to run without root's power to read anything)."""
     environment = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", "MALKOLL_NO_PROGRESS": "1",
                    "NO_COLOR": "1", **(env or {})}
     environment.pop("MALKOLL_DEBUG", None)
@@ -472,7 +475,7 @@ def run_malkoll(*args: str, cwd: Path | None = None, env: dict[str, str] | None 
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
     return subprocess.run(
-        [sys.executable, "-m", "checker", *args], capture_output=True, text=True, encoding="utf-8", errors="replace",
+        [*prefix, sys.executable, "-m", "checker", *args], capture_output=True, text=True, encoding="utf-8", errors="replace",
         cwd=cwd or REPO, env=environment, timeout=timeout, preexec_fn=limit_memory if memory_limit else None,
         check=False,
     )
@@ -488,13 +491,39 @@ def snapshot(root: Path, *, skip: Sequence[Path] = ()) -> dict[str, str]:
         for name in [*dirnames, *filenames]:
             path = here / name
             key = str(path.relative_to(root))
+            mode = path.lstat().st_mode
             if path.is_symlink():
                 found[key] = "-> " + os.readlink(path)
             elif path.is_dir():
                 found[key] = "<mapp>"
+            elif not stat.S_ISREG(mode):
+                found[key] = f"<special {stat.S_IFMT(mode):o}>"  # reading a pipe would wait for a writer
             else:
                 found[key] = file_hash(path)
     return found
+
+
+# Root reads files whatever their mode; without these two capabilities it obeys permissions like anyone.
+WITHOUT_ROOT_READ = ("setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+                     "--inh-caps", "-dac_override,-dac_read_search")
+
+
+def permissions_prefix(probe: Path) -> tuple[str, ...] | None:
+    """What to put in front of a command so that mode 000 on `probe` stops it reading; None if nothing can."""
+    os.chmod(probe, 0)
+    try:
+        try:
+            with probe.open("rb"):
+                pass
+        except PermissionError:
+            return ()
+        if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv"):
+            return None
+        test = subprocess.run([*WITHOUT_ROOT_READ, sys.executable, "-c", f"open({str(probe)!r}, 'rb')"],
+                              capture_output=True, check=False)
+        return WITHOUT_ROOT_READ if test.returncode != 0 and b"PermissionError" in test.stderr else None
+    finally:
+        os.chmod(probe, 0o644)
 
 
 def file_hash(path: Path) -> str:
