@@ -502,9 +502,10 @@ def _load_rules(settings: Settings) -> RuleSet:
 
     paths = _rule_paths(settings)
     missing = [p for p in paths if not p.exists()]
+    where = f" (från {settings.config_path})" if settings.config_path else ""
     if missing:
-        where = f" (från {settings.config_path})" if settings.config_path else ""
         raise UsageError("Regelfilen eller regelmappen finns inte: " + ", ".join(map(str, missing)) + where)
+    _refuse_odd_rule_files(paths, where)
     try:
         rules = load_rules(paths)
     except RuleLoadError as error:
@@ -514,6 +515,32 @@ def _load_rules(settings: Settings) -> RuleSet:
         return rules.filtered(select=settings.select, ignore=settings.ignore, profile=settings.profile)
     except ValueError as error:
         raise UsageError(str(error)) from None
+
+
+# A rule file may hold 2 million characters (checker.rules_lang.parser); in UTF-8 that is at most 8 MB.
+MAX_RULE_FILE_BYTES = 8 * 1024 * 1024
+
+
+def _refuse_odd_rule_files(paths: Sequence[Path], where: str) -> None:
+    """Rule files are read whole: a pipe would never end, a device or a huge file would fill the memory."""
+    import stat
+
+    from checker.engine import RULE_SUFFIX
+
+    for path in paths:
+        files = sorted(path.glob(f"*{RULE_SUFFIX}")) if path.is_dir() else [path]
+        for file in files:
+            try:
+                info = file.stat()
+            except OSError:
+                continue  # a dangling link in a folder: the loader says what it says about it
+            if path.is_dir() and not stat.S_ISREG(info.st_mode):
+                continue  # the loader reads only regular files from a folder
+            if not stat.S_ISREG(info.st_mode):
+                raise UsageError(f"Regelfilen {file} är ingen vanlig fil (utan till exempel en enhet eller pipe){where}.")
+            if info.st_size > MAX_RULE_FILE_BYTES:
+                raise UsageError(f"Regelfilen {file} är {info.st_size // (1024 * 1024)} MB – större än någon regelfil "
+                                 f"kan vara (högst 2 miljoner tecken){where}.")
 
 
 # --- malkoll check --------------------------------------------------------------
