@@ -525,10 +525,9 @@ def _refuse_odd_rule_files(paths: Sequence[Path], where: str) -> None:
     """Rule files are read whole: a pipe would never end, a device or a huge file would fill the memory."""
     import stat
 
-    from checker.engine import RULE_SUFFIX
-
     for path in paths:
-        files = sorted(path.glob(f"*{RULE_SUFFIX}")) if path.is_dir() else [path]
+        # The loader reads a folder's *.rules (checker.engine.RULE_SUFFIX; not imported: it loads lark).
+        files = sorted(path.glob("*.rules")) if path.is_dir() else [path]
         for file in files:
             try:
                 info = file.stat()
