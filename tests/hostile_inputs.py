@@ -503,6 +503,15 @@ def snapshot(root: Path, *, skip: Sequence[Path] = ()) -> dict[str, str]:
     return found
 
 
+def run_malkoll_together(*commands: tuple[tuple[str, ...], dict]) -> list[subprocess.CompletedProcess[str]]:
+    """Several `malkoll` runs at once (each (args, keyword arguments) as for run_malkoll), results in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        futures = [pool.submit(run_malkoll, *args, **kwargs) for args, kwargs in commands]
+        return [future.result() for future in futures]
+
+
 # Root reads files whatever their mode; without these two capabilities it obeys permissions like anyone.
 WITHOUT_ROOT_READ = ("setpriv", "--bounding-set", "-dac_override,-dac_read_search",
                      "--inh-caps", "-dac_override,-dac_read_search")

@@ -121,13 +121,15 @@ def gallery(tmp_path_factory: pytest.TempPathFactory) -> Gallery:
     (folder / LOCK).write_bytes(h.word_lock_file())
     before = h.snapshot(base)
     out.mkdir()
-    check = h.run_malkoll("check", str(folder), "--format", "json", "-o", str(out / "resultat.json"),
-                          "--annotate", str(out / "kopior"), "--overview", str(out / "oversikt"), "--jobs", "2",
-                          memory_limit=MEMORY_LIMIT if sys.platform.startswith("linux") else None)
     started = time.perf_counter()
     code, stdout, stderr = _run_in_process("check", str(folder), "--timeout", "0", "--jobs", "1", "--no-color")
     seconds = time.perf_counter() - started
-    watch = h.run_malkoll("watch", str(folder), "--once", "--settle", "0", "-o", str(out / "bevakning"), "--jobs", "2")
+    check, watch = h.run_malkoll_together(
+        (("check", str(folder), "--format", "json", "-o", str(out / "resultat.json"), "--annotate", str(out / "kopior"),
+          "--overview", str(out / "oversikt"), "--jobs", "2"),
+         {"memory_limit": MEMORY_LIMIT if sys.platform.startswith("linux") else None}),
+        (("watch", str(folder), "--once", "--settle", "0", "-o", str(out / "bevakning"), "--jobs", "2"), {}),
+    )
     assert (out / "resultat.json").exists(), check.stderr
     results = {Path(f["path"]).relative_to(folder).as_posix(): f
                for f in json.loads((out / "resultat.json").read_text(encoding="utf-8"))["files"]}
@@ -310,10 +312,11 @@ def big_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
         (folder / name).write_bytes(build())
     before = h.snapshot(folder)
     started = time.perf_counter()
-    check = h.run_malkoll("check", str(folder), "--format", "json", "-o", str(base / "r.json"), "--jobs", "2",
-                          "--timeout", "100")
+    check, watch = h.run_malkoll_together(
+        (("check", str(folder), "--format", "json", "-o", str(base / "r.json"), "--jobs", "2", "--timeout", "100"), {}),
+        (("watch", str(folder), "--once", "--settle", "0", "-o", str(base / "ut"), "--jobs", "2"), {}),
+    )
     seconds = time.perf_counter() - started
-    watch = h.run_malkoll("watch", str(folder), "--once", "--settle", "0", "-o", str(base / "ut"), "--jobs", "2")
     assert h.snapshot(folder) == before
     return base, before, check, watch, seconds
 
@@ -341,3 +344,37 @@ def test_nested_tables_keep_their_text(tmp_path: Path) -> None:
     table = next(b for b in content.blocks if hasattr(b, "rows"))
     text = table.rows[0][0].raw
     assert "nivå 1" in text and "nivå 50" in text and "innerst" in text
+
+
+# --- the watch that keeps running -----------------------------------------------------------------
+
+
+def test_a_running_watch_survives_bad_files_arriving(tmp_path: Path) -> None:
+    """Bad files dropped into a watched folder one after another, one copied over a good report: each is
+    logged once with its reason, the good one is checked, and Ctrl-C still ends the watch cleanly."""
+    from tests.test_watch import WatchProcess, copy_slowly, replace_like_word
+
+    folder = tmp_path / "Inlämnat"
+    write_report(folder / "bra.docx", "Aspuddens hemtjänst", analysis=True)
+    watch = WatchProcess(folder, "--poll", "--settle", "0.5", "--interval", "0.2", "--jobs", "2", "--timeout", "30")
+    try:
+        watch.wait_for("bra.docx granskad", lambda: watch.checks("bra.docx") == 1)
+        arrivals = {"bomb.docx": (h.zip_bomb(), "zipbomb"), "lösenord.docx": (h.encrypted_docx(), "lösenordsskyddad"),
+                    "entitet.docx": (h.external_entity(), "DTD"), "tom.docx": (b"", "tom (0 byte)")}
+        for name, (data, _) in arrivals.items():
+            if data:
+                copy_slowly(data, folder / name, chunks=3, pause=0.05)  # half-written on the share for a while
+            else:
+                (folder / name).write_bytes(b"")
+        for name, (_, reason) in arrivals.items():
+            watch.wait_for(f"{name} avvisad", lambda n=name, r=reason: any(
+                f"  {n}  KUNDE INTE LÄSAS  " in line and r in line for line in watch.lines))
+        replace_like_word(folder / "bra.docx", h.zip_bomb())
+        watch.wait_for("bra.docx ersatt av en bomb", lambda: watch.checks("bra.docx") == 2)
+        assert "KUNDE INTE LÄSAS" in [line for line in watch.lines if "  bra.docx  " in line][-1]
+        assert not (folder / "granskning" / "bra.granskning.docx").exists()  # the old copy would mislead
+        assert watch.interrupt() == 0
+    finally:
+        watch.kill()
+    assert all(watch.checks(name) == 1 for name in arrivals)
+    assert not any("Traceback" in line for line in watch.errors), watch.log()
