@@ -22,6 +22,7 @@ from checker.findings import Severity
 from checker.rules_lang import ast
 from checker.rules_lang.errors import RuleError, suggest, swedish_list
 from checker.rules_lang.functions import FUNCTIONS, Function, PhraseMatcher, lookup_function
+from checker.rules_lang.patterns import RulePattern, compile_pattern, regex_problem
 from checker.rules_lang.vocabulary import (
     BOOL,
     CONTAINS,
@@ -48,7 +49,7 @@ from checker.rules_lang.vocabulary import (
     name_key,
     SUBFIELDS,
 )
-from checker.text import fold, strip_diacritics
+from checker.text import fold
 
 # --- the typed plan -----------------------------------------------------------------------
 
@@ -208,7 +209,7 @@ class CContains:
 @dataclass(frozen=True, slots=True)
 class CMatches:
     expr: Expr
-    regex: re.Pattern[str]
+    regex: RulePattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -859,13 +860,13 @@ class _Checker:
             found = self._matchers[texts] = PhraseMatcher(texts)
         return found
 
-    def regex(self, node: ast.String) -> re.Pattern[str] | None:
+    def regex(self, node: ast.String) -> RulePattern | None:
         pattern = node.value.value
         problem = regex_problem(pattern)
         if problem is not None:
             self.error(node.pos, problem)
             return None
-        return re.compile(strip_diacritics(pattern), re.IGNORECASE)
+        return compile_pattern(pattern)
 
     # expressions
 
@@ -1181,74 +1182,6 @@ def _date_const(expr: Expr) -> Expr:
             date = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             return EConst(DateCell(expr.value, date), DATE)
     return expr
-
-
-# --- regular expressions from rule authors ---------------------------------------------------
-
-MAX_REGEX_CHARS = 200
-
-
-def regex_problem(pattern: str) -> str | None:
-    """Why a user's regular expression is refused, or None when it is safe to use.
-
-    Patterns are short, have no back-references and no repetition inside a
-    repetition (the usual cause of catastrophic backtracking, e.g. "(a+)+").
-    """
-    try:
-        import re._parser as sre_parse  # type: ignore[import-not-found]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_parse  # type: ignore[no-redef]
-    if len(pattern) > MAX_REGEX_CHARS:
-        return f"mönstret är för långt ({len(pattern)} tecken, högst {MAX_REGEX_CHARS})"
-    try:
-        parsed = sre_parse.parse(strip_diacritics(pattern), re.IGNORECASE)
-    except re.error as exc:
-        return f"mönstret är inte ett giltigt reguljärt uttryck: {exc.msg}"
-    if _nested_repeat(parsed, sre_parse, inside=False):
-        return ("mönstret har en upprepning inuti en upprepning (som ”(a+)+”), vilket kan göra sökningen "
-                "extremt långsam – förenkla mönstret")
-    if _has_backreference(parsed, sre_parse):
-        return "mönstret använder bakåtreferenser (\\1 …), vilket inte är tillåtet i regler"
-    return None
-
-
-def _items(parsed: Any) -> list[Any]:
-    return list(parsed.data) if hasattr(parsed, "data") else list(parsed)
-
-
-def _nested_repeat(parsed: Any, sre: Any, inside: bool) -> bool:
-    repeats = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)}
-    for op, value in _items(parsed):
-        if op in repeats:
-            low, high, sub = value
-            unbounded = high == sre.MAXREPEAT or high > 1
-            if inside and unbounded:
-                return True
-            if _nested_repeat(sub, sre, inside or unbounded):
-                return True
-        elif op == sre.SUBPATTERN:
-            if _nested_repeat(value[-1], sre, inside):
-                return True
-        elif op == sre.BRANCH:
-            if any(_nested_repeat(branch, sre, inside) for branch in value[1]):
-                return True
-        elif op in (sre.ASSERT, sre.ASSERT_NOT):
-            if _nested_repeat(value[1], sre, inside):
-                return True
-    return False
-
-
-def _has_backreference(parsed: Any, sre: Any) -> bool:
-    for op, value in _items(parsed):
-        if op in (sre.GROUPREF, getattr(sre, "GROUPREF_EXISTS", None)):
-            return True
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and _has_backreference(value[2], sre):
-            return True
-        if op == sre.SUBPATTERN and _has_backreference(value[-1], sre):
-            return True
-        if op == sre.BRANCH and any(_has_backreference(b, sre) for b in value[1]):
-            return True
-    return False
 
 
 # --- whole rule sets ---------------------------------------------------------------------------------
