@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import re
 import subprocess
@@ -115,6 +117,48 @@ def test_cached_syntax_trees_give_the_same_rules(tmp_path: Path, monkeypatch: py
     assert load_rules([default_rules_dir()]).rules == fresh.rules
     monkeypatch.setenv("MALKOLL_CACHE_DIR", "")  # empty: no cache at all
     assert load_rules([default_rules_dir()]).rules == fresh.rules
+
+
+class _Planted:
+    """Unpickling this runs code: it makes the folder named in `marker`."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+
+        return os.mkdir, (str(self.marker),)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="owner and mode checks are POSIX")
+@pytest.mark.parametrize("writable", ["folder", "file"])
+def test_a_cache_others_can_write_to_is_never_unpickled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          writable: str) -> None:
+    """A cache in a shared folder could be used to run code as the coordinator: it is ignored instead."""
+    import pickle
+
+    cache = tmp_path / "delad-cache"
+    monkeypatch.setenv("MALKOLL_CACHE_DIR", str(cache))
+    fresh = load_rules([default_rules_dir()])
+    marker = tmp_path / "koden-kördes"
+    planted = list(cache.glob("ast-*.pickle"))
+    assert planted
+    for path in planted:
+        path.write_bytes(pickle.dumps([_Planted(marker)]))
+        if writable == "file":
+            path.chmod(0o666)
+    if writable == "folder":
+        cache.chmod(0o777)
+    assert load_rules([default_rules_dir()]).rules == fresh.rules
+    assert not marker.exists()
+    cache.chmod(0o700)
+    for path in planted:  # the control: the user's own private cache is used
+        path.write_bytes(pickle.dumps([_Planted(marker)]))
+        path.chmod(0o600)
+    with contextlib.suppress(Exception):
+        load_rules([default_rules_dir()])
+    assert marker.exists()
 
 
 def test_errors_are_the_same_with_a_warm_cache(tmp_path: Path) -> None:

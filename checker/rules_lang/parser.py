@@ -136,7 +136,7 @@ def _cache_file(text: str) -> Path | None:
 def _cache_get(text: str) -> list[ast.Item] | None:
     try:
         path = _cache_file(text)
-        if path is None or not path.is_file():
+        if path is None or not path.is_file() or not (_trusted(path.parent) and _trusted(path)):
             return None
         with path.open("rb") as handle:
             items = pickle.load(handle)
@@ -145,12 +145,28 @@ def _cache_get(text: str) -> list[ast.Item] | None:
         return None
 
 
+def _trusted(path: Path) -> bool:
+    """Only the user's own cache, writable by no one else, is unpickled.
+
+    Unpickling runs code named in the file, so a cache that someone else can
+    write to (MALKOLL_CACHE_DIR pointed at a shared folder, say) would let them
+    run code as whoever checks the reports. Such a cache is ignored: the rule
+    files are then parsed afresh, which costs a fraction of a second.
+    """
+    if not hasattr(os, "getuid"):  # Windows: the cache lies in the user's own profile
+        return True
+    status = path.stat()
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
+
+
 def _cache_put(text: str, items: list[ast.Item]) -> None:
     try:
         path = _cache_file(text)
         if path is None:
             return
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _trusted(path.parent):
+            return  # it would never be read back (see _trusted)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
             pickle.dump(items, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)  # atomic: parallel runs never see half a file
