@@ -63,7 +63,7 @@ def test_thread_json_has_every_pairing_with_confidence_and_the_leftovers(
     code, out, err = run(capsys, "thread", str(folder), "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["version"] == 1
+    assert data["format_version"] == 1
     [thread] = data["threads"]
     assert (thread["unit"], thread["year"], thread["reference"]) == ("Aspuddens hemtjänst", 2025, "VP")
     assert thread["documents"] == {role: [f"Aspudden/{name}"] for role, name in FILES.items()}

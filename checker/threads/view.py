@@ -168,7 +168,7 @@ def to_json(run: ThreadRun, views: Sequence[ThreadView], *, base: Path | None = 
     """The stable JSON form of `malkoll thread --format json`."""
     by_thread = {id(view.thread): view for view in views}
     return {
-        "version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION,
         "threads": [_thread_json(thread, by_thread.get(id(thread)), base) for thread in run.grouping.threads],
         "unplaced": [{"path": _name(u.path, base), "reason": u.reason} for u in run.grouping.unplaced],
         "notes": list(run.grouping.notes),
