@@ -336,6 +336,23 @@ def test_messages_name_the_plans_goal_and_point_into_the_later_document(
     assert "uppfylls delvis" in by_rule["TR05"].message
 
 
+def test_a_planned_activity_reported_without_analysis_is_one_finding_not_two(clean_dir: Path, rules: RuleSet) -> None:
+    """AK01 flags the report's activity without analysis; TR04 only flags an activity that was not carried over."""
+    vb_spec = base_source()
+    for block in vb_spec.blocks:
+        if block.kind == "table" and block.table is not None and block.table.kind == "aktivitet":
+            block.table.rows = [row for row in block.table.rows if not row.is_analysis]
+            break
+    reports = read_thread(clean_dir)
+    folder = clean_dir.parent / "utan-aktivitetsanalys"
+    folder.mkdir(exist_ok=True)
+    db.build_docx(vb_spec, folder / FILES["VB"], state="export")
+    reports["VB"] = read_report(folder / FILES["VB"])
+    own = [f for f in check_report(reports["VB"], rules) if f.rule == "AK01"]
+    assert own  # the report's own rule sees the missing analyses …
+    assert thread_findings(reports, rules) == set()  # … and the thread rules do not say it again
+
+
 def test_a_lone_file_skips_the_thread_rules(drift_dirs: Callable[[str], Path], rules: RuleSet) -> None:
     vb = read_report(drift_dirs("export") / FILES["VB"])
     findings = check_report(vb, rules)
