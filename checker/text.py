@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -153,6 +153,49 @@ def similar(a: str, b: str, max_ratio: float = 0.2) -> bool:
     if len_a - len_b > limit or len_b - len_a > limit:
         return False
     return Levenshtein.distance(a, b, score_cutoff=limit) <= limit
+
+
+class SimilarLabels:
+    """A fixed list of labels, asked which of them a text is `similar` to.
+
+    `similar` first compares lengths, and most texts are far longer (or
+    shorter) than every label; those calls all ended at the length test, but
+    each cost a Python call. Here the labels whose length allows a match are
+    looked up by the text's length, so only they are compared. The answers are
+    exactly those of calling `similar` on every label in order.
+    """
+
+    def __init__(self, labels: Iterable[str], max_ratio: float) -> None:
+        self.labels = tuple(labels)
+        self.max_ratio = max_ratio
+        self._by_length: dict[int, tuple[str, ...]] = {}
+        # Above this length no label can match: the length difference grows by
+        # one per character, the allowed edits by at most one.
+        longest = max((len(label) for label in self.labels), default=0)
+        self._beyond = longest
+        while self._beyond - longest <= int(self._beyond * max_ratio):
+            self._beyond += 1
+
+    def candidates(self, text: str) -> tuple[str, ...]:
+        """The labels (in their order) whose length is within reach of `text`'s."""
+        size = len(text)
+        if size >= self._beyond:
+            return ()
+        found = self._by_length.get(size)
+        if found is None:
+            ratio = self.max_ratio
+            found = tuple(
+                label for label in self.labels if abs(size - len(label)) <= int(max(size, len(label)) * ratio)
+            )
+            self._by_length[size] = found
+        return found
+
+    def first(self, text: str) -> str | None:
+        """The first label `text` is similar to, or None."""
+        for label in self.candidates(text):
+            if similar(text, label, self.max_ratio):
+                return label
+        return None
 
 
 def starts_like(text: str, label: str, max_ratio: float = 0.2) -> int | None:

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from checker.text import fold_ocr
+from checker.text import document_cache, fold_ocr
 
 _FURNITURE_LINE = re.compile(
     r"""^(?:
@@ -31,6 +31,7 @@ _FURNITURE_LINE = re.compile(
 _INLINE = re.compile(r"\s*\b(?:Tj[aä]nsteutl[aå]tande|Tjansteutlatande)\b\s*|\s*\bSid(?:a)?\s+\d+\s*\(\s*\d+\s*\)\s*|\s*\bstart\.stockholm\b\s*", re.IGNORECASE)
 
 
+@document_cache(maxsize=65536)  # asked of every paragraph twice (finding repeated lines, then preparing)
 def is_furniture(text: str) -> bool:
     folded = fold_ocr(text).strip()
     if not folded:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from checker.model import Bedomning
-from checker.text import document_cache, fold, fold_ocr, similar, starts_like
+from checker.text import SimilarLabels, document_cache, fold, fold_ocr, starts_like
 
 # The matchers below are asked about the same line several times while a
 # document is recognised (preparing, finding the contents list, building);
@@ -86,6 +86,12 @@ _STATUS_WORDS: list[tuple[str, Bedomning]] = [
     ("uppfylls ej", "inte"),
     ("inga data", "inga data"),
 ]
+# The labels above, for length-first lookups (see SimilarLabels).
+_PART_NAMES = dict(_PART_LABELS)
+_PART_MATCHER = SimilarLabels(_PART_NAMES, 0.15)
+_STATUS_OF = dict(_STATUS_WORDS)
+_STATUS_MATCHER = SimilarLabels(_STATUS_OF, 0.15)
+_NESTED_MATCHER = SimilarLabels(_NESTED_PREFIXES, 0.15)
 # A status line may start with a glyph from a symbol font, or what OCR made of
 # it: nothing, punctuation, a private-use character or one stray letter/digit.
 _STATUS_LEAD = re.compile(r"^(?:[^\w\s]+|\w(?=\s))?\s*(?=[a-z])")
@@ -169,7 +175,7 @@ def _split_nested_prefixes(title: str) -> tuple[tuple[str, ...], str]:
     prefixes: list[str] = []
     while ":" in title:
         head, rest = title.split(":", 1)
-        if not any(similar(fold_ocr(head), prefix, 0.15) for prefix in _NESTED_PREFIXES):
+        if _NESTED_MATCHER.first(fold_ocr(head)) is None:
             break
         prefixes.append(head.strip())
         title = rest.strip()
@@ -204,10 +210,10 @@ def match_part_label(text: str) -> PartLabel | None:
     folded_head = fold_ocr(head).strip(" .")
     if len(folded_head) > 30:
         return None
-    for label, name in _PART_LABELS:
-        if similar(folded_head, label, 0.15):
-            return PartLabel(name=name, label=head.strip(), rest=rest.strip() if colon else "")
-    return None
+    label = _PART_MATCHER.first(folded_head)
+    if label is None:
+        return None
+    return PartLabel(name=_PART_NAMES[label], label=head.strip(), rest=rest.strip() if colon else "")
 
 
 @document_cache(maxsize=_CACHE)
@@ -219,11 +225,8 @@ def match_status(text: str) -> Bedomning | None:
     lead = _STATUS_LEAD.match(folded)
     body = folded[lead.end():] if lead else folded
     body = _STATUS_PREFIX.sub("", body.strip(" ."))
-    for words, status in _STATUS_WORDS:
-        if similar(body, words, 0.15):
-            return status
-    # The glyph may have become a letter glued to nothing else: try without the lead too.
-    for words, status in _STATUS_WORDS:
-        if similar(folded.strip(" ."), words, 0.15):
-            return status
-    return None
+    words = _STATUS_MATCHER.first(body)
+    if words is None:
+        # The glyph may have become a letter glued to nothing else: try without the lead too.
+        words = _STATUS_MATCHER.first(folded.strip(" ."))
+    return _STATUS_OF[words] if words is not None else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checker.text import document_cache, fold_ocr, similar
+from checker.text import SimilarLabels, document_cache, fold_ocr, similar
 
 # Top-level section → the sub-headings the template puts under it.
 _TEMPLATE: dict[str, tuple[str, ...]] = {
@@ -38,6 +38,9 @@ _TEMPLATE: dict[str, tuple[str, ...]] = {
     "redovisning av synpunkter och klagomal": ("redovisning av synpunkter och klagomal",),
     "innehallsforteckning": (),
 }
+# The same names, for the length-first lookups below (see SimilarLabels).
+_TOP_LEVEL = SimilarLabels(_TEMPLATE, 0.12)
+_ANY_CHILD = SimilarLabels([child for children in _TEMPLATE.values() for child in children], 0.12)
 _TRAILING_YEAR = re.compile(r"\s*(?:19|20)\d{2}\s*$")
 _TRAILING_DOTS = re.compile(r"[\s.…]+$")
 _LEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")
@@ -69,10 +72,7 @@ def match_top_level(text: str) -> str | None:
     key = section_key(text)
     if len(key) > 60:
         return None
-    for name in _TEMPLATE:
-        if similar(key, name, 0.12):
-            return name
-    return None
+    return _TOP_LEVEL.first(key)
 
 
 @document_cache(maxsize=8192)  # asked about the same line several times per document
@@ -93,7 +93,7 @@ def is_known_heading(text: str) -> bool:
     if match_top_level(text):
         return True
     key = section_key(text)
-    return any(similar(key, child, 0.12) for children in _TEMPLATE.values() for child in children)
+    return _ANY_CHILD.first(key) is not None
 
 
 def is_goal_container(key: str) -> bool:
