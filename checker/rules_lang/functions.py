@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from checker.model import Source, Value
 from checker.rules_lang.errors import swedish_list
@@ -342,22 +342,50 @@ def sentences(paragraphs: Sequence[Para]) -> list[tuple[str, Para]]:
     Folding the paragraph once (cached) rather than each sentence keeps this
     cheap on long documents; words and phrases are compared folded anyway.
     """
-    found: list[tuple[str, Para]] = []
-    for paragraph in paragraphs:
-        text = _LEADING_MARK.sub("", fold(paragraph.text))
-        for sentence in _SENTENCE_END.split(text):
-            sentence = _LEADING_MARK.sub("", sentence).strip()
-            if sentence:
-                found.append((sentence, paragraph))
-    return found
+    return [(sentence, paragraph) for paragraph in paragraphs for sentence in _split_sentences(paragraph.text)]
+
+
+@document_cache(maxsize=16384)
+def _split_sentences(text: str) -> tuple[str, ...]:
+    """A paragraph's folded sentences (cached: several rules ask for the same analysis)."""
+    found: list[str] = []
+    for sentence in _SENTENCE_END.split(_unmarked(text)):
+        sentence = _LEADING_MARK.sub("", sentence).strip()
+        if sentence:
+            found.append(sentence)
+    return tuple(found)
+
+
+def _unmarked(text: str) -> str:
+    """A paragraph folded, without the list number or bullet it starts with."""
+    return _LEADING_MARK.sub("", fold(text))
 
 
 def sentences_besides(paragraphs: Sequence[Para], standard: PhraseMatcher | None) -> list[tuple[str, Para]]:
     """The (folded) sentences that do not contain one of the standard phrases."""
-    all_sentences = sentences(paragraphs)
     if standard is None:
-        return all_sentences
-    return [(s, p) for s, p in all_sentences if standard.search_folded(s) is None]
+        return sentences(paragraphs)
+    return [
+        (sentence, paragraph)
+        for paragraph in paragraphs
+        for sentence in _split_sentences_besides(paragraph.text, standard)
+    ]
+
+
+@document_cache(maxsize=16384)
+def _split_sentences_besides(text: str, standard: PhraseMatcher) -> tuple[str, ...]:
+    """A paragraph's folded sentences without a standard phrase.
+
+    A sentence is a stretch of the folded paragraph that starts and ends
+    next to a space or punctuation, so a phrase found in it (whole words, the
+    word split in a narrow cell, OCR letters) is found in the paragraph too:
+    a paragraph without any — most of them — keeps every sentence after one
+    search instead of one per sentence.
+    """
+    found = _split_sentences(text)
+    if not found or standard.search_folded(_unmarked(text)) is None:
+        return found
+    return tuple(sentence for sentence in found if standard.search_folded(sentence) is None)
 
 
 def words_besides(value: Any, standard: PhraseMatcher | None) -> int:
@@ -464,29 +492,70 @@ _RESTATE_MIN_SHARE = 0.6
 _TOKEN_SHARE = 0.8
 
 
-def _restated(item: Any, paragraphs: Sequence[Para]) -> bool:
-    """Whether a förväntat-resultat item is taken up in a part, by its number or its words."""
+@dataclass(frozen=True, slots=True)
+class _RestatePart:
+    """A part's paragraphs in the form every item asked about them is compared with (built once per part)."""
+
+    numbers: frozenset[int]
+    # The comparable text of each paragraph that has one, and its set of words.
+    texts: tuple[tuple[str, frozenset[str]], ...]
+
+
+def _restate_part(paragraphs: Sequence[Para]) -> _RestatePart:
+    numbers = frozenset(n for n in (paragraph_number(p.text) for p in paragraphs) if n is not None)
+    comparable = (_comparable(p.text) for p in paragraphs)
+    return _RestatePart(numbers, tuple((text, frozenset(text.split())) for text in comparable if text))
+
+
+def _restated(item: Any, part: _RestatePart) -> bool:
+    """Whether a förväntat-resultat item is taken up in a part, by its number or its words.
+
+    A paragraph restates the item when it shares most of the item's words or
+    when its text is close to the item's (partial_ratio). Any one paragraph
+    passing either test settles it, so the cheap word test runs over every
+    paragraph before the first edit distance is computed.
+    """
     number = getattr(item, "number", None)
-    if number is not None and any(paragraph_number(p.text) == number for p in paragraphs):
+    if number is not None and number in part.numbers:
         return True
     target = _comparable(item.text)
     if not target:
         return True
-    target_words = {w for w in target.split() if len(w) > 2}
-    for paragraph in paragraphs:
-        candidate = _comparable(paragraph.text)
-        if not candidate:
-            continue
-        shorter = min(len(candidate), len(target))
-        # score_cutoff: rapidfuzz stops as soon as the score cannot reach it (0 is returned then).
-        if shorter >= _RESTATE_MIN_SHARE * len(target) and fuzz.partial_ratio(
-            target, candidate, score_cutoff=_RESTATE_SCORE
-        ) >= _RESTATE_SCORE:
+    target_words = frozenset(w for w in target.split() if len(w) > 2)
+    if len(target_words) >= 3:
+        share = len(target_words)
+        if any(len(target_words & words) / share >= _TOKEN_SHARE for _, words in part.texts):
             return True
-        if target_words:
-            shared = len(target_words & set(candidate.split())) / len(target_words)
-            if shared >= _TOKEN_SHARE and len(target_words) >= 3:
-                return True
+    long_enough = _RESTATE_MIN_SHARE * len(target)
+    return any(
+        min(len(text), len(target)) >= long_enough and partial_ratio_reaches(target, text, _RESTATE_SCORE)
+        for text, _ in part.texts
+    )
+
+
+def partial_ratio_reaches(a: str, b: str, cutoff: float) -> bool:
+    """fuzz.partial_ratio(a, b) >= cutoff, without the costly call where it cannot be.
+
+    partial_ratio scores the shorter text (n characters) against windows of
+    the longer one, each at most n long, as 200·LCS/(n + window). An LCS
+    with a window is at most the LCS l with any stretch of text containing
+    it, and then the score is at most 200·l/(n + l). Every window lies inside
+    one of the stretches longer[k·n : k·n + 2n], so when none of them has
+    l >= cutoff·n/(200 − cutoff), no window reaches the cutoff. That LCS is
+    computed bit-parallel in C, tens of times faster than partial_ratio with
+    a needle over 64 characters (~60 µs); most paragraphs end here.
+    """
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    n = len(short)
+    if not n:
+        return fuzz.partial_ratio(a, b, score_cutoff=cutoff) >= cutoff
+    if short in long_:
+        return True  # the shorter text is a window of the longer: a score of 100
+    # Rounded down: a bound that errs lets the exact call decide, never skips it wrongly.
+    needed = int(cutoff * n / (200 - cutoff))
+    for start in range(0, max(1, len(long_) - n), n):
+        if LCSseq.similarity(short, long_[start : start + 2 * n], score_cutoff=needed) >= needed:
+            return fuzz.partial_ratio(a, b, score_cutoff=cutoff) >= cutoff
     return False
 
 
@@ -506,7 +575,12 @@ def _aterges_i(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence |
     evidence = Evidence(values={"del": ref.field.label})
     if not isinstance(part, TextBlock) or not part.present:
         return None, evidence  # a missing part is another rule's business
-    return _restated(ctx.node.obj, part.paragraphs), evidence
+    # Each part is asked about every item of its goal: prepare its paragraphs once.
+    key = ("återges_i", id(part))
+    cached = ctx.index.cache.get(key)
+    if cached is None or cached[0] is not part:
+        cached = ctx.index.cache[key] = (part, _restate_part(part.paragraphs))
+    return _restated(ctx.node.obj, cached[1]), evidence
 
 
 _register(Function(
