@@ -38,6 +38,7 @@ _P, _TBL, _SDT, _SDT_CONTENT, _CUSTOM_XML = W + "p", W + "tbl", W + "sdt", W + "
 _R, _T, _TAB, _BR, _CR, _SYM = W + "r", W + "t", W + "tab", W + "br", W + "cr", W + "sym"
 _DEL, _MOVE_FROM, _NO_BREAK_HYPHEN = W + "del", W + "moveFrom", W + "noBreakHyphen"
 _VAL = W + "val"
+_NUM_ID, _ILVL = W + "numId", W + "ilvl"
 _PPR, _RPR, _PSTYLE, _OUTLINE, _NUMPR = W + "pPr", W + "rPr", W + "pStyle", W + "outlineLvl", W + "numPr"
 _B, _I, _RSTYLE = W + "b", W + "i", W + "rStyle"
 _TR, _TC, _TCPR, _GRID_SPAN, _VMERGE = W + "tr", W + "tc", W + "tcPr", W + "gridSpan", W + "vMerge"
@@ -115,7 +116,7 @@ class DocxContent:
 def read_docx(path: Path) -> DocxContent:
     """Open `path` and return its blocks in body order. Raises ReadError in Swedish."""
     package = _open(path)
-    styles = _StyleTable(package.styles)
+    styles = _style_table(package.styles)
     numbering = _Numbering(package.numbering)
     body = package.body
     blocks = list(_walk_body(body, styles, numbering)) if body is not None else []
@@ -332,16 +333,27 @@ def _body_elements(parent) -> Iterator:
 
 
 def _read_paragraph(p, block: int, index: int, styles: _StyleTable, numbering: _Numbering) -> ParagraphBlock:
-    # One pass over the paragraph's own properties instead of a find() per
-    # property: lxml's find() goes through its Python ElementPath layer, and
-    # this runs for every paragraph of every document.
+    # One pass over the paragraph's children finds both its properties and its
+    # runs (a find() per property would go through lxml's Python ElementPath
+    # layer, and this runs for every paragraph of every document).
     style_id = outline = num_pr = None
+    seen_properties = False
+    elements = []
     for child in p:
-        if child.tag == _PPR:
-            style_id, outline, num_pr = _paragraph_properties(child)
-            break
+        tag = child.tag
+        if tag == _R:
+            elements.append(child)
+        elif tag == _PPR:
+            if not seen_properties:  # the first w:pPr counts, as find() would give
+                style_id, outline, num_pr = _paragraph_properties(child)
+                seen_properties = True
+        elif tag in _SKIPPED_SUBTREES or tag == _P or tag == _TBL:
+            continue
+        elif isinstance(tag, str):
+            elements.extend(_iter_runs(child))
     style = styles.get(style_id)
-    runs = _runs(p, style.bold)
+    bold = style.bold
+    runs = [run for r in elements if (run := _read_run(r, bold)) is not None]
     raw = runs[0].text if len(runs) == 1 else "".join([r.text for r in runs])
     level = _outline_value(outline) if style.heading_level is None else style.heading_level
     num = _parse_num_pr(num_pr) or style.num_pr
@@ -387,40 +399,20 @@ def _outline_value(outline) -> int | None:
 def _parse_num_pr(num_pr) -> tuple[str, int] | None:
     if num_pr is None:
         return None
-    num_id = num_pr.find(W + "numId")
+    num_id = ilvl = None
+    for child in num_pr:  # the first w:numId and w:ilvl, as find() gives, without its Python layer
+        tag = child.tag
+        if tag == _NUM_ID and num_id is None:
+            num_id = child
+        elif tag == _ILVL and ilvl is None:
+            ilvl = child
     if num_id is None or num_id.get(_VAL) in (None, "0"):
         return None
-    ilvl = num_pr.find(W + "ilvl")
     try:
         level = int(ilvl.get(_VAL, "0")) if ilvl is not None else 0
     except ValueError:
         level = 0
     return num_id.get(_VAL), level
-
-
-def _runs(p, style_bold: bool) -> list[Run]:
-    """The runs of a paragraph with their text, following hyperlinks, fields and insertions."""
-    runs: list[Run] = []
-    for r in _run_elements(p):
-        run = _read_run(r, style_bold)
-        if run is not None:
-            runs.append(run)
-    return runs
-
-
-def _run_elements(p) -> list:
-    """What _iter_runs yields, as a list: the common paragraph (runs straight
-    under w:p) takes one loop, markup around runs the general walk."""
-    found = []
-    for child in p:
-        tag = child.tag
-        if tag == _R:
-            found.append(child)
-        elif tag in _SKIPPED_SUBTREES or tag == _P or tag == _TBL:
-            continue
-        elif isinstance(tag, str):
-            found.extend(_iter_runs(child))
-    return found
 
 
 def _read_run(r, style_bold: bool) -> Run | None:
@@ -560,11 +552,40 @@ def _cell_geometry(tc) -> tuple[int, bool]:
 
 def _cell_text(tc) -> str:
     """All paragraphs of a cell, one per line (nested tables flattened into lines)."""
-    lines = []
-    for p in tc.iter(_P):
-        texts = [text for r in _run_elements(p) if (text := _run_text(r))]
-        lines.append(texts[0] if len(texts) == 1 else "".join(texts))
+    lines = [_paragraph_text(p) for p in tc.iter(_P)]
     return lines[0] if len(lines) == 1 else "\n".join(lines)
+
+
+def _paragraph_text(p) -> str:
+    """The text of a paragraph's runs: what joining _run_text over _iter_runs(p) gives.
+
+    A table cell needs no formatting, only text, and a report has hundreds
+    of cells: the common run (w:t and the like straight under w:r, under the
+    paragraph) is read inline here rather than through two more calls.
+    """
+    parts: list[str] = []
+    for child in p:
+        tag = child.tag
+        if tag == _R:
+            for part in child:
+                part_tag = part.tag
+                if part_tag == _T:
+                    text = part.text
+                    if text:
+                        parts.append(text)
+                elif part_tag == _TAB:
+                    parts.append("\t")
+                elif part_tag == _BR or part_tag == _CR:
+                    parts.append("\n")
+                elif part_tag == _NO_BREAK_HYPHEN:
+                    parts.append("-")
+                elif part_tag == _SYM:
+                    parts.append(_symbol_char(part))
+        elif tag in _SKIPPED_SUBTREES or tag == _P or tag == _TBL:
+            continue
+        elif isinstance(tag, str):
+            parts.extend(_run_text(r) for r in _iter_runs(child))
+    return parts[0] if len(parts) == 1 else "".join(parts)
 
 
 class _StylesSource:
@@ -588,6 +609,11 @@ class _StylesSource:
         self._index: dict[bytes, int] | None = None  # escaped styleId → offset of its attribute
         if data is not None:
             self._find_root(data)
+
+    @property
+    def data(self) -> bytes | None:
+        """The part as read (None: the package has none and python-docx's template has none either)."""
+        return self._data
 
     @classmethod
     def python_docx_default(cls) -> _StylesSource:
@@ -747,6 +773,28 @@ class _StyleTable:
             bold=bold,
             num_pr=num_pr or parent.num_pr,
         )
+
+
+# Documents made from one template carry the same styles part byte for byte
+# (hundreds of kilobytes; in a city's batch, thousands of copies), and
+# resolving the styles a document uses cost as much as reading a third of its
+# text. A process keeps the tables of the last few styles parts, found by the
+# part's exact bytes, so the answers are those a fresh table gives.
+_STYLE_TABLES: dict[bytes | None, _StyleTable] = {}
+_STYLE_TABLES_KEPT = 4
+
+
+def _style_table(source: _StylesSource | None) -> _StyleTable:
+    if source is None:
+        return _StyleTable(None)
+    key = source.data
+    table = _STYLE_TABLES.pop(key, None)
+    if table is None:
+        table = _StyleTable(source)
+        while len(_STYLE_TABLES) >= _STYLE_TABLES_KEPT:
+            del _STYLE_TABLES[next(iter(_STYLE_TABLES))]  # the least recently used
+    _STYLE_TABLES[key] = table  # (re)inserted last: the most recently used
+    return table
 
 
 def _heading_level_from_name(name: str) -> int | None:

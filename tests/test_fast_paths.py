@@ -1,0 +1,170 @@
+"""The reader's and recogniser's fast paths give exactly what the general paths give.
+
+Each shortcut taken for speed (issue 5) is pinned here against the plain
+code it replaces, on the sample reports in reports/ (all three states the
+fixture builder writes: export, hand, scan) and on a document of unusual
+markup (tracked changes, hyperlinks, fields, symbols, content controls, text
+boxes, merged and nested cells). No timings are asserted.
+"""
+
+from __future__ import annotations
+
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from checker import docx_reader as reader
+from checker.structure import furniture, labels, sections
+from checker.text import SimilarLabels, clear_document_caches, fold_ocr, similar
+from tests import hostile_inputs
+
+REPORTS = sorted((Path(__file__).resolve().parent.parent / "reports").glob("*.docx"))
+
+# Markup Word and other writers produce that the common case does not have.
+_ODD_BODY = (
+    '<w:p><w:pPr><w:outlineLvl w:val="0"/><w:numPr><w:ilvl w:val="x"/><w:numId w:val="3"/></w:numPr></w:pPr>'
+    '<w:r><w:rPr><w:b/></w:rPr><w:t>Enhetsmål: </w:t></w:r>'
+    '<w:hyperlink><w:r><w:rPr><w:i/></w:rPr><w:t>Länk</w:t></w:r></w:hyperlink>'
+    '<w:ins><w:r><w:t> infogad</w:t></w:r></w:ins>'
+    '<w:del><w:r><w:delText>borta</w:delText><w:t>dold</w:t></w:r></w:del></w:p>'
+    '<w:p><w:r><w:sym w:char="F0A7"/><w:t>Uppfylls helt</w:t></w:r></w:p>'
+    '<w:p><w:r><w:sym w:char="ZZZ"/><w:tab/><w:t>x</w:t><w:br/><w:t>Analys</w:t><w:cr/><w:noBreakHyphen/>'
+    '<w:t>y</w:t></w:r></w:p>'
+    '<w:sdt><w:sdtContent><w:p><w:r><w:rPr><w:b w:val="0"/><w:rStyle w:val="Strong"/></w:rPr>'
+    '<w:t>Förväntat resultat</w:t></w:r></w:p>'
+    '<w:customXml><w:p><w:r><w:t>i custom</w:t></w:r></w:p></w:customXml></w:sdtContent></w:sdt>'
+    '<w:p><w:fldSimple><w:r><w:t>fält</w:t></w:r></w:fldSimple><w:r><w:instrText>PAGE</w:instrText></w:r>'
+    '<w:r><w:t xml:space="preserve">  a&#160;b&lt;p&gt;c&amp;d  </w:t></w:r><w:smartTag><w:r><w:t>tagg</w:t></w:r></w:smartTag></w:p>'
+    '<w:p><w:r><w:t>ruta</w:t><w:drawing><w:txbxContent><w:p><w:r><w:t>Verksamhetsberättelse 2025</w:t></w:r></w:p>'
+    '</w:txbxContent></w:drawing></w:r></w:p>'
+    '<w:p><w:moveFrom><w:r><w:t>flyttad</w:t></w:r></w:moveFrom><w:moveTo><w:r><w:t>hit</w:t></w:r></w:moveTo>'
+    '<w:r><w:t></w:t></w:r><w:r><w:rPr><w:b w:val="false"/><w:i w:val="1"/></w:rPr><w:t>rest</w:t></w:r></w:p>'
+    '<w:p/><w:p><w:pPr><w:pStyle w:val="Heading2"/><w:pStyle w:val="Other"/></w:pPr><w:pPr><w:pStyle w:val="X"/></w:pPr>'
+    '<w:r><w:t>Rubrik</w:t></w:r><w:p><w:r><w:t>inre stycke</w:t></w:r></w:p></w:p>'
+    '<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>Indikator</w:t></w:r></w:p>'
+    '<w:p><w:r><w:t>rad2</w:t></w:r></w:p></w:tc><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>'
+    '<w:p><w:r><w:sym w:char="F06C"/><w:t>Årsmål</w:t><w:br/><w:noBreakHyphen/><w:cr/></w:r></w:p></w:tc></w:tr>'
+    '<w:tr><w:tc><w:tcPr><w:gridSpan w:val="x"/></w:tcPr><w:p><w:r><w:t>A</w:t><w:tab/><w:t>b</w:t></w:r></w:p>'
+    '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>inre</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc>'
+    '<w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:del><w:r><w:t>x</w:t></w:r></w:del>'
+    '<w:hyperlink><w:r><w:t>länk</w:t><w:sym w:char="F0FC"/></w:r></w:hyperlink></w:p></w:tc></w:tr></w:tbl>'
+)
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    odd = tmp_path_factory.mktemp("odd") / "odd.docx"
+    odd.write_bytes(hostile_inputs.docx(_ODD_BODY))
+    return [*REPORTS, odd]
+
+
+def _body(path: Path):
+    with zipfile.ZipFile(path) as package:
+        return etree.fromstring(package.read("word/document.xml")).find(reader.W + "body")
+
+
+def _general_text(p) -> str:
+    """The plain walk: every run _iter_runs finds, its text as _run_text reads it."""
+    return "".join(reader._run_text(r) for r in reader._iter_runs(p))
+
+
+def test_the_samples_cover_every_state() -> None:
+    assert {path.stem.rsplit("_", 1)[1] for path in REPORTS} == {"export", "hand", "scan"}
+
+
+def test_cell_text_is_the_general_walk(documents: list[Path]) -> None:
+    cells = 0
+    for path in documents:
+        for tc in _body(path).iter(reader._TC):
+            expected = "\n".join(_general_text(p) for p in tc.iter(reader._P))
+            assert reader._cell_text(tc) == expected, path.name
+            cells += 1
+    assert cells > 100
+
+
+def test_paragraph_runs_are_the_general_walk(documents: list[Path]) -> None:
+    styles = reader._StyleTable(None)
+    numbering = reader._Numbering(None)
+    for path in documents:
+        for p in _body(path).iter(reader._P):
+            read = reader._read_paragraph(p, 0, 0, styles, numbering)
+            expected = [run for r in reader._iter_runs(p) if (run := reader._read_run(r, False)) is not None]
+            assert read.runs == expected, path.name
+            assert read.raw == "".join(run.text for run in expected)
+            assert reader._paragraph_text(p) == _general_text(p)
+
+
+def test_numbering_properties_are_what_find_gives(documents: list[Path]) -> None:
+    found = 0
+    for path in documents:
+        for num_pr in _body(path).iter(reader._NUMPR):
+            num_id, ilvl = num_pr.find(reader.W + "numId"), num_pr.find(reader.W + "ilvl")
+            if num_id is None or num_id.get(reader._VAL) in (None, "0"):
+                expected = None
+            else:
+                try:
+                    level = int(ilvl.get(reader._VAL, "0")) if ilvl is not None else 0
+                except ValueError:
+                    level = 0
+                expected = (num_id.get(reader._VAL), level)
+            assert reader._parse_num_pr(num_pr) == expected
+            found += 1
+    assert found > 10
+
+
+def test_a_kept_style_table_reads_as_a_fresh_one(documents: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    warm = [reader.read_docx(path) for path in documents]
+    again = [reader.read_docx(path) for path in documents]  # every styles part seen before
+    monkeypatch.setattr(reader, "_style_table", reader._StyleTable)  # a new table for each document
+    fresh = [reader.read_docx(path) for path in documents]
+    for first, second, new in zip(warm, again, fresh):
+        assert first.blocks == second.blocks == new.blocks
+    assert len(reader._STYLE_TABLES) <= reader._STYLE_TABLES_KEPT
+
+
+def test_only_the_last_few_style_tables_are_kept() -> None:
+    parts = [reader._StylesSource(f'<w:styles xmlns:w="{hostile_inputs.W_NS}" n="{n}"/>'.encode()) for n in range(9)]
+    tables = [reader._style_table(part) for part in parts]
+    assert len(reader._STYLE_TABLES) == reader._STYLE_TABLES_KEPT
+    assert reader._style_table(parts[-1]) is tables[-1]
+    assert reader._style_table(parts[0]) is not tables[0]
+
+
+def _texts(documents: list[Path]) -> list[str]:
+    texts: list[str] = []
+    for path in documents:
+        content = reader.read_docx(path)
+        for block in content.blocks:
+            if isinstance(block, reader.ParagraphBlock):
+                texts.append(block.text)
+            else:
+                texts.extend(cell.text for row in block.rows for cell in row)
+    rng = random.Random(5)
+    texts += ["Sid 7 (14)", "hemtjänst Tjänsteutlåtande Sid 3 (9) mer", "SIDA 2 (3)", "start.stockholm och mer",
+              "tjänst sida", "  tj  ", "Uppfbljning", "Förvantat resultat:", "uppfylls  delvis", "◆ Inga data"]
+    texts += ["".join(rng.choice("abdefgijklmnorstuvåäö :.") for _ in range(rng.randint(0, 45))) for _ in range(400)]
+    return texts
+
+
+def test_inline_furniture_as_the_substitution_gives(documents: list[Path]) -> None:
+    for text in _texts(documents):
+        lowered = text.lower()
+        if "tj" not in lowered and "sid" not in lowered and "start.stockholm" not in lowered:
+            expected = text
+        else:
+            expected = furniture._INLINE.sub(" ", text).strip()
+        assert furniture.strip_inline_furniture(text) == expected
+
+
+def test_similar_labels_answer_as_every_label_asked_in_turn(documents: list[Path]) -> None:
+    clear_document_caches()
+    matchers = [sections._TOP_LEVEL, sections._ANY_CHILD, labels._PART_MATCHER, labels._STATUS_MATCHER,
+                labels._NESTED_MATCHER, SimilarLabels(["a", "", "analys", "x" * 70], 0.5)]
+    for text in _texts(documents):
+        for key in (fold_ocr(text), sections.section_key(text) if text else "", text[:30]):
+            for matcher in matchers:
+                expected = next((label for label in matcher.labels if similar(key, label, matcher.max_ratio)), None)
+                assert matcher.first(key) == expected, (key, matcher.labels[:2])
