@@ -15,6 +15,12 @@ per worker are in flight, so memory stays flat however many files there are.
 
 With a time limit of 0 and one job, files are checked in this process, as
 before (no limit is possible then).
+
+Besides files, the same workers take other jobs: an object with `run(rules,
+fail_level)` and the failure methods `timed_out`, `crashed` and
+`load_failed` (the thread rules send each thread of a folder this way,
+checker.threads.stage). Such a job may say it is worth several files
+(`weight`), and gets that many times the time limit.
 """
 
 from __future__ import annotations
@@ -124,6 +130,13 @@ def process(job: Job, rules: RuleSet, fail_level: Severity) -> FileResult:
     return result
 
 
+def perform(job: Any, rules: RuleSet, fail_level: Severity) -> Any:
+    """Do one job: check a file, or run another kind of job (a thread) with the same rules."""
+    if isinstance(job, Job):
+        return process(job, rules, fail_level)
+    return job.run(rules, fail_level)
+
+
 def slim(result: FileResult) -> FileResult:
     """The result with the report reduced to what outputs show (kind, unit, notes …).
 
@@ -225,13 +238,19 @@ def _worker_main(conn: Connection, rules: Any, options: _Options) -> None:
             return
         index, job = message
         if load_error is not None:
-            result = FileResult(job.path, None, error=load_error, internal=True)
+            result = _load_failed(job, load_error)
         else:
-            result = process(job, rules, options.fail_level)
+            result = perform(job, rules, options.fail_level)
         try:
             conn.send((index, result))
         except (OSError, ValueError):
             return
+
+
+def _load_failed(job: Any, message: str) -> Any:
+    if isinstance(job, Job):
+        return FileResult(job.path, None, error=message, internal=True)
+    return job.load_failed(message)
 
 
 @dataclass
@@ -239,7 +258,7 @@ class _Worker:
     process: Any
     conn: Connection
     # Jobs sent to it, in order: the first is being checked, the others wait in its pipe.
-    tasks: deque[tuple[int, Job]] = field(default_factory=deque)
+    tasks: deque[tuple[int, Any]] = field(default_factory=deque)
     # When the job being checked must be done.
     deadline: float = float("inf")
     # Its pipe failed: no new jobs; _collect accounts for the one it had when it is seen to die.
@@ -292,7 +311,8 @@ class Runner:
         while len(self._workers) < wanted:
             self._workers.append(self._spawn())
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[FileResult]:
+    def run(self, jobs: Iterable[Any]) -> Iterator[Any]:
+        """Results in the order of the jobs: a FileResult for a Job, what its `run` returns for another job."""
         if self.in_process:
             yield from self._run_here(jobs)
         else:
@@ -314,10 +334,10 @@ class Runner:
 
     # -- in this process -------------------------------------------------------------
 
-    def _run_here(self, jobs: Iterable[Job]) -> Iterator[FileResult]:
+    def _run_here(self, jobs: Iterable[Any]) -> Iterator[Any]:
         rules = self.rules if self.rules is not None else self._load_spec()
         for job in jobs:
-            yield process(job, rules, self.options.fail_level)
+            yield perform(job, rules, self.options.fail_level)
 
     def _load_spec(self) -> RuleSet:
         assert self.options.spec is not None, "Runner needs rules or a RuleSpec"
@@ -326,11 +346,11 @@ class Runner:
 
     # -- with workers ----------------------------------------------------------------
 
-    def _run_workers(self, jobs: Iterable[Job]) -> Iterator[FileResult]:
+    def _run_workers(self, jobs: Iterable[Any]) -> Iterator[Any]:
         pending = iter(jobs)
         exhausted = False
-        queue: deque[tuple[int, Job]] = deque()
-        done: dict[int, FileResult] = {}
+        queue: deque[tuple[int, Any]] = deque()
+        done: dict[int, Any] = {}
         next_index = 0  # the next result to hand out
         issued = 0  # how many jobs were taken from `pending`
         limit = self.jobs * (1 + _AHEAD_PER_WORKER)
@@ -358,7 +378,7 @@ class Runner:
                 if worker.tasks:
                     self._replace(worker, restart=False)
 
-    def _dispatch(self, queue: deque[tuple[int, Job]]) -> None:
+    def _dispatch(self, queue: deque[tuple[int, Any]]) -> None:
         while queue:
             worker = self._free_worker()
             if worker is None:
@@ -374,11 +394,15 @@ class Runner:
                     self._replace(worker, queue)  # died while idle: nothing lost
                 continue
             if not worker.tasks:
-                worker.deadline = self._deadline()
+                worker.deadline = self._deadline(job)
             worker.tasks.append((index, job))
 
-    def _deadline(self) -> float:
-        return time.monotonic() + self.timeout if self.timeout > 0 else float("inf")
+    def _limit(self, job: Any) -> float:
+        """The time a job may take: the per-file limit, times the files it stands for."""
+        return self.timeout * max(1, int(getattr(job, "weight", 1)))
+
+    def _deadline(self, job: Any) -> float:
+        return time.monotonic() + self._limit(job) if self.timeout > 0 else float("inf")
 
     def _free_worker(self) -> _Worker | None:
         """An idle worker, a new one while there are fewer than `jobs`, else the least busy with room."""
@@ -392,7 +416,7 @@ class Runner:
         room = [w for w in self._workers if len(w.tasks) < _DEPTH and not w.broken]
         return min(room, key=lambda w: len(w.tasks)) if room else None
 
-    def _collect(self, done: dict[int, FileResult], queue: deque[tuple[int, Job]]) -> None:
+    def _collect(self, done: dict[int, Any], queue: deque[tuple[int, Any]]) -> None:
         """Wait for a result, a dead worker or a deadline, and record what happened."""
         busy = [w for w in self._workers if w.tasks]
         if not busy:
@@ -413,20 +437,27 @@ class Runner:
                 done[got_index] = result
                 worker.tasks.popleft()
                 # The worker went straight on to the next job in its pipe.
-                worker.deadline = self._deadline() if worker.tasks else float("inf")
+                worker.deadline = self._deadline(worker.tasks[0][1]) if worker.tasks else float("inf")
             elif worker.process.sentinel in ready:
                 done[index] = self._crashed(job)
                 self._replace(worker, queue)
             elif time.monotonic() >= worker.deadline:
-                done[index] = FileResult(job.path, None, error=timeout_message(self.timeout), elapsed=self.timeout,
-                                         checked_at=datetime.now().astimezone())
+                done[index] = self._timed_out(job)
                 self._replace(worker, queue)
-                if job.annotate_to is not None:
+                if getattr(job, "annotate_to", None) is not None:
                     from checker.annotate import remove_stale_temps
 
                     remove_stale_temps(job.annotate_to)
 
-    def _crashed(self, job: Job) -> FileResult:
+    def _timed_out(self, job: Any) -> Any:
+        if not isinstance(job, Job):
+            return job.timed_out(self._limit(job))
+        return FileResult(job.path, None, error=timeout_message(self.timeout), elapsed=self.timeout,
+                          checked_at=datetime.now().astimezone())
+
+    def _crashed(self, job: Any) -> Any:
+        if not isinstance(job, Job):
+            return job.crashed()
         return FileResult(
             job.path,
             None,
@@ -438,7 +469,7 @@ class Runner:
             checked_at=datetime.now().astimezone(),
         )
 
-    def _replace(self, worker: _Worker, queue: deque[tuple[int, Job]] | None = None, *, restart: bool = True) -> None:
+    def _replace(self, worker: _Worker, queue: deque[tuple[int, Any]] | None = None, *, restart: bool = True) -> None:
         """Stop a worker (and start another); jobs that only waited in its pipe go back in the queue."""
         self._kill(worker)
         if queue is not None:

@@ -15,6 +15,7 @@ Exit codes scripts can trust:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import re
@@ -597,15 +598,17 @@ def run_check(args: argparse.Namespace) -> int:
                         reporter.file(result, summary)
 
             # Thread rules (TR…) compare a report with its unit's plan: results wait until every file is read.
-            stage = _thread_stage(rules, settings, found.files)
-            for result in _results(found, runner.run(work)):
-                if stage is not None:
-                    stage.hold(result)
-                else:
+            stage = _thread_stage(rules, settings, found.files, views=args.overview is not None)
+            with stage if stage is not None else contextlib.nullcontext():
+                for result in _results(found, runner.run(work)):
+                    if stage is not None:
+                        stage.hold(result)
+                    else:
+                        hand_on(result)
+                    bar.advance()
+                # The threads go to the same workers; the held results come back in order with their findings.
+                for result in stage.finish(runner.run) if stage is not None else ():
                     hand_on(result)
-                bar.advance()
-            for result in stage.finish() if stage is not None else ():
-                hand_on(result)
         for reporter in reporters:
             _add_threads(reporter, stage, paths)
             reporter.finish(run)
@@ -628,13 +631,16 @@ def _annotate_thread_findings(result: Any, out_dir: Path, rules: RuleSet, fail_l
     return annotate_result(Job(result.path, result.annotated, out_dir), result, rules, fail_level)
 
 
-def _thread_stage(rules: RuleSet, settings: Settings, files: Sequence[Path]) -> Any:
-    """The stage that runs the thread rules after a folder is read (None when nothing needs it)."""
+def _thread_stage(rules: RuleSet, settings: Settings, files: Sequence[Path], *, views: bool = True) -> Any:
+    """The stage that runs the thread rules after a folder is read (None when nothing needs it).
+
+    `views`: whether to build each thread's goals × documents view (only the overview shows them).
+    """
     if len(files) < 2:
         return None  # one file is no thread (as ThreadStage.wanted says); do not import the stage for it
     from checker.threads.stage import ThreadStage
 
-    return ThreadStage(rules, settings.threads) if ThreadStage.wanted(rules, files) else None
+    return ThreadStage(rules, settings.threads, views=views) if ThreadStage.wanted(rules, files) else None
 
 
 def _add_threads(reporter: Any, stage: Any, paths: Sequence[Path]) -> None:

@@ -2,26 +2,35 @@
 
 A thread rule (TR…) compares a report with the other documents of its unit
 and year, so it can run only when all of them are known – after the folder
-has been read. While a folder is checked, the stage therefore keeps each
-file's result instead of handing it on; at the end it groups the documents
-into threads, reads each thread's documents again (the workers send back only
-a small summary of each report), runs the thread rules on every document of
-the thread and adds their findings to that document's result. Then the
-results go on to the outputs in their original order, so a report's thread
-findings appear with its own.
+has been read. While a folder is checked, the stage therefore holds each
+file's result instead of handing it on: the result goes to a temporary file
+(the system's temp folder; deleted when the run ends, however it ends) and
+only the few words grouping needs stay in memory. At the end the stage groups
+the documents into threads and sends each thread of two or more documents as
+one job to the run's worker processes (checker.batch), which read the
+thread's documents again (the first pass sent back only a small summary of
+each report), run the thread rules on every document of the thread and
+return only the findings and the thread's compact goals × documents view.
+Then the held results stream back out in their original order, each with its
+thread findings, so a report's thread findings appear with its own.
 
 A folder without threads, or a rule set without thread rules, passes
 straight through. One thread's trouble (a document that will not read a
-second time, a fault in Målkoll) never costs the other files their results.
+second time, a fault in Målkoll, a thread over the time limit, a worker that
+dies) never costs the other files their results: the documents of that
+thread keep their own findings and get a Swedish note saying why the thread
+rules are missing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from checker.config import ThreadOverride
 from checker.findings import Finding
@@ -35,44 +44,248 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Reader = Callable[[Path], "Report"]
+# Runs jobs (ThreadJob here) and yields their results in order: checker.batch.Runner.run.
+JobRunner = Callable[[Iterable[Any]], Iterable[Any]]
+
+_ON_ITS_OWN = "Dokumentet har granskats på egen hand."
+
+
+# --- one thread, in a worker or in this process ----------------------------------------
+
+
+@dataclass
+class ThreadOutcome:
+    """What a thread job sends back: findings per document and the compact view, never the reports."""
+
+    findings: dict[Path, tuple[Finding, ...]] = field(default_factory=dict)
+    view: ThreadView | None = None
+    # Swedish notes for single documents (one that would not read a second time).
+    notes: dict[Path, str] = field(default_factory=dict)
+    # Lines for the log (Swedish), written by the process that runs the stage.
+    warnings: list[str] = field(default_factory=list)
+    # Why the thread rules could not run on the thread at all (Swedish, ends up as a note on each document).
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ThreadJob:
+    """One thread for a worker: its documents (paths and roles) and whether the overview wants its view."""
+
+    thread: Thread
+    views: bool = True
+
+    @property
+    def path(self) -> Path:
+        return self.thread.all_members()[0].path
+
+    @property
+    def weight(self) -> int:
+        """A thread reads each of its documents again: it gets the time limit once per document."""
+        return self.thread.size
+
+    def run(self, rules: RuleSet, fail_level: Any = None) -> ThreadOutcome:
+        # Looked up when the job runs (not imported at the top) so that a test's reader reaches the workers.
+        from checker.reader import read_report
+
+        return run_thread(self.thread, rules, read_report, views=self.views)
+
+    # What the runner reports when the job could not be done.
+
+    def timed_out(self, seconds: float) -> ThreadOutcome:
+        from checker.batch import format_seconds
+
+        return ThreadOutcome(error=f"Trådreglerna (TR…) för {self.thread.label} avbröts efter "
+                                   f"{format_seconds(seconds)}. {_ON_ITS_OWN}")
+
+    def crashed(self) -> ThreadOutcome:
+        return ThreadOutcome(error=f"Trådreglerna (TR…) för {self.thread.label} kunde inte prövas: arbetsprocessen "
+                                   f"avslutades oväntat (kanske slut på minne). {_ON_ITS_OWN}")
+
+    def load_failed(self, message: str) -> ThreadOutcome:
+        return ThreadOutcome(error=f"Trådreglerna (TR…) för {self.thread.label} kunde inte prövas: {message} "
+                                   f"{_ON_ITS_OWN}")
+
+
+def run_thread(thread: Thread, rules: RuleSet, reader: Reader, *, views: bool = True) -> ThreadOutcome:
+    """Read a thread's documents, run the thread rules on each, and keep only findings and the compact view."""
+    from checker.engine import check_thread
+    from checker.errors import ReadError
+    from checker.threads.folder import links_for
+
+    outcome = ThreadOutcome()
+    reports: dict[Path, Report] = {}
+    for member in thread.all_members():
+        try:
+            reports[member.path] = reader(member.path)
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001 - it was read once; if not again, its thread is poorer
+            outcome.warnings.append(f"{member.path} kunde inte läsas för trådreglerna: {error!r}")
+            problem = error.problem if isinstance(error, ReadError) else f"internt fel i Målkoll: {type(error).__name__}"
+            outcome.notes[member.path] = (
+                f"Dokumentet kunde inte läsas en gång till för trådreglerna (TR…) ({problem}); "
+                f"de andra dokumenten i {thread.label} har jämförts utan det."
+            )
+    if len(reports) < 2:
+        return outcome
+    try:
+        links = links_for(thread, reports)
+        for member in thread.all_members():
+            report = reports.get(member.path)
+            if report is not None:
+                found = check_thread(report, rules, links)
+                if found:
+                    outcome.findings[member.path] = tuple(found)
+        view = build_view(thread, reports, links) if views else None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except Exception as error:  # one thread's fault must not cost the run
+        log.debug("Trådreglerna kunde inte prövas på %s", thread.label, exc_info=True)
+        return ThreadOutcome(
+            warnings=[*outcome.warnings, f"Trådreglerna kunde inte prövas på {thread.label}: {error!r}"],
+            error=f"Trådreglerna (TR…) för {thread.label} kunde inte prövas (internt fel i Målkoll: "
+                  f"{type(error).__name__}). {_ON_ITS_OWN}",
+        )
+    if view is not None:
+        outcome.view = compact(view)
+    return outcome
+
+
+# --- the stage ----------------------------------------------------------------------------
+
 
 class ThreadStage:
-    """Holds a run's results, then adds the thread rules' findings to the documents of each thread."""
+    """Holds a run's results on disk, then adds the thread rules' findings to the documents of each thread.
+
+        with ThreadStage(rules, overrides) as stage:
+            for result in results:
+                stage.hold(result)
+            for result in stage.finish(runner.run):   # in the order held
+                ...
+    """
 
     def __init__(
-        self, rules: RuleSet, overrides: Sequence[ThreadOverride] = (), *, reader: Callable[[Path], Report] | None = None
+        self,
+        rules: RuleSet,
+        overrides: Sequence[ThreadOverride] = (),
+        *,
+        reader: Reader | None = None,
+        views: bool = True,
     ) -> None:
-        if reader is None:
-            from checker.reader import read_report
-
-            reader = read_report
         self.rules = rules
         self.overrides = tuple(overrides)
-        self.reader: Callable[[Path], Report] = reader
+        # Reads documents when the stage runs the threads itself (finish() without a runner).
+        self.reader = reader
+        # Whether to build each thread's view (only the overview shows them).
+        self.want_views = views
         self.grouping: Grouping | None = None
         # One compact goals × documents view per thread of two or more documents, for the overview.
         self.views: list[ThreadView] = []
-        self._held: list[FileResult] = []
+        self._infos: list[DocInfo] = []
+        # The held results, one pickle after the other, in the order held.
+        self._spill: IO[bytes] | None = None
+        self._count = 0
+        # The thread findings, a pickle per document that has any (a big folder can have tens of thousands).
+        self._found: IO[bytes] | None = None
 
     @staticmethod
     def wanted(rules: RuleSet, files: Sequence[Path]) -> bool:
         """Only a run of several files with at least one thread rule needs the stage."""
         return len(files) >= 2 and any(getattr(rule, "thread", False) for rule in getattr(rules, "rules", ()))
 
-    def hold(self, result: FileResult) -> None:
-        self._held.append(result)
+    def __enter__(self) -> ThreadStage:
+        return self
 
-    def finish(self) -> list[FileResult]:
-        """The held results, in their order, with the thread findings added."""
-        held, self._held = self._held, []
-        infos = [DocInfo.of(r.path, r.report) for r in held if r.report is not None and r.error is None]
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Delete the held results (also when the run was interrupted)."""
+        for spill in (self._spill, self._found):
+            if spill is not None:
+                spill.close()
+        self._spill = self._found = None
+        self._count = 0
+        self._infos = []
+
+    def hold(self, result: FileResult) -> None:
+        if self._spill is None:
+            self._spill = _temporary()
+        pickle.dump(result, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += 1
+        if result.report is not None and result.error is None:
+            self._infos.append(DocInfo.of(result.path, result.report))
+
+    def finish(self, run: JobRunner | None = None) -> Iterator[FileResult]:
+        """The held results, in their order, with the thread findings added; the held file is deleted after.
+
+        `run` sends the thread jobs to the workers (checker.batch.Runner.run);
+        without it the stage runs them here.
+        """
+        try:
+            yield from self._finish(run)
+        finally:
+            self.close()
+
+    def _finish(self, run: JobRunner | None) -> Iterator[FileResult]:
+        infos, self._infos = self._infos, []
         self.grouping = group_documents(infos, self.overrides)
-        extra: dict[Path, list[Finding]] = {}
-        for thread in self.grouping.threads:
-            if thread.size >= 2:
-                self._check(thread, extra)
-        notes = self._unplaced_notes(infos)
-        return [_noted(_with(result, extra.get(result.path)), notes.get(result.path)) for result in held]
+        jobs = [ThreadJob(thread, self.want_views) for thread in self.grouping.threads if thread.size >= 2]
+        # Where each document's thread findings are in the second file.
+        extra: dict[Path, int] = {}
+        notes: dict[Path, list[str]] = {}
+        for path, note in self._unplaced_notes(infos).items():
+            notes.setdefault(path, []).append(note)
+        del infos
+        for job, outcome in zip(jobs, self._outcomes(jobs, run), strict=True):
+            for line in outcome.warnings:
+                log.warning("%s", line)
+            for path, note in outcome.notes.items():
+                notes.setdefault(path, []).append(note)
+            if outcome.error is not None:
+                log.warning("%s", outcome.error)
+                for member in job.thread.all_members():
+                    notes.setdefault(member.path, []).append(outcome.error)
+                continue
+            self._keep_findings(outcome.findings, extra)
+            if outcome.view is not None:
+                self.views.append(outcome.view)
+        count, spill = self._count, self._spill
+        if spill is None:
+            return
+        spill.flush()
+        spill.seek(0)
+        for _ in range(count):
+            result = pickle.load(spill)
+            yield _noted(_with(result, self._findings_at(extra.get(result.path))), notes.get(result.path))
+
+    def _keep_findings(self, findings: dict[Path, tuple[Finding, ...]], where: dict[Path, int]) -> None:
+        for path, found in findings.items():
+            if self._found is None:
+                self._found = _temporary()
+            where[path] = self._found.tell()
+            pickle.dump(found, self._found, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _findings_at(self, offset: int | None) -> tuple[Finding, ...] | None:
+        if offset is None or self._found is None:
+            return None
+        self._found.seek(offset)
+        found: tuple[Finding, ...] = pickle.load(self._found)
+        return found
+
+    def _outcomes(self, jobs: Sequence[ThreadJob], run: JobRunner | None) -> Iterable[ThreadOutcome]:
+        if not jobs:
+            return []
+        if run is not None:
+            return run(jobs)
+        if self.reader is not None:
+            reader = self.reader
+        else:
+            from checker.reader import read_report
+
+            reader = read_report
+        return (run_thread(job.thread, self.rules, reader, views=job.views) for job in jobs)
 
     def _unplaced_notes(self, infos: Sequence[DocInfo]) -> dict[Path, str]:
         """A Swedish note for a document that fits no thread, when no rule says why already.
@@ -85,36 +298,10 @@ class ThreadStage:
         known = {info.path for info in infos if info.kind is not None and info.year is not None}
         return {u.path: "Dokumentet " + u.reason for u in self.grouping.unplaced if u.path in known}
 
-    def _check(self, thread: Thread, extra: dict[Path, list[Finding]]) -> None:
-        from checker.engine import check_thread
-        from checker.threads.folder import links_for
 
-        reports: dict[Path, Report] = {}
-        for member in thread.all_members():
-            try:
-                reports[member.path] = self.reader(member.path)
-            except (KeyboardInterrupt, SystemExit, MemoryError):
-                raise
-            except Exception as error:  # noqa: BLE001 - it was read once; if not again, its thread is poorer
-                log.warning("%s kunde inte läsas för trådreglerna: %r", member.path, error)
-        if len(reports) < 2:
-            return
-        try:
-            links = links_for(thread, reports)
-            for member in thread.all_members():
-                report = reports.get(member.path)
-                if report is not None:
-                    found = check_thread(report, self.rules, links)
-                    if found:
-                        extra[member.path] = found
-            view = build_view(thread, reports, links)
-        except (KeyboardInterrupt, SystemExit, MemoryError):
-            raise
-        except Exception as error:  # noqa: BLE001 - one thread's fault must not cost the run
-            log.warning("Trådreglerna kunde inte prövas på %s: %r", thread.label, error, exc_info=True)
-            return
-        if view is not None:
-            self.views.append(compact(view))
+def _temporary() -> IO[bytes]:
+    """A file in the system's temp folder, unnamed where the system allows it: gone even if this process is killed."""
+    return tempfile.TemporaryFile(prefix="malkoll-", suffix=".trad")
 
 
 def compact(view: ThreadView) -> ThreadView:
@@ -125,17 +312,17 @@ def compact(view: ThreadView) -> ThreadView:
     return view
 
 
-def _with(result: FileResult, findings: list[Finding] | None) -> FileResult:
+def _with(result: FileResult, findings: Sequence[Finding] | None) -> FileResult:
     if not findings:
         return result
     merged = sorted(result.findings + tuple(findings), key=_finding_order)
     return replace(result, findings=tuple(merged))
 
 
-def _noted(result: FileResult, note: str | None) -> FileResult:
-    if note is None or result.report is None:
+def _noted(result: FileResult, notes: list[str] | None) -> FileResult:
+    if not notes or result.report is None:
         return result
-    report = result.report.model_copy(update={"notes": [*result.report.notes, note]})
+    report = result.report.model_copy(update={"notes": [*result.report.notes, *notes]})
     return replace(result, report=report)
 
 
