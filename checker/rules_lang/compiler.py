@@ -27,10 +27,12 @@ from checker.rules_lang.functions import (
     Evidence,
     FieldRef,
     PhraseMatcher,
+    Shown,
     display,
     excerpt,
     merge,
     names_alike,
+    shown,
     words_besides,
 )
 from checker.rules_lang.errors import swedish_list
@@ -98,6 +100,8 @@ def compile_expr(expr: ir.Expr) -> ValueFn:
         return lambda env: env.up(depth).lets.get(key)
     if isinstance(expr, ir.ELoopVar):
         key, depth = expr.key, expr.depth
+        if depth == 0:
+            return lambda env: env.loops[key].get(env.node)
         return lambda env: env.loops[key].get(env.up(depth).node)
     if isinstance(expr, ir.EMember):
         base, get = compile_expr(expr.base), expr.field.get
@@ -290,34 +294,47 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def _comparable(value: Any, mode: str) -> Any:
-    if mode == "number":
-        return as_number(value)
-    if mode == "date":
-        return value.date if isinstance(value, DateCell) else None
+    return _COMPARABLE.get(mode, _text_key)(value)
+
+
+def _date_of(value: Any) -> Any:
+    return value.date if isinstance(value, DateCell) else None
+
+
+def _text_key(value: Any) -> Any:
     if value is None:
         return None
     return " ".join(_WORDLESS.sub(" ", fold(as_text(value))).split())
 
 
+_COMPARABLE: dict[str, Callable[[Any], Any]] = {"number": as_number, "date": _date_of, "text": _text_key}
+
+
 def _compile_compare(cond: ir.CCompare) -> CondFn:
     operand_fns = [compile_expr(o) for o in cond.operands]
     types = [o.type for o in cond.operands]
-    ops = [_OPS[op] for op in cond.ops]
-    modes = cond.modes
+    # One step per operator of a chain (a <= b <= c): the operator and how both sides are compared.
+    steps = [(i, _OPS[op], _COMPARABLE.get(mode, _text_key)) for i, (op, mode) in enumerate(zip(cond.ops, cond.modes))]
+    last = len(steps) - 1
+
+    def evidence(values: list[Any], i: int) -> Evidence | None:
+        """What the i-th step compared, for {vänster} and {höger} (put in words only if shown)."""
+        if i < 0:
+            return None
+        return Evidence(values={"vänster": Shown(values[i], types[i]), "höger": Shown(values[i + 1], types[i + 1])})
 
     def compare(env: Env) -> Outcome:
         values = [fn(env) for fn in operand_fns]
         unknown = False
-        evidence: Evidence | None = None
-        for i, op in enumerate(ops):
-            left, right = _comparable(values[i], modes[i]), _comparable(values[i + 1], modes[i])
-            evidence = Evidence(values={"vänster": display(values[i], types[i]), "höger": display(values[i + 1], types[i + 1])})
+        for i, op, comparable in steps:
+            left, right = comparable(values[i]), comparable(values[i + 1])
             if left is None or right is None:
                 unknown = True
                 continue
             if not op(left, right):
-                return False, evidence
-        return (None if unknown else True), evidence
+                return False, evidence(values, i)
+        # As before: the evidence of the last step.
+        return (None if unknown else True), evidence(values, last)
 
     return compare
 
@@ -484,8 +501,12 @@ def _compile_for_each(cond: ir.CForEach) -> CondFn:
 
     def for_each(env: Env) -> Outcome:
         unknown = False
+        # One scope for the loop, its variable rebound for each field (the body keeps no scope it is given).
+        loop_env = env.with_loop(key, None)
+        loops = loop_env.loops
         for field_def in fields:
-            result, evidence = body(env.with_loop(key, field_def))
+            loops[key] = field_def
+            result, evidence = body(loop_env)
             if result is False:
                 value = field_def.get(env.up(depth).node)
                 found = Evidence(values={var: field_def.label, "värde": display(value, field_def.type)})
@@ -651,7 +672,7 @@ def _evidence_value(name: str, evidence: Evidence | None) -> str:
         return MISSING
     if name == "saknas":
         return swedish_list(evidence.missing) or MISSING
-    return evidence.values.get(name) or MISSING
+    return shown(evidence.values.get(name)) or MISSING
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,14 @@ message's placeholders ({förlaga}, {avvikelse} …).
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq, Levenshtein
 
 from checker.model import Source, Value
@@ -52,7 +53,7 @@ class Evidence:
 
     source: Source | None = None
     quote: str | None = None
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str | Shown] = field(default_factory=dict)
     # Fields found missing by "har …" (merged into {saknas}).
     missing: list[str] = field(default_factory=list)
 
@@ -113,6 +114,28 @@ def display(value: Any, type_: Type | None = None, limit: int = 80) -> str:
     return shorten(text, limit) if text.strip() else MISSING
 
 
+class Shown:
+    """A value for a message placeholder, put in words only when a message shows it.
+
+    Most conditions hold, and the evidence of one that holds is seldom shown:
+    formatting every compared value up front cost more than comparing it.
+    """
+
+    __slots__ = ("value", "type")
+
+    def __init__(self, value: Any, type_: Type | None) -> None:
+        self.value = value
+        self.type = type_
+
+    def text(self) -> str:
+        return display(self.value, self.type)
+
+
+def shown(value: str | Shown | None) -> str | None:
+    """A placeholder value from evidence, in words."""
+    return value.text() if isinstance(value, Shown) else value
+
+
 def excerpt(text: str, position: int, limit: int = 110) -> str:
     """A one-line quote of `text` that shows what is at `position`."""
     one_line = " ".join(text.split())
@@ -170,7 +193,7 @@ class PhraseMatcher:
             if "*" not in p and "…" not in p and "..." not in p and len(compact(p)) >= _COMPACT_MIN
         ]
         self._fuzzy = [
-            (i, tokens, frozenset(t for t in tokens if "*" not in t), (len(tokens) + 1) // 2)
+            (i, tokens, frozenset(t for t in tokens if "*" not in t), (len(tokens) + 1) // 2, _anchor(tokens))
             for i, tokens in ((i, tuple(_ocr_tokens(p))) for i, p in enumerate(self.phrases))
             if len(tokens) >= 2 and "…" not in self.phrases[i] and "..." not in self.phrases[i]
         ]
@@ -205,18 +228,14 @@ class PhraseMatcher:
 
     def _fuzzy_search(self, folded: str) -> tuple[str, int] | None:
         tokens, present = _ocr_view(folded)
-        for index, phrase, exact_words, needed in self._fuzzy:
+        for index, phrase, exact_words, needed, anchor in self._fuzzy:
             # Most of a phrase's words survive a scan intact; skip texts where they do not occur.
             if len(exact_words & present) < needed:
                 continue
-            width = len(phrase)
-            first = phrase[0]
-            for start in range(len(tokens) - width + 1):
-                if not _word_alike(tokens[start], first):
-                    continue
-                if all(_word_alike(tokens[start + k], phrase[k]) for k in range(1, width)):
-                    # A word position is close enough to a character position for a quote.
-                    return self.phrases[index], len(" ".join(tokens[:start])) + (1 if start else 0)
+            start = _fuzzy_start(tokens, present, phrase, anchor)
+            if start is not None:
+                # A word position is close enough to a character position for a quote.
+                return self.phrases[index], len(" ".join(tokens[:start])) + (1 if start else 0)
         return None
 
     def find_in(self, paragraphs: Sequence[Para]) -> tuple[Para, str, int] | None:
@@ -307,6 +326,45 @@ def _squeeze(folded: str) -> str:
 
 
 _FUZZY_MIN = 5
+
+
+def _anchor(phrase: tuple[str, ...]) -> int | None:
+    """The position of the phrase's longest word that only matches itself (short, no "*"), if any."""
+    exact = [k for k, word in enumerate(phrase) if "*" not in word and len(word) < _FUZZY_MIN]
+    return max(exact, key=lambda k: len(phrase[k]), default=None)
+
+
+def _fuzzy_start(
+    tokens: tuple[str, ...], present: frozenset[str], phrase: tuple[str, ...], anchor: int | None
+) -> int | None:
+    """The first word position where every word of `phrase` is alike the text's, if any.
+
+    A short word must occur as it is, so where the phrase has one, only the
+    places where that word stands are tried (found by tuple.index, in C),
+    in increasing order: the same first position as trying every one.
+    """
+    width = len(phrase)
+    last = len(tokens) - width
+    if anchor is None:
+        starts: Iterable[int] = range(last + 1)
+    elif phrase[anchor] not in present:
+        return None
+    else:
+        starts = (p - anchor for p in _positions(tokens, phrase[anchor]) if anchor <= p <= last + anchor)
+    for start in starts:
+        if all(_word_alike(tokens[start + k], phrase[k]) for k in range(width)):
+            return start
+    return None
+
+
+def _positions(tokens: tuple[str, ...], word: str) -> Iterator[int]:
+    position = -1
+    try:
+        while True:
+            position = tokens.index(word, position + 1)
+            yield position
+    except ValueError:
+        return
 
 
 def _word_alike(word: str, pattern: str) -> bool:
@@ -566,7 +624,11 @@ def _comparable(text: str) -> str:
 
 
 def _comparable_folded(folded: str) -> str:
-    return " ".join(_NON_ALNUM.sub(" ", _LEADING_MARK.sub("", folded)).split())
+    # The runs of letters and digits joined by single spaces (one pass of the regex engine).
+    return " ".join(_ALNUM_RUN.findall(_LEADING_MARK.sub("", folded)))
+
+
+_ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
 def _aterges_i(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
@@ -658,6 +720,10 @@ class _CopyEntry:
     sentences: list[str]
     text: str
     first_sentence: dict[str, Para]
+    # The sentences long enough to count as copied, and their set.
+    long_sentences: list[str]
+    long_set: frozenset[str]
+    words: int
 
 
 def _copy_entry(node: Node, block: Any, standard: PhraseMatcher | None) -> _CopyEntry:
@@ -669,30 +735,34 @@ def _copy_entry(node: Node, block: Any, standard: PhraseMatcher | None) -> _Copy
         if key:
             normalised.append(key)
             where.setdefault(key, paragraph)
-    return _CopyEntry(node, normalised, " ".join(normalised), where)
+    long_sentences = [s for s in normalised if len(s.split()) >= _MIN_SENTENCE_WORDS]
+    text = " ".join(normalised)
+    return _CopyEntry(node, normalised, text, where, long_sentences, frozenset(long_sentences), len(text.split()))
 
 
-def _shingles(sentences_: list[str]) -> set[int]:
-    found: set[int] = set()
+def _shingles(sentences_: list[str]) -> set[tuple[str, ...]]:
+    """The runs of four words of each sentence (a sentence of two or three words is one run)."""
+    found: set[tuple[str, ...]] = set()
     for sentence in sentences_:
         tokens = sentence.split()
         if len(tokens) < _SHINGLE:
             if len(tokens) >= 2:
-                found.add(hash(sentence))
+                found.add(tuple(tokens))
             continue
-        for i in range(len(tokens) - _SHINGLE + 1):
-            found.add(hash(" ".join(tokens[i : i + _SHINGLE])))
+        found.update(zip(tokens, tokens[1:], tokens[2:], tokens[3:]))
     return found
 
 
 def _shared_sentences(this: _CopyEntry, other: _CopyEntry) -> list[str]:
     shared: list[str] = []
-    others = [s for s in other.sentences if len(s.split()) >= _MIN_SENTENCE_WORDS]
-    exact = set(others)
-    for sentence in this.sentences:
-        if len(sentence.split()) < _MIN_SENTENCE_WORDS or sentence in shared:
+    others = other.long_sentences
+    for sentence in this.long_sentences:
+        if sentence in shared:
             continue
-        if sentence in exact or any(fuzz.ratio(sentence, o, score_cutoff=_SAME_SENTENCE) >= _SAME_SENTENCE for o in others):
+        # extractOne: the best of `others` at or above the cutoff, in one call, or None.
+        if sentence in other.long_set or process.extractOne(
+            sentence, others, scorer=fuzz.ratio, score_cutoff=_SAME_SENTENCE
+        ) is not None:
             shared.append(sentence)
     return shared
 
@@ -706,33 +776,39 @@ def _copy_index(index: ReportIndex, kind: str, ref: FieldRef, standard: PhraseMa
     """
     results: dict[int, Evidence] = {}
     entries: list[_CopyEntry] = []
-    first_seen: dict[int, int] = {}
+    first_seen: dict[tuple[str, ...], int] = {}
     for node in index.by_kind.get(kind, []):
         entry = _copy_entry(node, ref.field.get(node), standard)
         shingles = _shingles(entry.sentences)
-        candidates = Counter(first_seen[h] for h in shingles if h in first_seen)
+        candidates = Counter(map(first_seen.get, shingles))
+        candidates.pop(None, None)
         best: tuple[float, int, Evidence] | None = None
-        for position, _count in candidates.most_common(_CANDIDATES):
+        # The earlier texts sharing most runs of words, the earliest first among equals.
+        for position, _count in heapq.nsmallest(_CANDIDATES, candidates.items(), key=_most_shared):
             evidence = _compare_copy(entry, entries[position])
             if evidence is not None:
-                score = float(evidence.values.get("_score", "0"))
+                score = float(str(evidence.values.get("_score", "0")))
                 if best is None or score > best[0] or (score == best[0] and position < best[1]):
                     best = (score, position, evidence)
         if best is not None:
             evidence = best[2]
             evidence.values.pop("_score", None)
             results[node.order] = evidence
-        for h in shingles:
-            first_seen.setdefault(h, len(entries))
+        # set.difference with the dict itself looks each shingle up (with its keys view it walked the dict).
+        first_seen.update(dict.fromkeys(shingles.difference(first_seen), len(entries)))
         entries.append(entry)
     return results
 
 
+def _most_shared(item: tuple[int, int]) -> tuple[int, int]:
+    position, count = item
+    return -count, position
+
+
 def _compare_copy(this: _CopyEntry, other: _CopyEntry) -> Evidence | None:
     shared = _shared_sentences(this, other)
-    this_words, other_words = len(this.text.split()), len(other.text.split())
     ratio = 0.0
-    if this_words >= _MIN_TEXT_WORDS and other_words >= _MIN_TEXT_WORDS:
+    if this.words >= _MIN_TEXT_WORDS and other.words >= _MIN_TEXT_WORDS:
         ratio = fuzz.ratio(this.text, other.text) / 100
     if len(shared) < 2 and ratio < 0.8:
         return None

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 from checker.model import (
@@ -384,12 +385,9 @@ def _expected_results(node: Node) -> TextBlock | None:
     return _cached(node, "forvantat_resultat", make)
 
 
-def _title(node: Node) -> str | None:
-    return node.obj.title
-
-
-def _bedomning(node: Node) -> str | None:
-    return node.obj.bedomning
+# Plain attributes are read with attrgetter: in C, without a Python call per node and rule.
+_title: Callable[[Node], str | None] = attrgetter("obj.title")
+_bedomning: Callable[[Node], str | None] = attrgetter("obj.bedomning")
 
 
 def _children_of(kind: str) -> Callable[[Node], list[Node]]:
@@ -405,11 +403,11 @@ BEDOMNING = FieldDef(
     "bedomning", "bedömning", enum_type("bedomning"), _bedomning, ("status", "måluppfyllelse"),
     "uppfylls helt, uppfylls delvis, uppfylls inte, inga data eller ingen alls",
 )
-NUMMER_TEXT = FieldDef("nummer", "nummer", TEXT, lambda n: n.obj.number, (), "målets nummer, t.ex. 1.4")
+NUMMER_TEXT = FieldDef("nummer", "nummer", TEXT, attrgetter("obj.number"), (), "målets nummer, t.ex. 1.4")
 
 
 def _value_field(id_: str, label: str, attr: str, aliases: tuple[str, ...], doc: str) -> FieldDef:
-    return FieldDef(id_, label, VALUE, lambda node: getattr(node.obj, attr), aliases, doc)
+    return FieldDef(id_, label, VALUE, attrgetter(f"obj.{attr}"), aliases, doc)
 
 
 def _date_field(id_: str, label: str, attr: str, aliases: tuple[str, ...], doc: str) -> FieldDef:
@@ -464,15 +462,15 @@ def _entity(definition: EntityDef) -> None:
 _entity(EntityDef(
     "dokument", "dokument", ("dokumentet", "document", "rapport"),
     _fields(
-        FieldDef("typ", "typ", enum_type("kind"), lambda n: n.obj.kind, ("dokumenttyp", "kind", "sort"),
+        FieldDef("typ", "typ", enum_type("kind"), attrgetter("obj.kind"), ("dokumenttyp", "kind", "sort"),
                  "verksamhetsplan, tertialrapport eller verksamhetsberättelse"),
         FieldDef("ar", "år", NUMBER, lambda n: float(n.obj.year) if n.obj.year is not None else None,
                  ("ar", "year", "verksamhetsår"), "året dokumentet gäller"),
         FieldDef("tertial", "tertial", NUMBER, lambda n: float(n.obj.tertial) if n.obj.tertial is not None else None,
                  (), "1 eller 2 för en tertialrapport"),
-        FieldDef("enhet", "enhet", TEXT, lambda n: n.obj.unit, ("unit", "enhetens namn"), "enhetens namn"),
-        FieldDef("titel", "titel", TEXT, lambda n: n.obj.title, ("rubrik",), "dokumentets rubrik"),
-        FieldDef("fil", "fil", TEXT, lambda n: n.obj.path, ("sökväg", "filnamn"), "filens namn"),
+        FieldDef("enhet", "enhet", TEXT, attrgetter("obj.unit"), ("unit", "enhetens namn"), "enhetens namn"),
+        FieldDef("titel", "titel", TEXT, attrgetter("obj.title"), ("rubrik",), "dokumentets rubrik"),
+        FieldDef("fil", "fil", TEXT, attrgetter("obj.path"), ("sökväg", "filnamn"), "filens namn"),
     ),
     "hela dokumentet",
 ))
@@ -523,8 +521,8 @@ _entity(EntityDef(
     _fields(
         FieldDef("nummer", "nummer", NUMBER, lambda n: float(n.obj.number) if n.obj.number is not None else None,
                  ("number",), "punktens nummer (1, 2 …) om den är numrerad"),
-        FieldDef("text", "text", TEXT, lambda n: n.obj.text, ("lydelse",), "punktens text"),
-        FieldDef("markering", "markering", enum_type("marker"), lambda n: n.obj.marker, ("typ",),
+        FieldDef("text", "text", TEXT, attrgetter("obj.text"), ("lydelse",), "punktens text"),
+        FieldDef("markering", "markering", enum_type("marker"), attrgetter("obj.marker"), ("typ",),
                  "nummer, punkt eller stycke"),
     ),
     "en punkt i förväntat resultat",
@@ -533,7 +531,7 @@ _entity(EntityDef(
 _entity(EntityDef(
     "indikator", "indikator", ("indikatorer",),
     _fields(
-        FieldDef("namn", "namn", TEXT, lambda n: n.obj.name, ("titel", "indikatorns namn"), "indikatorns namn"),
+        FieldDef("namn", "namn", TEXT, attrgetter("obj.name"), ("titel", "indikatorns namn"), "indikatorns namn"),
         _value_field("arsmal", "årsmål", "arsmal", ("arsmal", "enhetens årsmål", "eget årsmål"), "enhetens årsmål"),
         _value_field("kf_arsmal", "kf:s årsmål", "kf_arsmal", ("kfs årsmål", "kf årsmål", "kf-årsmål", "kf arsmal"),
                      "KF:s årsmål"),
@@ -545,7 +543,7 @@ _entity(EntityDef(
         _value_field("utfall_foregaende", "utfall föregående år", "utfall_foregaende",
                      ("utfall föregående", "föregående utfall", "utfall vb föregående år", "utfall foregaende ar"),
                      "utfallet i förra årets verksamhetsberättelse"),
-        FieldDef("period", "period", TEXT, lambda n: n.obj.period, ("periodicitet",), "period eller periodicitet"),
+        FieldDef("period", "period", TEXT, attrgetter("obj.period"), ("periodicitet",), "period eller periodicitet"),
         FieldDef("analys", "analys", PART, _analysis_block, (), "analysen under indikatorn"),
     ),
     "en rad i en indikatortabell, på vilken nivå som helst",
@@ -553,10 +551,10 @@ _entity(EntityDef(
 _entity(EntityDef(
     "aktivitet", "aktivitet", ("aktiviteter",),
     _fields(
-        FieldDef("titel", "titel", TEXT, lambda n: n.obj.title, ("namn", "rubrik"), "aktivitetens text"),
+        FieldDef("titel", "titel", TEXT, attrgetter("obj.title"), ("namn", "rubrik"), "aktivitetens text"),
         _date_field("startdatum", "startdatum", "start", ("start",), "startdatum som det är skrivet"),
         _date_field("slutdatum", "slutdatum", "slut", ("slut",), "slutdatum som det är skrivet"),
-        FieldDef("avvikelse", "avvikelse", TEXT, lambda n: n.obj.avvikelse, (), "kolumnen Avvikelse"),
+        FieldDef("avvikelse", "avvikelse", TEXT, attrgetter("obj.avvikelse"), (), "kolumnen Avvikelse"),
         FieldDef("analys", "analys", PART, _analysis_block, (), "analysen under aktiviteten"),
     ),
     "en rad i en aktivitetstabell, på vilken nivå som helst",
@@ -564,7 +562,7 @@ _entity(EntityDef(
 _entity(EntityDef(
     "avsnitt", "avsnitt", ("avsnitten", "section"),
     _fields(
-        FieldDef("titel", "titel", TEXT, lambda n: n.obj.title, ("rubrik", "namn"), "avsnittets rubrik"),
+        FieldDef("titel", "titel", TEXT, attrgetter("obj.title"), ("rubrik", "namn"), "avsnittets rubrik"),
         FieldDef("text", "text", PART, _section_own, ("brödtext", "egen text"), "avsnittets egen text"),
         FieldDef("innehall", "innehåll", PART, _section_content, ("innehall",),
                  "avsnittets text, underavsnittens text och tabeller"),
@@ -578,13 +576,13 @@ _entity(EntityDef(
 _entity(EntityDef(
     "synpunkt", "synpunkt", ("synpunkter", "klagomål", "synpunktsrad", "rad"),
     _fields(
-        FieldDef("uppdelning", "uppdelning", TEXT, lambda n: n.obj.uppdelning, (), "kolumnen Uppdelning"),
-        FieldDef("kategori", "kategori", TEXT, lambda n: n.obj.kategori, ("namn",), "kolumnen Klagomål/synpunkter/kategorier"),
+        FieldDef("uppdelning", "uppdelning", TEXT, attrgetter("obj.uppdelning"), (), "kolumnen Uppdelning"),
+        FieldDef("kategori", "kategori", TEXT, attrgetter("obj.kategori"), ("namn",), "kolumnen Klagomål/synpunkter/kategorier"),
         _value_field("t1", "t1", "t1", ("utfall t1",), "Utfall T1"),
         _value_field("t2", "t2", "t2", ("utfall t2",), "Utfall T2"),
         _value_field("vb", "vb", "vb", ("utfall vb",), "Utfall VB"),
         _value_field("totalt", "totalt", "totalt", ("totalt ack", "summa", "total"), "Totalt ack"),
-        FieldDef("bedomning", "bedömning", TEXT, lambda n: n.obj.bedomning,
+        FieldDef("bedomning", "bedömning", TEXT, attrgetter("obj.bedomning"),
                  ("bedömning och planerade åtgärder", "åtgärder"), "kolumnen Bedömning och planerade åtgärder"),
     ),
     "en rad i tabellen Redovisning av synpunkter och klagomål",
@@ -910,6 +908,10 @@ class ReportIndex:
         self.cache: dict[Any, Any] = {}
         # Set by checker.threads when the report is checked as part of a thread.
         self.thread: ThreadLinks | None = None
+        # Every node as it is created, which is document (pre-)order: a node, then its subtree.
+        self._nodes: list[Node] = [self.root]
+        # The heading path of what lies under a node, computed once per parent.
+        self._below: dict[Node, tuple[str, ...]] = {}
         self._build()
         self._number()
 
@@ -918,6 +920,12 @@ class ReportIndex:
     def _add(self, kind: str, obj: Any, parent: Node) -> Node:
         node = Node(kind, obj, parent)
         parent.children.append(node)
+        path = self._below.get(parent)
+        if path is None:
+            heading = parent.heading
+            path = self._below[parent] = parent.path + (heading,) if heading else parent.path
+        node.path = path
+        self._nodes.append(node)
         return node
 
     def _build(self) -> None:
@@ -966,6 +974,8 @@ class ReportIndex:
         items += [("aktivitet", a) for a in goal.aktiviteter]
         self._goal_children(node, items)
         analysis = text_block(goal.analys)
+        # The goal's field "analys" is this same block: built once, for the node and the field.
+        node.cache["analys"] = analysis
         if analysis is not None:
             self._add("analys", analysis, node)
 
@@ -978,33 +988,32 @@ class ReportIndex:
             elif kind in ("indikator", "aktivitet"):
                 child = self._add(kind, obj, node)
                 analysis = loose_text_block(obj.analys, obj.analys_source or obj.source)
+                child.cache["analys"] = analysis  # what _analysis_block would build again
                 if analysis is not None:
                     self._add("analys", analysis, child)
             else:
                 self._add(kind, obj, node)
 
     def _number(self) -> None:
-        """Pre-order numbers, subtree ends, heading paths and per-kind lists (iteratively)."""
+        """Pre-order numbers, subtree ends and per-kind lists (nodes were created in pre-order)."""
         self.by_kind: dict[str, list[Node]] = {kind: [] for kind in ENTITIES}
-        counter = 0
-        stack: list[tuple[Node, bool]] = [(self.root, False)]
-        while stack:
-            node, done = stack.pop()
-            if done:
-                node.end = counter - 1
-                continue
-            node.order = counter
-            counter += 1
-            self.by_kind.setdefault(node.kind, []).append(node)
-            parent = node.parent
-            if parent is not None:
-                heading = parent.heading
-                node.path = parent.path + (heading,) if heading else parent.path
-            if node.kind == "synpunkt":
-                node.path = self._synpunkt_path()
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node.children))
-        self._orders = {kind: [n.order for n in nodes] for kind, nodes in self.by_kind.items()}
+        by_kind = self.by_kind
+        for order, node in enumerate(self._nodes):
+            node.order = order
+            if node.kind in by_kind:
+                by_kind[node.kind].append(node)
+            else:
+                by_kind[node.kind] = [node]
+        # A subtree ends where its last child's subtree ends; children come after their parent.
+        for node in reversed(self._nodes):
+            node.end = node.children[-1].end if node.children else node.order
+        rows = by_kind.get("synpunkt")
+        if rows:
+            path = self._synpunkt_path()
+            for row in rows:
+                row.path = path
+        self._orders = {kind: [n.order for n in nodes] for kind, nodes in by_kind.items()}
+        del self._nodes, self._below
 
     def _synpunkt_path(self) -> tuple[str, ...]:
         source = self.report.synpunkter_source
