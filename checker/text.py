@@ -76,6 +76,10 @@ def strip_diacritics(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     if decomposed.isascii():
         return decomposed
+    if _beyond_ascii_and_marks().search(decomposed) is None:
+        # Only combining marks outside ASCII (most Swedish text: "å" became
+        # "a" + ring): dropping everything non-ASCII drops exactly them, in C.
+        return decomposed.encode("ascii", "ignore").decode("ascii")
     if _ASTRAL.search(decomposed) is None:
         # Every paragraph is folded once: a regex over the combining marks is
         # several times faster than asking unicodedata about each character.
@@ -92,6 +96,12 @@ def _bmp_combining_marks() -> re.Pattern[str]:
     """
     marks = "".join(chr(code) for code in range(0x300, 0x10000) if unicodedata.combining(chr(code)))
     return re.compile("[" + re.escape(marks) + "]")
+
+
+@lru_cache(maxsize=1)
+def _beyond_ascii_and_marks() -> re.Pattern[str]:
+    """A character that is neither ASCII nor one of _bmp_combining_marks()."""
+    return re.compile("[^\x00-\x7f" + _bmp_combining_marks().pattern[1:-1] + "]")
 
 
 _Fn = TypeVar("_Fn", bound=Callable[..., Any])

@@ -10,6 +10,7 @@ boxes, merged and nested cells). No timings are asserted.
 from __future__ import annotations
 
 import random
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -17,8 +18,14 @@ import pytest
 from lxml import etree
 
 from checker import docx_reader as reader
-from checker.structure import furniture, labels, sections
-from checker.text import SimilarLabels, clear_document_caches, fold_ocr, similar
+from checker.structure import furniture, labels, sections, tables
+from checker.text import (
+    SimilarLabels,
+    clear_document_caches,
+    fold_ocr,
+    similar,
+    strip_diacritics,
+)
 from tests import hostile_inputs
 
 REPORTS = sorted((Path(__file__).resolve().parent.parent / "reports").glob("*.docx"))
@@ -168,3 +175,26 @@ def test_similar_labels_answer_as_every_label_asked_in_turn(documents: list[Path
             for matcher in matchers:
                 expected = next((label for label in matcher.labels if similar(key, label, matcher.max_ratio)), None)
                 assert matcher.first(key) == expected, (key, matcher.labels[:2])
+
+
+def test_strip_diacritics_drops_exactly_the_combining_marks(documents: list[Path]) -> None:
+    rng = random.Random(7)
+    alphabet = "aåäöeéAÅÄÖ –”’•\u00a0\u0301\u0308\ufb01\u2163\uf0a7" + chr(0x1D538) + chr(0x1D167)
+    texts = _texts(documents) + ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(2000)]
+    for text in texts:
+        decomposed = unicodedata.normalize("NFKD", text)
+        assert strip_diacritics(text) == "".join(ch for ch in decomposed if not unicodedata.combining(ch)), text
+
+
+def test_a_repeated_header_is_known_as_classify_header_knows_it(documents: list[Path]) -> None:
+    rows: list[list[str]] = [["Indikator", "Årsmål"], ["Aktivitet", "Start"], ["Uppdelning", "Totalt ack"],
+                             ["Klagomål", "3", "Totalt ack."], ["Indikatorer", ""], ["x", "y"]]
+    for path in documents:
+        for block in reader.read_docx(path).blocks:
+            if isinstance(block, reader.TableBlock):
+                rows.extend([cell.text for cell in row] for row in block.rows)
+            elif "\t" in block.raw:
+                rows.append(block.raw.split("\t"))
+    for texts in rows:
+        for kind in tables.TableKind:
+            assert tables.repeats_header(texts, kind) is (tables.classify_header(texts) is kind), texts

@@ -159,8 +159,10 @@ def _prepare_paragraph(block: ParagraphBlock, repeated: set[str]) -> _Line | Non
         text = furniture.strip_inline_furniture(text)
     if block.list_kind == "number" and block.list_marker:
         text = f"{block.list_marker} {text}"
+    # The cheap tests first: most lines are too long or end a sentence, and
+    # is_bold looks at every run.
     heading_like = block.heading_level is not None or (
-        block.is_bold and len(text) <= _HEADING_MAX_CHARS and not text.rstrip().endswith((".", ","))
+        len(text) <= _HEADING_MAX_CHARS and not text.rstrip().endswith((".", ",")) and block.is_bold
     )
     return _Line(block=block, text=text, heading_like=heading_like)
 

@@ -66,14 +66,35 @@ def classify_header(texts: Sequence[str]) -> TableKind | None:
         return None
     # Asked of every data row too (a header repeated on the next page), so the
     # cells are folded only when the first one has not decided.
-    first = fold_ocr(cells[0])
+    kind = _kind_by_first_cell(fold_ocr(cells[0]))
+    if kind is not None:
+        return kind
+    if any("totalt ack" in fold_ocr(c) for c in cells):
+        return TableKind.SYNPUNKTER
+    return None
+
+
+def _kind_by_first_cell(first: str) -> TableKind | None:
     if starts_like(first, "indikator", 0.15) is not None:
         return TableKind.INDIKATOR
     if starts_like(first, "aktivitet", 0.15) is not None:
         return TableKind.AKTIVITET
-    if starts_like(first, "uppdelning", 0.15) is not None or any("totalt ack" in fold_ocr(c) for c in cells):
+    if starts_like(first, "uppdelning", 0.15) is not None:
         return TableKind.SYNPUNKTER
     return None
+
+
+def repeats_header(texts: Sequence[str], kind: TableKind) -> bool:
+    """classify_header(texts) is kind: a data row that repeats the table's header.
+
+    An indicator or activity header is known by its first cell alone; only the
+    complaints table needs every cell folded ("Totalt ack" may stand anywhere),
+    which for the other tables cost a fold of every data cell.
+    """
+    if kind is TableKind.SYNPUNKTER:
+        return classify_header(texts) is kind
+    cells = [t for t in texts if t.strip()]
+    return len(cells) >= 2 and _kind_by_first_cell(fold_ocr(cells[0])) is kind
 
 
 # --- column mapping -------------------------------------------------------
@@ -232,7 +253,7 @@ def parse_table(
     for row in rows:
         if not row.nonempty():
             continue
-        if classify_header(row.texts()) is kind:
+        if repeats_header(row.texts(), kind):
             continue  # a header repeated on the next page
         if is_analysis_row(row, columns):
             text = clean_analysis(" \n".join(c.text for c in row.nonempty()), unit)
