@@ -151,3 +151,14 @@ def test_phrases_searched_one_by_one_match_as_one_expression(phrases: list[str],
     else:  # no exact match: the fallbacks (split words, OCR letters) may still find one
         assert found is None or found[0] in phrases
 
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab9 _-*.,\t\n\x1c\x7f&6") + ["å", "–", "é", "٣", "\u00a0"]), max_size=40))
+def test_ascii_shortcuts_agree_with_the_regular_expressions(text: str) -> None:
+    import re
+
+    assert functions.without_punctuation(text) == re.sub(r"[\W_]+", "", text)
+    assert functions.word_runs(text) == re.findall(r"[^\W_]+", text)
+    tokens, _ = functions._ocr_view(text)
+    assert list(tokens) == re.findall(r"[^\W_]+\*?", text.translate(functions._OCR_TABLE))

@@ -46,6 +46,7 @@ from checker.rules_lang.vocabulary import (
     as_paragraphs,
     as_text,
     is_present,
+    presence_test,
 )
 from checker.text import fold, shorten
 
@@ -255,10 +256,11 @@ def compile_cond(cond: ir.Cond, *, collect_missing: bool = False) -> CondFn:
 
 
 def _compile_presence(cond: ir.CPresence) -> CondFn:
-    value_fn, type_, label, negated = compile_expr(cond.expr), cond.expr.type, cond.label, cond.negated
+    value_fn, label, negated = compile_expr(cond.expr), cond.label, cond.negated
+    test = presence_test(cond.expr.type)
 
     def presence(env: Env) -> Outcome:
-        present = is_present(type_, value_fn(env))
+        present = test(value_fn(env))
         evidence = None if present else Evidence(missing=[label])
         return (not present if negated else present), evidence
 
@@ -566,7 +568,8 @@ def select(env: Env, filters: list[CompiledFilter]) -> tuple[bool, Evidence | No
             result = not result
         if result is not True:
             return False, None
-        evidence = merge(evidence, found)
+        if found is not None:  # merge(evidence, found), without the call for the common None
+            evidence = found if evidence is None else evidence.merge(found)
     return True, evidence
 
 
@@ -595,6 +598,8 @@ def compile_statement(statement: ir.SStatement) -> StatementFn:
     def selected(env: Env) -> list[tuple[Env, Evidence | None]]:
         chosen: list[tuple[Env, Evidence | None]] = []
         nodes, index = candidates(env)
+        if not filters:
+            return [(Env(node, env, env.loops, index), None) for node in nodes]
         for node in nodes:
             child = Env(node, env, env.loops, index)
             ok, evidence = select(child, filters)
@@ -635,12 +640,17 @@ def compile_statement(statement: ir.SStatement) -> StatementFn:
 # --- findings ---------------------------------------------------------------------------------------
 
 
+PartFn = Callable[[Env, "Evidence | None"], str]
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """A message template with its placeholders compiled."""
 
     template: ir.Template
     values: dict[int, ValueFn]
+    # The template's text as it is, and each placeholder as a function of the scope and the evidence.
+    parts: tuple[str | PartFn, ...] = ()
 
     @classmethod
     def compile(cls, template: ir.Template) -> Message:
@@ -649,22 +659,28 @@ class Message:
             for i, p in enumerate(template)
             if isinstance(p, ir.Placeholder) and p.expr is not None
         }
-        return cls(template, values)
+        parts = tuple(part if isinstance(part, str) else _compile_part(part, values.get(i)) for i, part in enumerate(template))
+        return cls(template, values, parts)
 
     def render(self, env: Env, evidence: Evidence | None) -> str:
-        parts: list[str] = []
-        for index, part in enumerate(self.template):
-            if isinstance(part, str):
-                parts.append(part)
-            elif part.special == "mål":
-                goal = env.node.nearest_goal()
-                parts.append(shorten(goal.title or MISSING, 80) if goal is not None else MISSING)
-            elif part.evidence is not None:
-                parts.append(_evidence_value(part.evidence, evidence))
-            else:
-                assert part.expr is not None
-                parts.append(display(self.values[index](env), part.expr.type))
-        return " ".join("".join(parts).split())
+        text = "".join([part if isinstance(part, str) else part(env, evidence) for part in self.parts])
+        return " ".join(text.split())
+
+
+def _compile_part(part: ir.Placeholder, value: ValueFn | None) -> PartFn:
+    if part.special == "mål":
+        return _goal_title
+    name = part.evidence
+    if name is not None:
+        return lambda env, evidence: _evidence_value(name, evidence)
+    assert part.expr is not None and value is not None
+    type_ = part.expr.type
+    return lambda env, evidence: display(value(env), type_)
+
+
+def _goal_title(env: Env, evidence: Evidence | None) -> str:
+    goal = env.node.nearest_goal()
+    return shorten(goal.title or MISSING, 80) if goal is not None else MISSING
 
 
 def _evidence_value(name: str, evidence: Evidence | None) -> str:

@@ -153,11 +153,35 @@ _GAP = r"(?:[\W_]+[^\W_]+){0,%d}?[\W_]+" % _GAP_WORDS
 _COMPACT_MIN = 8
 _NON_ALNUM = re.compile(r"[\W_]+")
 
+# Folding leaves almost every paragraph in ASCII, where str.translate does what
+# the Unicode-aware class [\W_] does (ASCII letters and digits are exactly
+# [^\W_] there) several times faster than the regex engine.
+_ASCII_NON_ALNUM = [chr(code) for code in range(128) if not chr(code).isalnum()]
+_NON_ALNUM_TO_SPACE = str.maketrans(dict.fromkeys(_ASCII_NON_ALNUM, " "))
+_NON_ALNUM_DELETED = str.maketrans(dict.fromkeys(_ASCII_NON_ALNUM, None))
+
+
+def without_punctuation(text: str) -> str:
+    """`text` with everything but letters and digits removed."""
+    if text.isascii():
+        return text.translate(_NON_ALNUM_DELETED)
+    return _NON_ALNUM.sub("", text)
+
+
+def word_runs(text: str) -> list[str]:
+    """The runs of letters and digits in `text`."""
+    if text.isascii():
+        return text.translate(_NON_ALNUM_TO_SPACE).split()
+    return _ALNUM_RUN.findall(text)
+
+
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
 
 @document_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Folded text without spaces or punctuation: "Medarbetar index" → "medarbetarindex"."""
-    return _NON_ALNUM.sub("", fold(text))
+    return without_punctuation(fold(text))
 
 
 class PhraseMatcher:
@@ -329,13 +353,15 @@ def _ocr_tokens(text: str) -> list[str]:
 @document_cache(maxsize=8192)
 def _ocr_view(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """The OCR-folded words of a folded text and their set, shared by every phrase list that looks at it."""
-    tokens = tuple(_OCR_WORD.findall(folded.translate(_OCR_TABLE)))
+    text = folded.translate(_OCR_TABLE)
+    # Without a "*" to keep at the end of a word, the words are the runs of letters and digits.
+    tokens = tuple(word_runs(text) if "*" not in text else _OCR_WORD.findall(text))
     return tokens, frozenset(tokens)
 
 
 @document_cache(maxsize=8192)
 def _squeeze(folded: str) -> str:
-    return _NON_ALNUM.sub("", folded)
+    return without_punctuation(folded)
 
 
 _FUZZY_MIN = 5
@@ -637,11 +663,8 @@ def _comparable(text: str) -> str:
 
 
 def _comparable_folded(folded: str) -> str:
-    # The runs of letters and digits joined by single spaces (one pass of the regex engine).
-    return " ".join(_ALNUM_RUN.findall(_LEADING_MARK.sub("", folded)))
-
-
-_ALNUM_RUN = re.compile(r"[^\W_]+")
+    # The runs of letters and digits joined by single spaces.
+    return " ".join(word_runs(_LEADING_MARK.sub("", folded)))
 
 
 def _aterges_i(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:

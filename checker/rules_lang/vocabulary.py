@@ -123,7 +123,12 @@ class TextBlock:
 
     @property
     def present(self) -> bool:
-        return self.other_content or bool(self.items) or any(p.text.strip() for p in self.paragraphs)
+        if self.other_content or self.items:
+            return True
+        for paragraph in self.paragraphs:  # a plain loop: asked for every part by many rules
+            if paragraph.text.strip():
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +170,16 @@ def is_present(type_: Type, value: Any) -> bool:
     if base is Base.BOOL:
         return value is True
     return True
+
+
+def presence_test(type_: Type) -> Callable[[Any], bool]:
+    """is_present for values of one type, chosen once when a rule is compiled."""
+    base = type_.base
+    if base is Base.PART:
+        return lambda value: value is not None and value.present
+    if base is Base.VALUE:
+        return lambda value: value is not None and not value.is_empty
+    return lambda value: is_present(type_, value)
 
 
 def as_text(value: Any) -> str:
