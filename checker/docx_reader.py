@@ -15,10 +15,10 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from lxml import etree
 
@@ -161,7 +161,7 @@ _HEADER_REFERENCES = ((W + "headerReference", "default"), (W + "headerReference"
 class _Package:
     body: Any | None  # the w:body element
     styles: _StylesSource | None
-    numbering: Any | None  # the w:numbering element
+    numbering: _NumberingDefinitions | None
     # Per section (python-docx's order), the header/footer roots it defines; None
     # where a definition is referenced but its part is missing (reading stops there).
     headers: list[Any | None]
@@ -216,7 +216,7 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
     return _Package(
         body=body,
         styles=_StylesSource(_part(archive, styles_name)) if styles_name else _StylesSource.python_docx_default(),
-        numbering=etree.fromstring(_part(archive, numbering_name), _PARSER) if numbering_name else None,
+        numbering=_numbering_definitions(_part(archive, numbering_name)) if numbering_name else None,
         headers=_header_parts(archive, body, document_rels) if body is not None else [],
         core_title=core_title,
     )
@@ -775,26 +775,43 @@ class _StyleTable:
         )
 
 
-# Documents made from one template carry the same styles part byte for byte
-# (hundreds of kilobytes; in a city's batch, thousands of copies), and
-# resolving the styles a document uses cost as much as reading a third of its
-# text. A process keeps the tables of the last few styles parts, found by the
-# part's exact bytes, so the answers are those a fresh table gives.
-_STYLE_TABLES: dict[bytes | None, _StyleTable] = {}
-_STYLE_TABLES_KEPT = 4
+_T_KEPT = TypeVar("_T_KEPT")
+
+
+class _KeptByPart(Generic[_T_KEPT]):
+    """What was made of the last few parts, found by the part's exact bytes.
+
+    Documents made from one template carry the same styles and numbering
+    parts byte for byte (the styles part alone hundreds of kilobytes; in a
+    city's batch, thousands of copies), and making sense of them again for
+    every document cost as much as reading a third of its text. Found by the
+    exact bytes, a kept answer is the one a fresh reading gives.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: dict[bytes | None, _T_KEPT] = {}
+
+    def get(self, data: bytes | None, make: Callable[[], _T_KEPT]) -> _T_KEPT:
+        found = self._kept.pop(data, None)
+        if found is None:
+            found = make()  # (what it raises, it raises as before: nothing is kept)
+            while len(self._kept) >= self.size:
+                del self._kept[next(iter(self._kept))]  # the least recently used
+        self._kept[data] = found  # (re)inserted last: the most recently used
+        return found
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+_STYLE_TABLES: _KeptByPart[_StyleTable] = _KeptByPart(4)
 
 
 def _style_table(source: _StylesSource | None) -> _StyleTable:
     if source is None:
         return _StyleTable(None)
-    key = source.data
-    table = _STYLE_TABLES.pop(key, None)
-    if table is None:
-        table = _StyleTable(source)
-        while len(_STYLE_TABLES) >= _STYLE_TABLES_KEPT:
-            del _STYLE_TABLES[next(iter(_STYLE_TABLES))]  # the least recently used
-    _STYLE_TABLES[key] = table  # (re)inserted last: the most recently used
-    return table
+    return _STYLE_TABLES.get(source.data, lambda: _StyleTable(source))
 
 
 def _heading_level_from_name(name: str) -> int | None:
@@ -815,33 +832,50 @@ def _heading_level_from_name(name: str) -> int | None:
 _BULLET_FORMATS = {"bullet", "none"}
 
 
-class _Numbering:
-    """Computes the labels Word shows for automatically numbered paragraphs."""
+class _NumberingDefinitions:
+    """The list formats of a numbering part: what Word's labels are made of."""
 
     def __init__(self, root) -> None:
-        self._formats: dict[tuple[str, int], tuple[str, int, str]] = {}
-        self._counters: dict[str, list[int]] = {}
-        self._abstract_of: dict[str, str] = {}
-        self._start_override: dict[tuple[str, int], int] = {}
-        self._abstract_levels: dict[str, dict[int, tuple[str, int, str]]] = {}
-        if root is not None:  # no numbering part: no automatic numbers
-            self._load(root)
-
-    def _load(self, root) -> None:
+        self.abstract_of: dict[str, str] = {}
+        self.start_override: dict[tuple[str, int], int] = {}
+        self.abstract_levels: dict[str, dict[int, tuple[str, int, str]]] = {}
         for abstract in root.iterchildren(W + "abstractNum"):
             levels: dict[int, tuple[str, int, str]] = {}
             for lvl in abstract.iterchildren(W + "lvl"):
                 levels[_int_attr(lvl, W + "ilvl", 0)] = _level_format(lvl)
-            self._abstract_levels[abstract.get(W + "abstractNumId", "")] = levels
+            self.abstract_levels[abstract.get(W + "abstractNumId", "")] = levels
         for num in root.iterchildren(W + "num"):
             num_id = num.get(W + "numId", "")
             abstract_id = num.find(W + "abstractNumId")
             if abstract_id is not None:
-                self._abstract_of[num_id] = abstract_id.get(_VAL, "")
+                self.abstract_of[num_id] = abstract_id.get(_VAL, "")
             for override in num.iterchildren(W + "lvlOverride"):
                 start = override.find(W + "startOverride")
                 if start is not None:
-                    self._start_override[(num_id, _int_attr(override, W + "ilvl", 0))] = _int_attr(start, _VAL, 1)
+                    self.start_override[(num_id, _int_attr(override, W + "ilvl", 0))] = _int_attr(start, _VAL, 1)
+
+
+_NUMBERING_DEFINITIONS: _KeptByPart[_NumberingDefinitions] = _KeptByPart(4)
+
+
+def _numbering_definitions(data: bytes) -> _NumberingDefinitions:
+    """The numbering part's formats (parsed here, so a broken part fails where it always did)."""
+    return _NUMBERING_DEFINITIONS.get(data, lambda: _NumberingDefinitions(etree.fromstring(data, _PARSER)))
+
+
+_NO_NUMBERING = _NumberingDefinitions(etree.Element(W + "numbering"))
+
+
+class _Numbering:
+    """Computes the labels Word shows for automatically numbered paragraphs (counting them per document)."""
+
+    def __init__(self, definitions: _NumberingDefinitions | None) -> None:
+        # No numbering part: no automatic numbers.
+        definitions = definitions if definitions is not None else _NO_NUMBERING
+        self._abstract_of = definitions.abstract_of
+        self._start_override = definitions.start_override
+        self._abstract_levels = definitions.abstract_levels
+        self._counters: dict[str, list[int]] = {}
 
     def label(self, num: tuple[str, int]) -> tuple[ListKind | None, str | None]:
         num_id, level = num

@@ -8,7 +8,6 @@ case, spacing and diacritics; everything that is *shown* keeps the original.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -57,9 +56,12 @@ def strip_html(text: str) -> str:
     """
     if "<" not in text and "&" not in text:
         return text
+    # Imported here: its table of entities is a start-up cost most documents never need.
+    from html import unescape
+
     text = _HTML_BLOCK_END.sub("\n", text)
     text = _HTML_TAG.sub(" ", text)
-    return html.unescape(text)
+    return unescape(text)
 
 
 def normalise(text: str) -> str:
@@ -94,14 +96,30 @@ def _bmp_combining_marks() -> re.Pattern[str]:
     Built on first use from this Python's own Unicode tables (a few ms), so it
     always agrees with the character-by-character test it replaces.
     """
-    marks = "".join(chr(code) for code in range(0x300, 0x10000) if unicodedata.combining(chr(code)))
-    return re.compile("[" + re.escape(marks) + "]")
+    return re.compile("[" + _bmp_combining_ranges() + "]")
 
 
 @lru_cache(maxsize=1)
 def _beyond_ascii_and_marks() -> re.Pattern[str]:
     """A character that is neither ASCII nor one of _bmp_combining_marks()."""
-    return re.compile("[^\x00-\x7f" + _bmp_combining_marks().pattern[1:-1] + "]")
+    return re.compile("[^\x00-\x7f" + _bmp_combining_ranges() + "]")
+
+
+@lru_cache(maxsize=1)
+def _bmp_combining_ranges() -> str:
+    """The combining marks of the BMP as the body of a character class, in ranges
+    ("\u0300-\u036f…"): 120 ranges compile in half the time of 700 characters."""
+    codes = [code for code in range(0x300, 0x10000) if unicodedata.combining(chr(code))]
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(
+        re.escape(chr(first)) if first == last else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
+        for first, last in ranges
+    )
 
 
 _Fn = TypeVar("_Fn", bound=Callable[..., Any])

@@ -129,15 +129,35 @@ def test_a_kept_style_table_reads_as_a_fresh_one(documents: list[Path], monkeypa
     fresh = [reader.read_docx(path) for path in documents]
     for first, second, new in zip(warm, again, fresh):
         assert first.blocks == second.blocks == new.blocks
-    assert len(reader._STYLE_TABLES) <= reader._STYLE_TABLES_KEPT
+    assert len(reader._STYLE_TABLES) <= reader._STYLE_TABLES.size
 
 
-def test_only_the_last_few_style_tables_are_kept() -> None:
+def test_kept_numbering_counts_as_fresh_numbering(documents: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    def fresh(data: bytes) -> reader._NumberingDefinitions:
+        return reader._NumberingDefinitions(etree.fromstring(data, reader._PARSER))
+
+    warm = [reader.read_docx(path) for path in documents]
+    again = [reader.read_docx(path) for path in documents]
+    monkeypatch.setattr(reader, "_numbering_definitions", fresh)
+    new = [reader.read_docx(path) for path in documents]
+    markers = [[b.list_marker for b in content.blocks if isinstance(b, reader.ParagraphBlock)] for content in new]
+    assert any(any(found) for found in markers)
+    for first, second, third in zip(warm, again, new):
+        assert first.blocks == second.blocks == third.blocks
+
+
+def test_only_the_last_few_parts_are_kept() -> None:
+    kept: reader._KeptByPart[object] = reader._KeptByPart(4)
+    made = [kept.get(bytes([n]), object) for n in range(9)]
+    assert len(kept) == 4
+    assert kept.get(bytes([8]), object) is made[8]
+    assert kept.get(bytes([0]), object) is not made[0]
+    with pytest.raises(ValueError):
+        kept.get(b"broken", lambda: int("x"))
+    assert len(kept) == 4 and kept.get(b"broken", object) is not None
     parts = [reader._StylesSource(f'<w:styles xmlns:w="{hostile_inputs.W_NS}" n="{n}"/>'.encode()) for n in range(9)]
     tables = [reader._style_table(part) for part in parts]
-    assert len(reader._STYLE_TABLES) == reader._STYLE_TABLES_KEPT
     assert reader._style_table(parts[-1]) is tables[-1]
-    assert reader._style_table(parts[0]) is not tables[0]
 
 
 def _texts(documents: list[Path]) -> list[str]:
