@@ -90,6 +90,8 @@ def display(value: Any, type_: Type | None = None, limit: int = 80) -> str:
     """A run-time value as a coordinator should read it inside a message."""
     if value is None:
         return MISSING
+    if value.__class__ is str and (type_ is None or type_.base is not Base.ENUM):
+        return shorten(value, limit) if value.strip() else MISSING  # the common case, as below
     if type_ is not None and type_.base is Base.ENUM and isinstance(value, str):
         if type_.ref in ENUMS:
             return ENUMS[type_.ref].display(value) or MISSING
@@ -600,8 +602,12 @@ class _RestatePart:
 
 def _restate_part(paragraphs: Sequence[Para]) -> _RestatePart:
     numbers = frozenset(n for n in (paragraph_number(p.text) for p in paragraphs) if n is not None)
-    comparable = (_comparable(p.text) for p in paragraphs)
-    return _RestatePart(numbers, tuple((text, frozenset(text.split())) for text in comparable if text))
+    texts = []
+    for paragraph in paragraphs:
+        runs = _comparable_runs(paragraph.text)  # _comparable(text) is these words joined
+        if runs:
+            texts.append((" ".join(runs), frozenset(runs)))
+    return _RestatePart(numbers, tuple(texts))
 
 
 def _restated(item: Any, part: _RestatePart) -> bool:
@@ -665,6 +671,11 @@ def _comparable(text: str) -> str:
 def _comparable_folded(folded: str) -> str:
     # The runs of letters and digits joined by single spaces.
     return " ".join(word_runs(_LEADING_MARK.sub("", folded)))
+
+
+def _comparable_runs(text: str) -> list[str]:
+    """The words of _comparable(text)."""
+    return word_runs(_LEADING_MARK.sub("", fold(text)))
 
 
 def _aterges_i(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
