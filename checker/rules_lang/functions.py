@@ -771,27 +771,31 @@ class _CopyEntry:
     long_sentences: list[str]
     long_set: frozenset[str]
     words: int
+    # The words of each sentence.
+    tokens: list[list[str]]
 
 
 def _copy_entry(node: Node, block: Any, standard: PhraseMatcher | None) -> _CopyEntry:
     kept = sentences_besides(as_paragraphs(block), standard)[:_MAX_SENTENCES]
     normalised: list[str] = []
+    tokens: list[list[str]] = []
     where: dict[str, Para] = {}
     for sentence, paragraph in kept:
-        key = _comparable_folded(sentence)
-        if key:
+        runs = word_runs(_LEADING_MARK.sub("", sentence))  # _comparable_folded(sentence), split once
+        if runs:
+            key = " ".join(runs)
             normalised.append(key)
+            tokens.append(runs)
             where.setdefault(key, paragraph)
-    long_sentences = [s for s in normalised if len(s.split()) >= _MIN_SENTENCE_WORDS]
-    text = " ".join(normalised)
-    return _CopyEntry(node, normalised, text, where, long_sentences, frozenset(long_sentences), len(text.split()))
+    long_sentences = [key for key, runs in zip(normalised, tokens) if len(runs) >= _MIN_SENTENCE_WORDS]
+    return _CopyEntry(node, normalised, " ".join(normalised), where, long_sentences, frozenset(long_sentences),
+                      sum(map(len, tokens)), tokens)
 
 
-def _shingles(sentences_: list[str]) -> set[tuple[str, ...]]:
+def _shingles(sentences_: list[list[str]]) -> set[tuple[str, ...]]:
     """The runs of four words of each sentence (a sentence of two or three words is one run)."""
     found: set[tuple[str, ...]] = set()
-    for sentence in sentences_:
-        tokens = sentence.split()
+    for tokens in sentences_:
         if len(tokens) < _SHINGLE:
             if len(tokens) >= 2:
                 found.add(tuple(tokens))
@@ -826,7 +830,7 @@ def _copy_index(index: ReportIndex, kind: str, ref: FieldRef, standard: PhraseMa
     first_seen: dict[tuple[str, ...], int] = {}
     for node in index.by_kind.get(kind, []):
         entry = _copy_entry(node, ref.field.get(node), standard)
-        shingles = _shingles(entry.sentences)
+        shingles = _shingles(entry.tokens)
         candidates = Counter(map(first_seen.get, shingles))
         candidates.pop(None, None)
         best: tuple[float, int, Evidence] | None = None
