@@ -20,7 +20,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -581,37 +581,40 @@ def run_check(args: argparse.Namespace) -> int:
             from checker.overview import OverviewReporter
 
             reporters.append(OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths)))
-        with _progress(args, len(found.files)) as bar:
-            for reporter in reporters:
-                reporter.start()
+        with _aborted_on_error(reporters):
+            with _progress(args, len(found.files)) as bar:
+                for reporter in reporters:
+                    reporter.start()
 
-            def hand_on(result: Any) -> None:
-                if args.annotate is not None and stage is not None:
-                    result = _annotate_thread_findings(result, args.annotate, rules, fail_level)
-                summary = run.add(result)
-                with bar.paused():
-                    if result.internal and settings.output_format != "terminal":
-                        _err(f"{result.path}: {result.error}")
-                    if result.annotate_error:
-                        _err(f"{result.path}: {result.annotate_error}")
-                    for reporter in reporters:
-                        reporter.file(result, summary)
+                def hand_on(result: Any) -> None:
+                    if args.annotate is not None and stage is not None:
+                        from checker.threads.stage import annotate_again
 
-            # Thread rules (TR…) compare a report with its unit's plan: results wait until every file is read.
-            stage = _thread_stage(rules, settings, found.files, views=args.overview is not None)
-            with stage if stage is not None else contextlib.nullcontext():
-                for result in _results(found, runner.run(work)):
-                    if stage is not None:
-                        stage.hold(result)
-                    else:
+                        result = annotate_again(result, args.annotate, rules, fail_level)
+                    summary = run.add(result)
+                    with bar.paused():
+                        if result.internal and settings.output_format != "terminal":
+                            _err(f"{result.path}: {result.error}")
+                        if result.annotate_error:
+                            _err(f"{result.path}: {result.annotate_error}")
+                        for reporter in reporters:
+                            reporter.file(result, summary)
+
+                # Thread rules (TR…) compare a report with its unit's plan: results wait until every file is read.
+                stage = _thread_stage(rules, settings, found.files, views=args.overview is not None)
+                with stage if stage is not None else contextlib.nullcontext():
+                    for result in _results(found, runner.run(work)):
+                        if stage is not None:
+                            stage.hold(result)
+                        else:
+                            hand_on(result)
+                        bar.advance()
+                    # The threads go to the same workers; the held results come back in order with their findings.
+                    for result in stage.finish(runner.run) if stage is not None else ():
                         hand_on(result)
-                    bar.advance()
-                # The threads go to the same workers; the held results come back in order with their findings.
-                for result in stage.finish(runner.run) if stage is not None else ():
-                    hand_on(result)
-        for reporter in reporters:
-            _add_threads(reporter, stage, paths)
-            reporter.finish(run)
+            for reporter in reporters:
+                _add_threads(reporter, stage, paths)
+                reporter.finish(run)
     if not args.quiet:
         if args.output is not None:
             _err(f"Resultatet sparades i {args.output}.")
@@ -622,13 +625,18 @@ def run_check(args: argparse.Namespace) -> int:
     return run.exit_code
 
 
-def _annotate_thread_findings(result: Any, out_dir: Path, rules: RuleSet, fail_level: Any) -> Any:
-    """Thread findings are added after the worker wrote the annotated copy: write it again with them."""
-    from checker.batch import Job, annotate_result
-
-    if result.annotated is None or not any(getattr(rules.get(f.rule), "thread", False) for f in result.findings):
-        return result
-    return annotate_result(Job(result.path, result.annotated, out_dir), result, rules, fail_level)
+@contextlib.contextmanager
+def _aborted_on_error(reporters: Sequence[Any]) -> Iterator[None]:
+    """A run that ends early (Ctrl-C, a fault) leaves no half-written output files behind."""
+    try:
+        yield
+    except BaseException:
+        for reporter in reporters:
+            abort = getattr(reporter, "abort", None)
+            if callable(abort):
+                with contextlib.suppress(Exception):
+                    abort()
+        raise
 
 
 def _thread_stage(rules: RuleSet, settings: Settings, files: Sequence[Path], *, views: bool = True) -> Any:
@@ -809,6 +817,7 @@ def run_watch(args: argparse.Namespace) -> int:
         interval=DEFAULT_INTERVAL if args.interval is None else max(args.interval, 0.05),
         poll=args.poll,
         once=args.once,
+        threads=tuple(settings.threads),
     )
     log = make_logger(sys.stdout)
     runner = Runner(rules, _rule_spec(settings), jobs=args.jobs, timeout=settings.timeout, fail_level=fail_level)

@@ -30,13 +30,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from checker.annotate import annotated_path, is_output_name, text_report_path
+from checker.config import ThreadOverride
 from checker.findings import Severity
 from checker.output import clean_display, plural
 from checker.overview import HTML_NAME
@@ -66,6 +67,8 @@ class WatchOptions:
     interval: float = DEFAULT_INTERVAL
     poll: bool = False
     once: bool = False
+    # [trad] of malkoll.toml: files that do not say their unit, year or kind themselves.
+    threads: tuple[ThreadOverride, ...] = ()
 
 
 @dataclass
@@ -316,9 +319,29 @@ class Watcher:
         if not jobs:
             return False
         changed = False
-        for result in self.runner.run(jobs):
+        for result in self._with_thread_findings(self.runner.run(jobs), before):
             changed |= self._record(result, *before[result.path])
         return changed
+
+    def _with_thread_findings(self, results: Iterable[FileResult], arriving: Iterable[Path]) -> Iterable[FileResult]:
+        """The thread rules (TR…): each arriving report against its unit's documents checked before it.
+
+        The results of this round wait for each other, so that the plan and the
+        report dropped in together are compared too (checker.threads.gate).
+        """
+        from checker.threads.gate import ThreadGate
+        from checker.threads.stage import annotate_again
+
+        rules = getattr(self.runner, "rules", None)  # None: the workers load the rules themselves
+        if not ThreadGate.wanted(rules):
+            return results
+        assert rules is not None
+        arrived = list(results)
+        fresh = set(arriving)
+        known = [checked.result for path, checked in self.state.checked.items() if path not in fresh]
+        gate = ThreadGate(rules, self.options.threads)
+        return [annotate_again(result, self.options.out_dir, rules, self.options.fail_level)
+                for result in gate.add_findings(arrived, known, self.runner.run)]
 
     def _record(self, result: FileResult, signature: tuple[int, int], digest: str) -> bool:
         path = result.path

@@ -230,12 +230,12 @@ class ThreadStage:
 
     def _finish(self, run: JobRunner | None) -> Iterator[FileResult]:
         infos, self._infos = self._infos, []
-        self.grouping = group_documents(infos, self.overrides)
-        jobs = [ThreadJob(thread, self.want_views) for thread in self.grouping.threads if thread.size >= 2]
+        grouping = self.grouping = group_documents(infos, self.overrides)
+        jobs = [ThreadJob(thread, self.want_views) for thread in grouping.threads if thread.size >= 2]
         # Where each document's thread findings are in the second file.
         extra: dict[Path, int] = {}
         notes: dict[Path, list[str]] = {}
-        for path, note in self._unplaced_notes(infos).items():
+        for path, note in unplaced_notes(grouping, infos).items():
             notes.setdefault(path, []).append(note)
         del infos
         for job, outcome in zip(jobs, self._outcomes(jobs, run), strict=True):
@@ -258,7 +258,7 @@ class ThreadStage:
         spill.seek(0)
         for _ in range(count):
             result = pickle.load(spill)
-            yield _noted(_with(result, self._findings_at(extra.get(result.path))), notes.get(result.path))
+            yield with_notes(with_findings(result, self._findings_at(extra.get(result.path))), notes.get(result.path))
 
     def _keep_findings(self, findings: dict[Path, tuple[Finding, ...]], where: dict[Path, int]) -> None:
         for path, found in findings.items():
@@ -287,17 +287,6 @@ class ThreadStage:
             reader = read_report
         return (run_thread(job.thread, self.rules, reader, views=job.views) for job in jobs)
 
-    def _unplaced_notes(self, infos: Sequence[DocInfo]) -> dict[Path, str]:
-        """A Swedish note for a document that fits no thread, when no rule says why already.
-
-        A document of unknown kind or year already has its finding (the rule
-        that requires both); one without a unit, or a tertial report that does
-        not say which tertial, would otherwise fall out of its thread unnoticed.
-        """
-        assert self.grouping is not None
-        known = {info.path for info in infos if info.kind is not None and info.year is not None}
-        return {u.path: "Dokumentet " + u.reason for u in self.grouping.unplaced if u.path in known}
-
 
 def _temporary() -> IO[bytes]:
     """A file in the system's temp folder, unnamed where the system allows it: gone even if this process is killed."""
@@ -312,14 +301,36 @@ def compact(view: ThreadView) -> ThreadView:
     return view
 
 
-def _with(result: FileResult, findings: Sequence[Finding] | None) -> FileResult:
+def unplaced_notes(grouping: Grouping, infos: Sequence[DocInfo]) -> dict[Path, str]:
+    """A Swedish note for a document that fits no thread, when no rule says why already.
+
+    A document of unknown kind or year already has its finding (the rule
+    that requires both); one without a unit, or a tertial report that does
+    not say which tertial, would otherwise fall out of its thread unnoticed.
+    """
+    known = {info.path for info in infos if info.kind is not None and info.year is not None}
+    return {u.path: "Dokumentet " + u.reason for u in grouping.unplaced if u.path in known}
+
+
+def annotate_again(result: FileResult, out_dir: Path, rules: RuleSet, fail_level: Any) -> FileResult:
+    """Thread findings are added after the worker wrote the annotated copy: write it again with them."""
+    from checker.batch import Job, annotate_result
+
+    if result.annotated is None or not any(getattr(rules.get(f.rule), "thread", False) for f in result.findings):
+        return result
+    return annotate_result(Job(result.path, result.annotated, out_dir), result, rules, fail_level)
+
+
+def with_findings(result: FileResult, findings: Sequence[Finding] | None) -> FileResult:
+    """`result` with `findings` added, in the pipeline's order."""
     if not findings:
         return result
     merged = sorted(result.findings + tuple(findings), key=_finding_order)
     return replace(result, findings=tuple(merged))
 
 
-def _noted(result: FileResult, notes: list[str] | None) -> FileResult:
+def with_notes(result: FileResult, notes: list[str] | None) -> FileResult:
+    """`result` with Swedish notes added to its report."""
     if not notes or result.report is None:
         return result
     report = result.report.model_copy(update={"notes": [*result.report.notes, *notes]})
