@@ -356,7 +356,8 @@ def test_a_running_watch_survives_bad_files_arriving(tmp_path: Path) -> None:
 
     folder = tmp_path / "Inlämnat"
     write_report(folder / "bra.docx", "Aspuddens hemtjänst", analysis=True)
-    watch = WatchProcess(folder, "--poll", "--settle", "0.5", "--interval", "0.2", "--jobs", "2", "--timeout", "30")
+    # Settle 1 s: a file still after three settles counts as damaged, and a loaded machine can stall a copy that long.
+    watch = WatchProcess(folder, "--poll", "--settle", "1", "--interval", "0.2", "--jobs", "2", "--timeout", "30")
     try:
         watch.wait_for("bra.docx granskad", lambda: watch.checks("bra.docx") == 1)
         arrivals = {"bomb.docx": (h.zip_bomb(), "zipbomb"), "lösenord.docx": (h.encrypted_docx(), "lösenordsskyddad"),

@@ -143,6 +143,43 @@ def test_overview_files_replace_the_old_ones_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([HTML_NAME, XLSX_NAME])
 
 
+@pytest.mark.parametrize("where", ["write_row", "write_row_later", "write_tail"])
+def test_ctrl_c_while_the_overview_is_written_prints_nothing_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """Interrupted while a row is streamed or while the workbook is saved: no "Exception ignored in"
+    tracebacks, no temporary files in the output folder, and the overview of the run before untouched."""
+    import gc
+    import sys
+
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    report = write_report(tmp_path / "in" / "a.docx", "Enhet A", analysis=True)
+    out = tmp_path / "oversikt"
+    assert main(["check", str(report), "--overview", str(out), "-q"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    calls = []
+    real = getattr(WorksheetWriter, where.replace("_later", ""))
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if where.endswith("_later") and len(calls) <= 2:  # the two header rows go through, a file's row does not
+            return real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(WorksheetWriter, where.replace("_later", ""), interrupted)
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    code = main(["check", str(report), "--overview", str(out), "-q"])
+    gc.collect()
+    assert code != 0 and "Traceback" not in capsys.readouterr().err
+    assert unraisable == []
+    if where != "write_tail":  # nothing was put in place
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted([HTML_NAME, XLSX_NAME])
+
+
 def test_check_overview_option_end_to_end(tmp_path: Path) -> None:
     folder = tmp_path / "Inlämnat"
     write_report(folder / "a.docx", "Enhet A")

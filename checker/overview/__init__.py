@@ -133,7 +133,11 @@ class OverviewWriter:
         self.totals = Totals()
         self.started = datetime.now().astimezone()
         self.html = HtmlWriter(out_dir / HTML_NAME, title=title)
-        self.xlsx = XlsxWriter(out_dir / XLSX_NAME)
+        try:
+            self.xlsx = XlsxWriter(out_dir / XLSX_NAME)
+        except BaseException:
+            self.html.abort()  # its temporary file is already there
+            raise
 
     def add(self, result: FileResult, summary: FileSummary) -> None:
         self.add_entry(entry_for(result, summary, base=self.base, out_dir=self.out_dir))
@@ -181,3 +185,7 @@ class OverviewReporter:
 
     def finish(self, run: object) -> None:
         self.written = self.writer.close()
+
+    def abort(self) -> None:
+        """The run ended early: remove the temporary files, keep the previous overview as it was."""
+        self.writer.abort()

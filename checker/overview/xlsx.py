@@ -150,8 +150,24 @@ class XlsxWriter:
         return self.target
 
     def abort(self) -> None:
-        # A write-only workbook keeps its rows in temporary files until saved or collected.
-        self.book = None  # type: ignore[assignment]
+        """Drop the workbook, e.g. after Ctrl-C in the middle of save().
+
+        A write-only sheet streams through two generators that sit inside open
+        XML elements; left to the garbage collector after an interruption they
+        fail on exit and Python prints their tracebacks ("Exception ignored
+        in …") on the user's terminal. Closing them here, quietly, prevents
+        that and removes their temporary files.
+        """
+        book, self.book = self.book, None  # type: ignore[assignment]
+        for sheet in getattr(book, "worksheets", ()):
+            writer = getattr(sheet, "_writer", None)
+            for generator in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+                with contextlib.suppress(Exception):
+                    if generator is not None:
+                        generator.close()
+            with contextlib.suppress(Exception):
+                if writer is not None:
+                    writer.cleanup()
 
 
 def safe_text(value: str | None) -> str:
