@@ -53,6 +53,8 @@ def parse_value(text: str | None) -> Value:
 
 def _split_bound(text: str) -> tuple[Bound | None, str]:
     first, _, rest = text.partition(" ")
+    if "0" <= first[:1] <= "9":
+        return None, text  # most values start with their number; folding keeps an ASCII digit, and no bound is one
     bound = _BOUNDS.get(fold(first).rstrip(".:"))
     if bound is not None and rest:
         return bound, rest

@@ -18,10 +18,12 @@ import pytest
 from lxml import etree
 
 from checker import docx_reader as reader
+from checker import values
 from checker.structure import furniture, labels, sections, tables
 from checker.text import (
     SimilarLabels,
     clear_document_caches,
+    fold,
     fold_ocr,
     similar,
     strip_diacritics,
@@ -218,3 +220,14 @@ def test_a_repeated_header_is_known_as_classify_header_knows_it(documents: list[
     for texts in rows:
         for kind in tables.TableKind:
             assert tables.repeats_header(texts, kind) is (tables.classify_header(texts) is kind), texts
+
+
+def test_a_value_starting_with_a_digit_has_no_bound_word(documents: list[Path]) -> None:
+    for text in _texts(documents) + ["8,5 %", "10 max", "1max 3", "Max 10 personer", "högst 3", "0.5"]:
+        written = text.strip()
+        first = written.partition(" ")[0]
+        expected = values._BOUNDS.get(fold(first).rstrip(".:"))
+        if expected is None or not written.partition(" ")[2]:
+            assert values._split_bound(written) == (None, written), text
+        else:
+            assert values._split_bound(written)[0] == expected, text
