@@ -656,11 +656,9 @@ def _add_threads(reporter: Any, stage: Any, paths: Sequence[Path]) -> None:
     add = getattr(reporter, "add_threads", None)
     if stage is None or stage.grouping is None or not callable(add):
         return
-    from checker.threads.view import overview_section
-
     base = _common_base(paths)
     unplaced = [(_display_path(u.path, base), u.reason) for u in stage.grouping.unplaced]
-    add(overview_section(stage.views, unplaced))
+    add(stage.views, unplaced)
 
 
 def _display_path(path: Path, base: Path | None) -> str:

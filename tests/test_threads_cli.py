@@ -127,6 +127,18 @@ def test_the_overview_gets_a_thread_section(folder: Path, tmp_path: Path, capsys
     assert page.count('<td class="saknas">saknas</td>') >= 2
     assert "protokoll.docx</b>: hör inte till någon tråd" in page
     assert "%%" not in page
+    # The workbook has the same table as a sheet, for filtering in Excel.
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "ut" / "sammanstallning.xlsx")["Trådar"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Enhet", "År", "Enhetsmål", "I planen", "VP", "T1", "T2", "VB"]
+    goals = [row for row in rows[1:] if row[0] == "Aspuddens hemtjänst"]
+    assert goals and all(row[1] == 2025 and row[4] == "planerat" for row in goals if row[3] == "ja")
+    assert sum(row[4:].count("saknas") for row in goals) == page.count('<td class="saknas">saknas</td>')
+    assert any(row[3] == "nej" for row in goals)  # the goal the plan does not have
+    assert any(row[0] == "(utan tråd)" and "protokoll.docx: hör inte till någon tråd" in row[2] for row in rows)
+    assert sheet.auto_filter.ref == f"A1:H{len(rows)}"
 
 
 def test_trad_in_malkoll_toml_places_a_document_that_says_too_little(

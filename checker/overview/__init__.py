@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.findings import Finding, Severity
 from checker.output import clean_display, describe_kind
 from checker.pipeline import FileResult, FileSummary
+
+if TYPE_CHECKING:
+    from checker.threads.view import ThreadView
 
 HTML_NAME = "sammanstallning.html"
 XLSX_NAME = "sammanstallning.xlsx"
@@ -147,11 +152,14 @@ class OverviewWriter:
         self.html.add(entry)
         self.xlsx.add(entry)
 
-    def add_threads(self, section: str) -> None:
-        """The goals × documents section of each unit's thread (HTML from checker.threads.view)."""
+    def add_threads(self, views: Sequence[ThreadView], unplaced: Sequence[tuple[str, str]] = ()) -> None:
+        """Each unit's goals × documents (checker.threads.view): a section of the page and a sheet of the workbook."""
+        from checker.threads.view import overview_rows, overview_section
+
         # Escaped there, but goal titles keep their control characters and
         # direction overrides; markup never has any, so they go from the whole section.
-        self.html.threads = clean_display(section, multiline=True)
+        self.html.threads = clean_display(overview_section(views, unplaced), multiline=True)
+        self.xlsx.add_threads(overview_rows(views, unplaced))
 
     def close(self) -> tuple[Path, Path]:
         try:
@@ -180,8 +188,8 @@ class OverviewReporter:
     def file(self, result: FileResult, summary: FileSummary) -> None:
         self.writer.add(result, summary)
 
-    def add_threads(self, section: str) -> None:
-        self.writer.add_threads(section)
+    def add_threads(self, views: Sequence[ThreadView], unplaced: Sequence[tuple[str, str]] = ()) -> None:
+        self.writer.add_threads(views, unplaced)
 
     def finish(self, run: object) -> None:
         self.written = self.writer.close()

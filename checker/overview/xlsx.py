@@ -1,8 +1,9 @@
 """`sammanstallning.xlsx`: the overview as a workbook, for sorting and filtering in Excel.
 
 Sheet "Filer": one row per file. Sheet "Brister": one row per finding, with
-the file and unit repeated so it can be filtered on its own. Both have
-autofilters and a frozen header row.
+the file and unit repeated so it can be filtered on its own. Sheet "Trådar"
+(a folder check with the thread rules): one row per unit goal, followed
+through VP, T1, T2 and VB. All have autofilters and a frozen header row.
 
 Text from documents is defused: every text cell is written as a string (never
 a formula), and one that starts with = + - @, a tab or a carriage return gets
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,9 @@ FILE_HEADERS = ["Fil", "Enhet", "Dokument", "År", "Fel", "Varningar", "Info", "
 FILE_WIDTHS = [42, 28, 22, 7, 6, 10, 6, 18, 17, 50, 40]
 FINDING_HEADERS = ["Fil", "Enhet", "Dokument", "Nivå", "Regel", "Meddelande", "Var", "Gäller", "Rubriker", "Citat"]
 FINDING_WIDTHS = [36, 24, 20, 9, 8, 60, 22, 40, 50, 50]
+# One row per goal of a unit's year; the four documents as the thread section of the HTML page shows them.
+THREAD_HEADERS = ["Enhet", "År", "Enhetsmål", "I planen", "VP", "T1", "T2", "VB"]
+THREAD_WIDTHS = [30, 7, 60, 9, 16, 16, 16, 16]
 CELL_LIMIT = 32_000  # Excel's limit is 32,767 characters per cell
 
 
@@ -38,6 +43,7 @@ class XlsxWriter:
         self.files = self._sheet("Filer", FILE_HEADERS, FILE_WIDTHS)
         self.findings = self._sheet("Brister", FINDING_HEADERS, FINDING_WIDTHS)
         self._rows = {"Filer": 1, "Brister": 1}
+        self.threads: Any = None
 
     def _sheet(self, title: str, headers: list[str], widths: list[int]) -> Any:
         from openpyxl.styles import Font, PatternFill
@@ -131,12 +137,25 @@ class XlsxWriter:
             )
             self._rows["Brister"] += 1
 
+    def add_threads(self, rows: Sequence[Sequence[str | int | None]]) -> None:
+        """The "Trådar" sheet: each unit's goals followed through VP, T1, T2 and VB (columns THREAD_HEADERS)."""
+        if not rows:
+            return
+        sheet = self._sheet("Trådar", THREAD_HEADERS, THREAD_WIDTHS)
+        for row in rows:
+            sheet.append([self._number(sheet, value) if isinstance(value, int) else self._text(sheet, value)
+                          for value in row])
+        self._rows["Trådar"] = 1 + len(rows)
+        self.threads = sheet
+
     def close(self) -> Path:
         from checker.annotate import _umask
         from openpyxl.utils import get_column_letter
 
         self.files.auto_filter.ref = f"A1:{get_column_letter(len(FILE_HEADERS))}{self._rows['Filer']}"
         self.findings.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_HEADERS))}{self._rows['Brister']}"
+        if self.threads is not None:
+            self.threads.auto_filter.ref = f"A1:{get_column_letter(len(THREAD_HEADERS))}{self._rows['Trådar']}"
         fd, temp_name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
         os.close(fd)
         try:

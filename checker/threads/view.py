@@ -325,6 +325,22 @@ def overview_section(views: Sequence[ThreadView], unplaced: Sequence[tuple[str, 
     return "\n".join(parts) + "\n"
 
 
+def overview_rows(views: Sequence[ThreadView], unplaced: Sequence[tuple[str, str]] = ()) -> list[list[str | int | None]]:
+    """The same as overview_section, as rows for the workbook's "Trådar" sheet (checker.overview.xlsx)."""
+    rows: list[list[str | int | None]] = []
+    for view in views:
+        for row in view.rows:
+            cells = [_cell_words(row.cells.get(role)) for role in ROLES]
+            rows.append([view.thread.unit, view.thread.year, row.title, "ja" if row.planned else "nej", *cells])
+    for name, reason in unplaced:
+        rows.append(["(utan tråd)", None, f"{name}: {reason}", None, None, None, None, None])
+    return rows
+
+
+def _cell_words(cell: Cell | None) -> str:
+    return "–" if cell is None else cell.words
+
+
 def _view_html(view: ThreadView) -> str:
     head = "".join(f"<th>{_e(role)}</th>" for role in ROLES)
     rows = []
