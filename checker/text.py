@@ -244,10 +244,15 @@ def starts_like(text: str, label: str, max_ratio: float = 0.2) -> int | None:
     # is then within 3*limit edits.
     if Levenshtein.distance(text[: n + limit], label, score_cutoff=3 * limit) > 3 * limit:
         return None
+    # The closest prefix, not the first one within reach: "kf:s mal fbr verksamhetsomradet: …"
+    # is one edit from the label at its full length but also four edits from it
+    # three letters earlier, which would cut the label short of its colon.
+    best: tuple[int, int, int] | None = None  # (edits, distance from the label's length, length)
     for length in range(max(1, n - limit), n + limit + 1):
-        if Levenshtein.distance(text[:length], label, score_cutoff=limit) <= limit:
-            return length
-    return None
+        edits = Levenshtein.distance(text[:length], label, score_cutoff=limit)
+        if edits <= limit and (best is None or (edits, abs(length - n)) < best[:2]):
+            best = (edits, abs(length - n), length)
+    return best[2] if best is not None else None
 
 
 def shorten(text: str, limit: int = 80) -> str:

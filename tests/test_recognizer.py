@@ -406,3 +406,46 @@ def test_short_lines_shared_by_many_goals_are_not_page_furniture(tmp_path: Path)
     for goal in report.all_enhetsmal():
         assert goal.uppfoljning is not None
         assert [p.text for p in goal.uppfoljning.paragraphs] == ["Arbetsplatsträffar"]
+
+
+def test_a_garbled_label_is_matched_to_its_full_length(tmp_path: Path) -> None:
+    """"fbr"/"fér" for "för": the label is one edit away at its full length, and the colon must still follow it
+    (a shorter prefix is also within reach and once cut the label before its colon, losing the KF goal)."""
+    document = docx.Document()
+    _front(document, "Verksamhetsberättelse 2025")
+    document.add_paragraph("KF:s inriktningsmål: 3. Ett Stockholm med en stabil och hållbar ekonomi")
+    document.add_paragraph("KF:s mål fbr verksamhetsomradet: 3.2 Stockholm ska vara en bra stad att åldras i")
+    document.add_paragraph("Enhetsmål: Enheten arbetar för trygghet")
+    document.add_paragraph("Uppfylls delvis")
+    document.add_paragraph("KF:s mål fér verksamhetsområdet: 3.3 Medarbetare ska ges goda förutsättningar")
+    document.add_paragraph("Enhetsmål: Enheten är en attraktiv arbetsgivare")
+    document.add_paragraph("Uppfylls helt")
+    report = read_report(_save(document, tmp_path))
+    assert [(k.number, k.title[:20]) for k in report.all_kf_mal()] == [
+        ("3.2", "Stockholm ska vara e"), ("3.3", "Medarbetare ska ges ")]
+    assert [len(k.enhetsmal) + sum(len(n.enhetsmal) for n in k.namndmal) for k in report.all_kf_mal()] == [1, 1]
+
+
+@pytest.mark.parametrize("tail", ["systematiska kvalitetsarbetet.", "uppföljning av ekonomi."])
+def test_a_wrapped_line_that_resembles_a_section_heading_does_not_end_the_goals(tmp_path: Path, tail: str) -> None:
+    """A scanned paragraph comes one line per paragraph; its last line can read almost like a template
+    heading ("Systematiskt kvalitetsarbete"). Starting in lower case and ending with a full stop, it is text."""
+    document = docx.Document()
+    _front(document, "Verksamhetsberättelse 2025")
+    document.add_paragraph("KF:s inriktningsmål: 1. Ett Stockholm som håller samman")
+    document.add_paragraph("KF:s mål för verksamhetsområdet: 1.4 Stockholm ska vara en bra stad att åldras i")
+    document.add_paragraph("Nämndmål: Äldre har ett tryggt liv")
+    document.add_paragraph("Förväntat resultat")
+    document.add_paragraph("- Öka verksamhetens kvalitet bland annat genom att utveckla nya arbetssätt och det")
+    document.add_paragraph(tail)
+    document.add_paragraph("Tjänsteutlåtande")
+    document.add_paragraph("Sid 5 (20)")
+    document.add_paragraph("Enhetsmål: Enheten är energieffektiv och resurssmart")
+    document.add_paragraph("Uppfylls delvis")
+    document.add_paragraph("Systematiskt kvalitetsarbete")  # the real heading, later, still ends the goals
+    document.add_paragraph("Enheten arbetar enligt ledningssystemet.")
+    report = read_report(_save(document, tmp_path))
+    [kf] = report.all_kf_mal()
+    assert kf.number == "1.4" and [g.title for g in report.all_enhetsmal()] == ["Enheten är energieffektiv och resurssmart"]
+    assert [n.title for n in kf.namndmal] == ["Äldre har ett tryggt liv"]
+    assert [s.title for s in report.sections] == ["Systematiskt kvalitetsarbete"]

@@ -98,10 +98,33 @@ def _plausible_unit(line: str) -> bool:
 
 
 def _unit_after(lines: Sequence[str], title_index: int) -> str | None:
-    for line in lines[title_index + 1 : title_index + 4]:
+    window = lines[title_index + 1 : title_index + 4]
+    for line in window:
         if _plausible_unit(line):
-            return line.strip()
+            return _cleanest(line, window)
     return None
+
+
+def _cleanest(line: str, nearby: Sequence[str]) -> str:
+    """The name as written with the least scan damage, when the front page has it twice.
+
+    A scanned front page often carries the unit twice (under the title and in
+    the address block), each copy damaged differently: "Fru&ngens hemtjänst",
+    "Fruängens hemtjanst", "Fruängens hemtjänst".
+    """
+    key = fold_ocr(line)
+    same = [other.strip() for other in nearby if fold_ocr(other) == key]
+    return min(same or [line.strip()], key=_scan_damage)
+
+
+def _scan_damage(text: str) -> tuple[int, int]:
+    """(OCR stand-ins such as "&" for "ä" or "6" inside a word, minus letters with diacritics): lower is cleaner."""
+    stand_ins = sum(1 for ch in text if ch in "&¢€") + len(_DIGIT_IN_WORD.findall(text))
+    return stand_ins, -sum(1 for ch in text if ch in _SWEDISH_LETTERS)
+
+
+_DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])\d|\d(?=[^\W\d_])")
+_SWEDISH_LETTERS = frozenset("åäöÅÄÖéÉüÜ")
 
 
 def _unit_before_title(lines: Sequence[str]) -> str | None:
@@ -110,5 +133,5 @@ def _unit_before_title(lines: Sequence[str]) -> str | None:
         if fold_ocr(line).startswith("stockholms"):
             for candidate in lines[index + 1 : index + 4]:
                 if _plausible_unit(candidate):
-                    return candidate.strip()
+                    return _cleanest(candidate, lines[index + 1 : index + 4])
     return None

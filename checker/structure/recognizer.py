@@ -45,6 +45,8 @@ Goal = KfInriktningsmal | KfMal | Namndmal | Enhetsmal
 _TOC_ENTRY = re.compile(r"(?:\t|\.{3,}|…|\s)\s*\d{1,3}\s*$")
 _TAB_PAGE = re.compile(r"\t\s*\d{1,3}$")
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+# A wrapped title's last line after a full stop ("… kända för medarbetare." / "i det dagliga arbetet (språk)").
+_TITLE_TAIL_CHARS = 60
 _HEADING_MAX_CHARS = 90
 
 
@@ -127,12 +129,17 @@ def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
     A line only counts when it repeats *and* stands next to recognisable page
     furniture ("Sid 7 (14)", "Tjänsteutlåtande") at least once: a short
     follow-up line that many goals share ("Arbetsplatsträffar") is text.
+    A line of the front page (the unit's name, its street address) counts
+    however often it repeats, when it stands in a page header: within a few
+    short lines of the furniture that gives the header away.
     """
     texts = [p.text for p in paragraphs if p.text]
     near_furniture: set[str] = set()
+    in_headers: set[str] = set()
     for index, text in enumerate(texts):
         if furniture.is_furniture(text):
             near_furniture.update(texts[max(0, index - 1) : index + 2])
+            in_headers.update(_header_block(texts, index))
     candidates = [
         p.text
         for p in paragraphs
@@ -142,7 +149,39 @@ def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
         and not p.text.endswith(".")
         and not _is_structural(p.text)
     ]
-    return furniture.repeated_lines(candidates, minimum=3)
+    front = _front_page(texts)
+    running = {fold_ocr(text) for text in in_headers & front if len(text) <= 40 and not text.endswith(".")}
+    return furniture.repeated_lines(candidates, minimum=3) | running
+
+
+# How many lines a running header or footer spans on either side of the line that
+# gives it away: unit name, street address, "start.stockholm", phone, "Sid 7 (14)".
+_HEADER_REACH = 3
+# The front page is over by this many lines at the latest (or at the first heading the template knows).
+_FRONT_PAGE_LINES = 40
+
+
+def _header_block(texts: list[str], index: int) -> list[str]:
+    """The short lines on either side of the furniture line at `index`, as far as a page header reaches."""
+    found = []
+    for step in (-1, 1):
+        at = index + step
+        while 0 <= at < len(texts) and abs(at - index) <= _HEADER_REACH:
+            if len(texts[at]) > 40 or texts[at].endswith("."):
+                break  # running text: the header ends here
+            found.append(texts[at])
+            at += step
+    return found
+
+
+def _front_page(texts: list[str]) -> set[str]:
+    """The lines before the first goal, label or template heading (title, unit, address, contact)."""
+    front: set[str] = set()
+    for text in texts[:_FRONT_PAGE_LINES]:
+        if _is_structural(text):
+            break
+        front.add(text)
+    return front
 
 
 def _is_structural(text: str) -> bool:
@@ -316,7 +355,7 @@ class _Builder:
         A bare "Ekonomi" only counts when it looks like a heading: as a
         one-word line inside a goal's text it is more likely a sub-point.
         """
-        top = sections.match_top_level(line.text)
+        top = _template_heading(line)
         if top is not None:
             return top != "ekonomi" or line.heading_like
         return line.block.heading_level == 1
@@ -324,7 +363,7 @@ class _Builder:
     def _section_paragraph(self, line: _Line) -> None:
         text = line.text
         level = line.block.heading_level
-        top = sections.match_top_level(text)
+        top = _template_heading(line)
         if self.mode == "front":
             if top is not None:
                 self._open_section(line, top)
@@ -412,8 +451,11 @@ class _Builder:
                 goal.title = _clean_title(line.text)
                 return True
             return False
-        starts_lower = line.text[:1].islower()
-        if starts_lower and not _SENTENCE_END.search(goal.title) and match_part_label(line.text) is None:
+        # Lower case, or a parenthesis: "… i samverkan med andra enheter" / "(kompetens)". After a
+        # full stop only a short line: the first line of body text would be longer.
+        continues = line.text[:1].islower() or line.text[:1] == "("
+        after_sentence = _SENTENCE_END.search(goal.title) is not None
+        if continues and (not after_sentence or len(line.text) <= _TITLE_TAIL_CHARS) and match_part_label(line.text) is None:
             goal.title = f"{goal.title} {_clean_title(line.text)}"
             return True
         return False
@@ -422,7 +464,7 @@ class _Builder:
         goal = self._innermost_goal()
         if self.mode != "goals" or goal is None or goal.bedomning is not None:
             return False
-        if self.part is not None and not self.part.is_empty:
+        if self.part is not None and not self.part.is_empty and not _stray_line(self.part):
             return False  # a status line belongs right under the heading
         goal.bedomning = status
         if isinstance(goal, Enhetsmal):
@@ -736,3 +778,30 @@ def _pasted_row(line: _Line, row: int) -> GridRow:
 def _looks_like_analysis(text: str) -> bool:
     folded = fold_ocr(text)
     return folded.startswith("analys") and not folded.startswith("analysen") or folded.startswith("<p>analys")
+
+
+def _template_heading(line: _Line) -> str | None:
+    """The template section a line names, unless it reads as the wrapped tail of a sentence.
+
+    In a scanned file every line of a paragraph is its own paragraph, so
+    "systematiska kvalitetsarbetet." can stand alone – one edit from the
+    heading "Systematiskt kvalitetsarbete". A template heading never starts
+    in lower case or ends with a full stop; a styled or bold line is a
+    heading whatever it looks like.
+    """
+    top = sections.match_top_level(line.text)
+    if top is None or line.heading_like or line.block.heading_level is not None:
+        return top
+    text = line.text.strip()
+    if text[:1].islower() or (text.endswith(".") and not text.endswith("..")):
+        return None
+    return top
+
+
+def _stray_line(part: Part) -> bool:
+    """One short unlabelled line between a goal's heading and its status: a header or title remnant.
+
+    A scan can leave such a line (the rest of a wrapped title, a running
+    header not recognised as one); the status under it is still the goal's.
+    """
+    return not part.label and len(part.paragraphs) == 1 and len(part.paragraphs[0].text) <= _TITLE_TAIL_CHARS
