@@ -785,14 +785,19 @@ class _KeptByPart(Generic[_T_KEPT]):
     parts byte for byte (the styles part alone hundreds of kilobytes; in a
     city's batch, thousands of copies), and making sense of them again for
     every document cost as much as reading a third of its text. Found by the
-    exact bytes, a kept answer is the one a fresh reading gives.
+    exact bytes, a kept answer is the one a fresh reading gives. A part
+    larger than any template's (`largest` bytes) is not kept: a worker must
+    not hold on to a huge part after its document is done.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, largest: int = 4 << 20) -> None:
         self.size = size
+        self.largest = largest
         self._kept: dict[bytes | None, _T_KEPT] = {}
 
     def get(self, data: bytes | None, make: Callable[[], _T_KEPT]) -> _T_KEPT:
+        if data is not None and len(data) > self.largest:
+            return make()
         found = self._kept.pop(data, None)
         if found is None:
             found = make()  # (what it raises, it raises as before: nothing is kept)

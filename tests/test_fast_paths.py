@@ -157,6 +157,8 @@ def test_only_the_last_few_parts_are_kept() -> None:
     with pytest.raises(ValueError):
         kept.get(b"broken", lambda: int("x"))
     assert len(kept) == 4 and kept.get(b"broken", object) is not None
+    huge = b"x" * (kept.largest + 1)
+    assert kept.get(huge, object) is not kept.get(huge, object)  # made each time, never held
     parts = [reader._StylesSource(f'<w:styles xmlns:w="{hostile_inputs.W_NS}" n="{n}"/>'.encode()) for n in range(9)]
     tables = [reader._style_table(part) for part in parts]
     assert reader._style_table(parts[-1]) is tables[-1]
