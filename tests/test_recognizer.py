@@ -449,3 +449,23 @@ def test_a_wrapped_line_that_resembles_a_section_heading_does_not_end_the_goals(
     assert kf.number == "1.4" and [g.title for g in report.all_enhetsmal()] == ["Enheten är energieffektiv och resurssmart"]
     assert [n.title for n in kf.namndmal] == ["Äldre har ett tryggt liv"]
     assert [s.title for s in report.sections] == ["Systematiskt kvalitetsarbete"]
+
+
+def test_a_shared_line_that_once_falls_at_a_page_break_is_not_page_furniture(tmp_path: Path) -> None:
+    """Goals copied from one another share short lines; one copy after a page header does not make it a header."""
+    document = docx.Document()
+    _front(document, "Verksamhetsberättelse 2025")
+    _goal_skeleton(document)
+    for number in range(4):
+        document.add_paragraph(f"Enhetsmål: Mål nummer {number}")
+        document.add_paragraph("Uppfylls delvis")
+        document.add_paragraph("Analys")
+        document.add_paragraph("1. Medarbetarna källsorterar hos brukarna.")
+        if number == 2:
+            document.add_paragraph("Tjänsteutlåtande")
+            document.add_paragraph("Sid 5 (20)")
+        document.add_paragraph("2. Användning av cyklar har ökat")
+    report = read_report(_save(document, tmp_path))
+    for goal in report.all_enhetsmal():
+        assert goal.analys is not None
+        assert [p.text for p in goal.analys.paragraphs][-1].endswith("Användning av cyklar har ökat")

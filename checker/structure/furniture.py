@@ -9,8 +9,6 @@ recognised so that they neither break a goal apart nor count as analysis.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
 
 from checker.text import document_cache, fold_ocr
 
@@ -53,13 +51,3 @@ def strip_inline_furniture(text: str) -> str:
     if _INLINE_CORE.search(text) is None:
         return text.strip()  # what the substitution gives when nothing matches
     return _INLINE.sub(" ", text).strip()
-
-
-def repeated_lines(texts: Iterable[str], minimum: int = 3) -> set[str]:
-    """Short lines repeated on many pages are running headers or footers.
-
-    The caller excludes labels ("Analys", "Förväntat resultat"), which repeat
-    legitimately.
-    """
-    counts = Counter(fold_ocr(t) for t in texts if 0 < len(t) <= 60)
-    return {line for line, count in counts.items() if count >= minimum}

@@ -18,6 +18,7 @@ One pass over the body in order, as a reader would take it:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -124,34 +125,39 @@ def _split_line_breaks(block: ParagraphBlock) -> list[ParagraphBlock]:
 
 
 def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
-    """Short lines repeated as running headers/footers (the unit's address …).
+    """Short lines repeated as running headers/footers (the unit's address …), folded.
 
-    A line only counts when it repeats *and* stands next to recognisable page
-    furniture ("Sid 7 (14)", "Tjänsteutlåtande") at least once: a short
-    follow-up line that many goals share ("Arbetsplatsträffar") is text.
+    A line counts when it stands next to recognisable page furniture ("Sid 7
+    (14)", "Tjänsteutlåtande") at least three times and in at least half of
+    the places it occurs: a short line that many goals share
+    ("Arbetsplatsträffar", "3. Användningen av cyklar har ökat") is text even
+    when one of its copies happens to fall at a page break.
     A line of the front page (the unit's name, its street address) counts
     however often it repeats, when it stands in a page header: within a few
     short lines of the furniture that gives the header away.
     """
     texts = [p.text for p in paragraphs if p.text]
-    near_furniture: set[str] = set()
+    tabbed = {p.text for p in paragraphs if "\t" in p.raw}
+    beside: Counter[str] = Counter()
     in_headers: set[str] = set()
     for index, text in enumerate(texts):
         if furniture.is_furniture(text):
-            near_furniture.update(texts[max(0, index - 1) : index + 2])
+            beside.update(texts[i] for i in (index - 1, index + 1) if 0 <= i < len(texts))
             in_headers.update(_header_block(texts, index))
-    candidates = [
-        p.text
-        for p in paragraphs
-        if p.text in near_furniture
-        and len(p.text) <= 40
-        and "\t" not in p.raw
-        and not p.text.endswith(".")
-        and not _is_structural(p.text)
-    ]
+    occurrences = Counter(fold_ocr(text) for text in texts if len(text) <= 40)
+    by_key: Counter[str] = Counter()
+    for text, count in beside.items():
+        if text not in tabbed and _header_like(text):
+            by_key[fold_ocr(text)] += count
+    repeated = {key for key, count in by_key.items() if count >= 3 and 2 * count >= occurrences[key]}
     front = _front_page(texts)
     running = {fold_ocr(text) for text in in_headers & front if len(text) <= 40 and not text.endswith(".")}
-    return furniture.repeated_lines(candidates, minimum=3) | running
+    return repeated | running
+
+
+def _header_like(text: str) -> bool:
+    """Short, not a sentence, not a label or heading: what a running header line looks like."""
+    return len(text) <= 40 and not text.endswith(".") and not _is_structural(text)
 
 
 # How many lines a running header or footer spans on either side of the line that
