@@ -469,3 +469,38 @@ def test_a_shared_line_that_once_falls_at_a_page_break_is_not_page_furniture(tmp
     for goal in report.all_enhetsmal():
         assert goal.analys is not None
         assert [p.text for p in goal.analys.paragraphs][-1].endswith("Användning av cyklar har ökat")
+
+
+@pytest.mark.parametrize(
+    ("lines", "unit"),
+    [
+        # A unit whose name starts like a front-page field ("Telefon: …", "Till …"), then its address.
+        (["Telefonplans hemtjänst", "Lövholmsvägen 31", "Telefon: 08-508 00 001"], "Telefonplans hemtjänst"),
+        (["Tillfälliga bostäders enhet", "Götgatan 14 B"], "Tillfälliga bostäders enhet"),
+        # Twice on a scanned front page, damaged differently: the cleaner copy.
+        (["Fru&ngens hemtjänst", "Fruängens hemtjänst", "Hägerstenvägen 250"], "Fruängens hemtjänst"),
+    ],
+)
+def test_unit_from_a_front_page_with_address_and_damage(tmp_path: Path, lines: list[str], unit: str) -> None:
+    document = docx.Document()
+    document.add_paragraph("Stockholms stad")
+    document.add_paragraph("Verksamhetsplan 2025")
+    for line in lines:
+        document.add_paragraph(line)
+    assert read_report(_save(document, tmp_path)).unit == unit
+
+
+def test_a_damaged_unit_name_is_mended_from_the_running_headers(tmp_path: Path) -> None:
+    """Only the front page's copy is damaged; the page headers further in repeat the name intact."""
+    document = docx.Document()
+    _front(document, "Verksamhetsberättelse 2025", "Grbndals hemtjanst")
+    _goal_skeleton(document)
+    for page in range(3):
+        document.add_paragraph(f"Enhetsmål: Mål nummer {page}")
+        document.add_paragraph("Gröndals hemtjänst")
+        document.add_paragraph("Tjänsteutlåtande")
+        document.add_paragraph(f"Sid {page + 2} (9)")
+        document.add_paragraph("Uppfylls helt")
+    report = read_report(_save(document, tmp_path))
+    assert report.unit == "Gröndals hemtjänst"
+    assert all(goal.bedomning == "helt" for goal in report.all_enhetsmal())

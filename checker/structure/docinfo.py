@@ -9,8 +9,10 @@ follows the title on the front page (the template puts it there).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
 
 from checker.model import Kind
 from checker.text import fold_ocr, similar
@@ -24,8 +26,16 @@ _KIND_WORDS: list[tuple[str, Kind]] = [
 _YEAR = re.compile(r"\b(19[89]\d|20\d{2})\b")
 _TERTIAL = re.compile(r"\b(?:tertialrapport|tertialuppfoljning|tertial)\s*(?:t\s?)?([12])\b|\bt([12])\b")
 # Front-page lines that are never the unit's name.
-_NOT_UNIT = ("tjansteutlatande", "dnr", "handlaggare", "telefon", "till", "stockholms stad", "sid ", "bilaga",
-             "innehallsforteckning", "start.stockholm", "stadsdelsnamnd", "stadsdelsforvaltning")
+# Whole words only: "Telefon: 08-…" is not a unit, "Telefonplans hemtjänst" is.
+_NOT_UNIT = re.compile(
+    r"^(?:tjansteutlatande|dnr|handlaggare|telefon|till|stockholms stad|sid|bilaga|innehallsforteckning"
+    r"|start\.stockholm|stadsdelsnamnd|stadsdelsforvaltning)(?![a-z])"
+)
+# The unit's street address, printed under its name: "Lövholmsvägen 31", "Götgatan 14 B".
+_STREET_ADDRESS = re.compile(
+    r"(?:vagen|gatan|gata|vag|torget|torg|plan|backe|backen|allen|stigen|grand|kajen|platsen|liden|leden)"
+    r"\s+\d{1,4}\s*[a-z]?$"
+)
 
 
 @dataclass(slots=True)
@@ -90,7 +100,7 @@ def _plausible_unit(line: str) -> bool:
     folded = fold_ocr(line)
     if not folded or len(folded) > 80 or len(folded) < 3:
         return False
-    if any(folded.startswith(word) for word in _NOT_UNIT):
+    if _NOT_UNIT.match(folded) or _STREET_ADDRESS.search(folded):
         return False
     if re.search(r"\d{3}", folded) or "@" in folded or folded.startswith("www"):
         return False
@@ -115,6 +125,30 @@ def _cleanest(line: str, nearby: Sequence[str]) -> str:
     key = fold_ocr(line)
     same = [other.strip() for other in nearby if fold_ocr(other) == key]
     return min(same or [line.strip()], key=_scan_damage)
+
+
+def cleaner_unit(unit: str | None, texts: Iterable[str]) -> str | None:
+    """The unit's name as written with the least scan damage anywhere in the document.
+
+    A scanned front page may hold the only copy of the name next to the
+    title ("Grbndals hemtjanst") while running headers repeat it further in,
+    each copy damaged differently or not at all ("Gröndals hemtjänst"). A copy
+    counts when it is the same name up to one OCR edit per ten letters.
+    """
+    if not unit:
+        return unit
+    key = fold_ocr(unit)
+    allowed = max(1, len(key) // 10)
+    best = unit
+    for text in texts:
+        candidate = text.strip()
+        if abs(len(candidate) - len(unit)) > allowed or candidate == best:
+            continue
+        if Levenshtein.distance(fold_ocr(candidate), key, score_cutoff=allowed) <= allowed and (
+            _scan_damage(candidate) < _scan_damage(best)
+        ):
+            best = candidate
+    return best
 
 
 def _scan_damage(text: str) -> tuple[int, int]:

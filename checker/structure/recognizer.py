@@ -36,7 +36,7 @@ from checker.model import (
     Source,
 )
 from checker.structure import furniture, items, sections
-from checker.structure.docinfo import DocInfo, find_docinfo
+from checker.structure.docinfo import DocInfo, cleaner_unit, find_docinfo
 from checker.structure.labels import GoalHeading, GoalLevel, PartLabel, PartName, match_goal_heading, match_part_label, match_status
 from checker.structure.tables import GridCell, GridRow, ParsedTable, TableKind, classify_header, parse_table
 from checker.text import fold_ocr, normalise
@@ -80,6 +80,8 @@ def recognise(content: DocxContent) -> Report:
     info = find_docinfo(
         _front_texts(content.blocks, toc), [*content.textbox_texts, *content.header_texts], content.core_title
     )
+    short_lines = (b.text for b in content.blocks if isinstance(b, ParagraphBlock) and len(b.text) <= 80)
+    info.unit = cleaner_unit(info.unit, [*short_lines, *content.header_texts])
     builder = _Builder(content.path, info)
     builder.run(lines)
     return builder.finish()
