@@ -37,6 +37,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _SDT, _SDT_CONTENT, _CUSTOM_XML = W + "p", W + "tbl", W + "sdt", W + "sdtContent", W + "customXml"
 _R, _T, _TAB, _BR, _CR, _SYM = W + "r", W + "t", W + "tab", W + "br", W + "cr", W + "sym"
 _DEL, _MOVE_FROM, _NO_BREAK_HYPHEN = W + "del", W + "moveFrom", W + "noBreakHyphen"
+# Run children that stand for one character of text (w:sym needs its font and code, see _symbol_char).
+_RUN_CHARS = {_TAB: "\t", _BR: "\n", _CR: "\n", _NO_BREAK_HYPHEN: "-"}
 _VAL = W + "val"
 _NUM_ID, _ILVL = W + "numId", W + "ilvl"
 _PPR, _RPR, _PSTYLE, _OUTLINE, _NUMPR = W + "pPr", W + "rPr", W + "pStyle", W + "outlineLvl", W + "numPr"
@@ -427,12 +429,8 @@ def _read_run(r, style_bold: bool) -> Run | None:
                 parts.append(text)
         elif tag == _RPR and rpr is None:
             rpr = child
-        elif tag == _TAB:
-            parts.append("\t")
-        elif tag == _BR or tag == _CR:
-            parts.append("\n")
-        elif tag == _NO_BREAK_HYPHEN:
-            parts.append("-")
+        elif tag in _RUN_CHARS:
+            parts.append(_RUN_CHARS[tag])
         elif tag == _SYM:
             parts.append(_symbol_char(child))
     if not parts:
@@ -481,12 +479,8 @@ def _run_text(r) -> str:
         tag = child.tag
         if tag == _T:
             parts.append(child.text or "")
-        elif tag == _TAB:
-            parts.append("\t")
-        elif tag == _BR or tag == _CR:
-            parts.append("\n")
-        elif tag == _NO_BREAK_HYPHEN:
-            parts.append("-")
+        elif tag in _RUN_CHARS:
+            parts.append(_RUN_CHARS[tag])
         elif tag == _SYM:
             parts.append(_symbol_char(child))
     return "".join(parts)
@@ -573,12 +567,8 @@ def _paragraph_text(p) -> str:
                     text = part.text
                     if text:
                         parts.append(text)
-                elif part_tag == _TAB:
-                    parts.append("\t")
-                elif part_tag == _BR or part_tag == _CR:
-                    parts.append("\n")
-                elif part_tag == _NO_BREAK_HYPHEN:
-                    parts.append("-")
+                elif part_tag in _RUN_CHARS:
+                    parts.append(_RUN_CHARS[part_tag])
                 elif part_tag == _SYM:
                     parts.append(_symbol_char(part))
         elif tag in _SKIPPED_SUBTREES or tag == _P or tag == _TBL:
