@@ -159,6 +159,8 @@ class Watcher:
             self.log(f"Bevakar {options.folder} ({mode}); resultat i {options.out_dir}. Avsluta med Ctrl+C.")
         try:
             while True:
+                if STOP_REQUESTED.is_set():
+                    raise KeyboardInterrupt  # the first one was lost in a finalizer (see sigterm_as_interrupt)
                 changed = self._tick()
                 # The overview exists from the first round on, even for an empty folder.
                 if changed or not self._overview_written:
@@ -509,21 +511,34 @@ def _check_line(name: str, result: FileResult, summary: FileSummary) -> str:
     return _line(name, verdict, counts)
 
 
+# Set by Ctrl-C or SIGTERM while sigterm_as_interrupt is in force; the watch loop stops at its next turn.
+STOP_REQUESTED = threading.Event()
+
+
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a service manager stopping the watch) ends it as cleanly as Ctrl-C."""
+    """SIGTERM (a service manager stopping the watch) ends it as cleanly as Ctrl-C.
+
+    Both raise KeyboardInterrupt where the watch happens to be, and both also
+    set STOP_REQUESTED: an interrupt that lands while Python runs a finalizer
+    (a generator or file being collected) is printed and swallowed there,
+    and the loop would otherwise go on for ever.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def interrupt(signum: int, frame: Any) -> None:
+        STOP_REQUESTED.set()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    STOP_REQUESTED.clear()
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def make_logger(stream: IO[str]) -> Callable[[str], None]:

@@ -84,6 +84,8 @@ class WatchProcess:
         self.process.send_signal(signal.SIGINT)
         try:
             return self.process.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"malkoll watch avslutades inte efter Ctrl+C\n{self.log()}")
         finally:
             for thread in self._threads:
                 thread.join(5)
