@@ -503,6 +503,29 @@ def snapshot(root: Path, *, skip: Sequence[Path] = ()) -> dict[str, str]:
     return found
 
 
+def run_in_process(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`malkoll ARGS` in this process: (exit code, stdout, stderr); the run's limits are reset after."""
+    import contextlib
+
+    import pytest
+
+    from checker import limits
+    from checker.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(contextlib.redirect_stdout(out))
+            stack.enter_context(contextlib.redirect_stderr(err))
+            patch = stack.enter_context(pytest.MonkeyPatch.context())
+            for key, value in (env or {}).items():
+                patch.setenv(key, value)
+            code = main(list(args))
+    finally:
+        limits.configure(None)
+    return code, out.getvalue(), err.getvalue()
+
+
 def run_malkoll_together(*commands: tuple[tuple[str, ...], dict]) -> list[subprocess.CompletedProcess[str]]:
     """Several `malkoll` runs at once (each (args, keyword arguments) as for run_malkoll), results in order."""
     from concurrent.futures import ThreadPoolExecutor

@@ -14,8 +14,6 @@ still carry the text faithfully once parsed.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -25,8 +23,6 @@ from pathlib import Path
 
 import pytest
 
-from checker import limits
-from checker.cli import main
 from tests import hostile_inputs as h
 from tests.fixtures import docbuilder as db
 from tests.test_annotate import report_spec
@@ -54,17 +50,7 @@ class Outputs:
     codes: list[int]
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(contextlib.redirect_stdout(out))
-        stack.enter_context(contextlib.redirect_stderr(err))
-        patch = stack.enter_context(pytest.MonkeyPatch.context())
-        for key, value in (env or {}).items():
-            patch.setenv(key, value)
-        code = main(list(args))
-    limits.configure(None)
-    return code, out.getvalue(), err.getvalue()
+_run = h.run_in_process
 
 
 def hostile_document() -> bytes:

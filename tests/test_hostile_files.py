@@ -15,8 +15,6 @@ documents have their own, smaller folder.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -29,8 +27,6 @@ from pathlib import Path
 
 import pytest
 
-from checker import limits
-from checker.cli import main
 from checker.errors import ReadError
 from checker.reader import read_report
 from tests import hostile_inputs as h
@@ -97,14 +93,7 @@ class Gallery:
     results: dict[str, dict]
 
 
-def _run_in_process(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(args))
-    finally:
-        limits.configure(None)
-    return code, out.getvalue(), err.getvalue()
+_run_in_process = h.run_in_process
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,6 @@ backtrack catastrophically in Python's own engine (they run on RE2 instead).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import time
 from pathlib import Path
@@ -19,23 +17,12 @@ from pathlib import Path
 import pytest
 
 from checker import limits
-from checker.cli import main
 from checker.rules_lang.patterns import compile_pattern, regex_problem
 from tests import hostile_inputs as h
 from tests.test_annotate import write_report
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(contextlib.redirect_stdout(out))
-        stack.enter_context(contextlib.redirect_stderr(err))
-        patch = stack.enter_context(pytest.MonkeyPatch.context())
-        for key, value in (env or {}).items():
-            patch.setenv(key, value)
-        code = main(list(args))
-    limits.configure(None)
-    return code, out.getvalue(), err.getvalue()
+_run = h.run_in_process
 
 
 @pytest.fixture
