@@ -23,7 +23,16 @@ from checker.config import ThreadOverride
 from checker.findings import Finding
 from checker.pipeline import FileResult
 from checker.threads.grouping import DocInfo, group_documents
-from checker.threads.stage import JobRunner, ThreadJob, ThreadOutcome, run_thread, unplaced_notes, with_findings, with_notes
+from checker.threads.stage import (
+    JobRunner,
+    ThreadJob,
+    ThreadOutcome,
+    has_thread_rules,
+    thread_outcomes,
+    unplaced_notes,
+    with_findings,
+    with_notes,
+)
 
 if TYPE_CHECKING:
     from checker.engine import RuleSet
@@ -39,7 +48,7 @@ class ThreadGate:
     @staticmethod
     def wanted(rules: RuleSet | None) -> bool:
         """A gate is needed only when the rule set has thread rules."""
-        return rules is not None and any(getattr(rule, "thread", False) for rule in rules.rules)
+        return has_thread_rules(rules)
 
     def add_findings(
         self, arrived: Sequence[FileResult], known: Iterable[FileResult], run: JobRunner | None = None
@@ -59,21 +68,11 @@ class ThreadGate:
         notes: dict[Path, list[str]] = {}
         for path, note in unplaced_notes(grouping, [info for info in infos if info.path in new]).items():
             notes.setdefault(path, []).append(note)
-        for job, outcome in zip(jobs, self._outcomes(jobs, run), strict=True):
+        for job, outcome in zip(jobs, thread_outcomes(jobs, self.rules, run), strict=True):
             for member in job.thread.all_members():
                 if member.path in new:
                     _collect(member.path, outcome, extra, notes)
         return [with_notes(with_findings(result, extra.get(result.path)), notes.get(result.path)) for result in arrived]
-
-    def _outcomes(self, jobs: Sequence[ThreadJob], run: JobRunner | None) -> Iterable[ThreadOutcome]:
-        if not jobs:
-            return []
-        if run is not None:
-            return run(jobs)
-        from checker.reader import read_report
-
-        return (run_thread(job.thread, self.rules, read_report, views=False) for job in jobs)
-
 
 def _collect(path: Path, outcome: ThreadOutcome, extra: dict[Path, tuple[Finding, ...]],
              notes: dict[Path, list[str]]) -> None:

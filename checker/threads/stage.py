@@ -192,7 +192,7 @@ class ThreadStage:
     @staticmethod
     def wanted(rules: RuleSet, files: Sequence[Path]) -> bool:
         """Only a run of several files with at least one thread rule needs the stage."""
-        return len(files) >= 2 and any(getattr(rule, "thread", False) for rule in getattr(rules, "rules", ()))
+        return len(files) >= 2 and has_thread_rules(rules)
 
     def __enter__(self) -> ThreadStage:
         return self
@@ -275,17 +275,27 @@ class ThreadStage:
         return found
 
     def _outcomes(self, jobs: Sequence[ThreadJob], run: JobRunner | None) -> Iterable[ThreadOutcome]:
-        if not jobs:
-            return []
-        if run is not None:
-            return run(jobs)
-        if self.reader is not None:
-            reader = self.reader
-        else:
-            from checker.reader import read_report
+        return thread_outcomes(jobs, self.rules, run, self.reader)
 
-            reader = read_report
-        return (run_thread(job.thread, self.rules, reader, views=job.views) for job in jobs)
+
+def has_thread_rules(rules: RuleSet | None) -> bool:
+    """Whether a rule set has any thread rule (TR…): without one, no stage or gate is needed."""
+    return any(getattr(rule, "thread", False) for rule in getattr(rules, "rules", ()))
+
+
+def thread_outcomes(
+    jobs: Sequence[ThreadJob], rules: RuleSet, run: JobRunner | None, reader: Reader | None = None
+) -> Iterable[ThreadOutcome]:
+    """The jobs' outcomes in order: through `run` (the workers, checker.batch.Runner.run), else here."""
+    if not jobs:
+        return []
+    if run is not None:
+        return run(jobs)
+    if reader is None:
+        from checker.reader import read_report
+
+        reader = read_report
+    return (run_thread(job.thread, rules, reader, views=job.views) for job in jobs)
 
 
 def _temporary() -> IO[bytes]:
