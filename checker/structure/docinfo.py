@@ -108,32 +108,20 @@ def _plausible_unit(line: str) -> bool:
 
 
 def _unit_after(lines: Sequence[str], title_index: int) -> str | None:
-    window = lines[title_index + 1 : title_index + 4]
-    for line in window:
+    for line in lines[title_index + 1 : title_index + 4]:
         if _plausible_unit(line):
-            return _cleanest(line, window)
+            return line.strip()
     return None
-
-
-def _cleanest(line: str, nearby: Sequence[str]) -> str:
-    """The name as written with the least scan damage, when the front page has it twice.
-
-    A scanned front page often carries the unit twice (under the title and in
-    the address block), each copy damaged differently: "Fru&ngens hemtjänst",
-    "Fruängens hemtjanst", "Fruängens hemtjänst".
-    """
-    key = fold_ocr(line)
-    same = [other.strip() for other in nearby if fold_ocr(other) == key]
-    return min(same or [line.strip()], key=_scan_damage)
 
 
 def cleaner_unit(unit: str | None, texts: Iterable[str]) -> str | None:
     """The unit's name as written with the least scan damage anywhere in the document.
 
-    A scanned front page may hold the only copy of the name next to the
-    title ("Grbndals hemtjanst") while running headers repeat it further in,
-    each copy damaged differently or not at all ("Gröndals hemtjänst"). A copy
-    counts when it is the same name up to one OCR edit per ten letters.
+    A scanned front page often carries the name twice (under the title and in
+    the address block), and running headers repeat it further in, each copy
+    damaged differently or not at all: "Fru&ngens hemtjänst", "Fruängens
+    hemtjanst", "Fruängens hemtjänst". A copy counts when it is the same name
+    up to one OCR edit per ten letters.
     """
     if not unit:
         return unit
@@ -167,5 +155,5 @@ def _unit_before_title(lines: Sequence[str]) -> str | None:
         if fold_ocr(line).startswith("stockholms"):
             for candidate in lines[index + 1 : index + 4]:
                 if _plausible_unit(candidate):
-                    return _cleanest(candidate, lines[index + 1 : index + 4])
+                    return candidate.strip()
     return None

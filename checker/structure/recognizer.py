@@ -31,7 +31,6 @@ from checker.model import (
     Paragraph,
     Part,
     Report,
-    ResultItem,
     Section,
     Source,
 )
@@ -81,7 +80,7 @@ def recognise(content: DocxContent) -> Report:
         _front_texts(content.blocks, toc), [*content.textbox_texts, *content.header_texts], content.core_title
     )
     short_lines = (b.text for b in content.blocks if isinstance(b, ParagraphBlock) and len(b.text) <= 80)
-    info.unit = cleaner_unit(info.unit, [*short_lines, *content.header_texts])
+    info.unit = cleaner_unit(info.unit, [*short_lines, *content.textbox_texts, *content.header_texts])
     builder = _Builder(content.path, info)
     builder.run(lines)
     return builder.finish()
@@ -153,13 +152,18 @@ def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
             by_key[fold_ocr(text)] += count
     repeated = {key for key, count in by_key.items() if count >= 3 and 2 * count >= occurrences[key]}
     front = _front_page(texts)
-    running = {fold_ocr(text) for text in in_headers & front if len(text) <= 40 and not text.endswith(".")}
+    running = {fold_ocr(text) for text in in_headers & front if _short_line(text)}
     return repeated | running
 
 
+def _short_line(text: str) -> bool:
+    """Short and not ending a sentence: what a page header or footer line looks like."""
+    return len(text) <= 40 and not text.endswith(".")
+
+
 def _header_like(text: str) -> bool:
-    """Short, not a sentence, not a label or heading: what a running header line looks like."""
-    return len(text) <= 40 and not text.endswith(".") and not _is_structural(text)
+    """A short line that is not a label or heading either."""
+    return _short_line(text) and not _is_structural(text)
 
 
 # How many lines a running header or footer spans on either side of the line that
@@ -175,7 +179,7 @@ def _header_block(texts: list[str], index: int) -> list[str]:
     for step in (-1, 1):
         at = index + step
         while 0 <= at < len(texts) and abs(at - index) <= _HEADER_REACH:
-            if len(texts[at]) > 40 or texts[at].endswith("."):
+            if not _short_line(texts[at]):
                 break  # running text: the header ends here
             found.append(texts[at])
             at += step
