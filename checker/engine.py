@@ -22,8 +22,8 @@ from checker.findings import Finding, Location, Severity
 from checker.model import Report
 from checker.rules_lang.compiler import CompiledRule, compile_rule
 from checker.rules_lang.errors import RuleError, RuleLoadError, suggest, swedish_list
-from checker.rules_lang.parser import parse_file
-from checker.rules_lang.semantics import analyse
+from checker.rules_lang import plan_cache
+from checker.rules_lang.plan import Analysis
 from checker.rules_lang.vocabulary import ReportIndex, ThreadLinks
 
 __all__ = ["Rule", "RuleSet", "RuleLoadError", "check_report", "check_thread", "default_rules_dir", "load_rules"]
@@ -131,15 +131,9 @@ def load_rules(paths: Sequence[Path]) -> RuleSet:
     never partly loaded.
     """
     files, errors = _read_all(paths)
-    parsed = []
-    for path, text in files:
-        rule_file, file_errors = parse_file(path, text)
-        parsed.append(rule_file)
-        errors.extend(file_errors)
-    analysis = analyse(parsed)
-    errors.extend(analysis.errors)
-    if errors:
-        raise RuleLoadError(errors)
+    analysis = None if errors else plan_cache.load(files)
+    if analysis is None:
+        analysis = _analyse(files, errors)
     compiled = {plan.id: compile_rule(plan) for plan in analysis.rules}
     membership: dict[str, set[str]] = {plan.id: set() for plan in analysis.rules}
     for profile in analysis.profiles.values():
@@ -162,6 +156,27 @@ def load_rules(paths: Sequence[Path]) -> RuleSet:
     )
     descriptions = {name: p.description for name, p in analysis.profiles.items()}
     return RuleSet(rules, tuple(analysis.profiles), compiled, descriptions)
+
+
+def _analyse(files: list[tuple[Path, str]], errors: list[RuleError]) -> Analysis:
+    """Parse and analyse rule files; `errors` are the reading errors so far, reported together with these.
+
+    Imported here: an unchanged rule set comes from the plan cache without the parser or the analysis.
+    """
+    from checker.rules_lang.parser import parse_file
+    from checker.rules_lang.semantics import analyse
+
+    parsed = []
+    for path, text in files:
+        rule_file, file_errors = parse_file(path, text)
+        parsed.append(rule_file)
+        errors.extend(file_errors)
+    analysis = analyse(parsed)
+    errors.extend(analysis.errors)
+    if errors:
+        raise RuleLoadError(errors)
+    plan_cache.store(files, analysis)
+    return analysis
 
 
 def _read_all(paths: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[RuleError]]:

@@ -7,6 +7,7 @@ import os
 import random
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -107,12 +108,16 @@ def test_cached_syntax_trees_give_the_same_rules(tmp_path: Path, monkeypatch: py
     cache = tmp_path / "cache"
     monkeypatch.setenv("MALKOLL_CACHE_DIR", str(cache))
     fresh = load_rules([default_rules_dir()])
-    assert list(cache.glob("ast-*.pickle"))
+    assert list(cache.glob("ast-*.pickle")) and len(list(cache.glob("plan-*.pickle"))) == 1
     cached = load_rules([default_rules_dir()])
     assert fresh.rules == cached.rules and fresh.profiles == cached.profiles
     report = clean_vb(Doc(), kind=None)
     assert check_report(report, fresh) == check_report(report, cached)
-    for damaged in cache.glob("ast-*.pickle"):
+    for damaged in cache.glob("plan-*.pickle"):  # the syntax trees are used instead
+        damaged.write_bytes(b"not a pickle")
+    from_trees = load_rules([default_rules_dir()])
+    assert from_trees.rules == fresh.rules and check_report(report, from_trees) == check_report(report, fresh)
+    for damaged in cache.glob("*.pickle"):
         damaged.write_bytes(b"not a pickle")
     assert load_rules([default_rules_dir()]).rules == fresh.rules
     monkeypatch.setenv("MALKOLL_CACHE_DIR", "")  # empty: no cache at all
@@ -142,8 +147,8 @@ def test_a_cache_others_can_write_to_is_never_unpickled(tmp_path: Path, monkeypa
     monkeypatch.setenv("MALKOLL_CACHE_DIR", str(cache))
     fresh = load_rules([default_rules_dir()])
     marker = tmp_path / "koden-kördes"
-    planted = list(cache.glob("ast-*.pickle"))
-    assert planted
+    planted = list(cache.glob("*.pickle"))
+    assert {p.name.split("-")[0] for p in planted} == {"ast", "plan"}
     for path in planted:
         path.write_bytes(pickle.dumps([_Planted(marker)]))
         if writable == "file":
@@ -159,6 +164,34 @@ def test_a_cache_others_can_write_to_is_never_unpickled(tmp_path: Path, monkeypa
     with contextlib.suppress(Exception):
         load_rules([default_rules_dir()])
     assert marker.exists()
+
+
+def test_an_unchanged_rule_set_starts_without_parser_or_analysis(tmp_path: Path) -> None:
+    """The plan cache's purpose: a check of one file imports neither lark nor the syntax tree nor the analysis."""
+    env = {**os.environ, "MALKOLL_CACHE_DIR": str(tmp_path / "cache")}
+    probe = ("import sys; from checker.engine import load_rules, default_rules_dir; "
+             "rules = load_rules([default_rules_dir()]); "
+             "print(len(rules.rules), sorted(m for m in sys.modules if m == 'lark' or m.startswith(('lark.', "
+             "'checker.rules_lang.ast', 'checker.rules_lang.parser', 'checker.rules_lang.semantics'))))")
+    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=REPO,
+                           check=True).stdout.split(" ", 1) for _ in range(2)]
+    count = str(len(load_rules([default_rules_dir()]).rules))
+    assert runs[0][0] == runs[1][0] == count
+    assert "checker.rules_lang.semantics" in runs[0][1]  # the first run analysed the rules …
+    assert runs[1][1].strip() == "[]"  # … the second read the plan
+
+
+def test_a_plan_naming_vocabulary_this_version_lacks_is_analysed_afresh(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.rules_lang import plan_cache
+
+    monkeypatch.setenv("MALKOLL_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = load_rules([default_rules_dir()])
+    by_identity, by_name = plan_cache._vocabulary()
+    monkeypatch.setattr(plan_cache, "_vocabulary", lambda: (by_identity, {}))
+    files = [(p, p.read_text(encoding="utf-8")) for p in sorted(default_rules_dir().glob("*.rules"))]
+    assert plan_cache.load(files) is None
+    assert load_rules([default_rules_dir()]).rules == fresh.rules
 
 
 def test_errors_are_the_same_with_a_warm_cache(tmp_path: Path) -> None:

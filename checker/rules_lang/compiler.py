@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.findings import Finding, Location, Severity
-from checker.rules_lang import semantics as ir
+from checker.rules_lang import plan as ir
 from checker.rules_lang.functions import (
     MISSING,
     CallContext,

@@ -223,6 +223,10 @@ class PhraseMatcher:
             if len(tokens) >= 2 and "…" not in self.phrases[i] and "..." not in self.phrases[i]
         ]
 
+    def __reduce__(self) -> tuple[Any, tuple[tuple[str, ...]]]:
+        # The plan cache keeps matchers as their phrases: the compiled patterns are rebuilt, not unpickled.
+        return PhraseMatcher, (self.phrases,)
+
     def search(self, text: str) -> tuple[str, int] | None:
         """(the phrase as written in the rule, position in the folded text) of the first match."""
         if not text or not self.phrases:

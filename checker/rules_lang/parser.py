@@ -16,16 +16,12 @@ without importing lark at all.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.rules_lang import ast
+from checker.rules_lang import ast, disk_cache
 from checker.rules_lang.errors import RuleError
 
 if TYPE_CHECKING:
@@ -104,74 +100,21 @@ def parse_file(path: Path, text: str) -> tuple[ast.RuleFile, list[RuleError]]:
 
 # --- the syntax-tree cache -----------------------------------------------------------------
 
-_CACHE_ENV = "MALKOLL_CACHE_DIR"
-
-
-def _cache_dir() -> Path | None:
-    configured = os.environ.get(_CACHE_ENV)
-    if configured is not None:
-        return Path(configured) if configured.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
-    return Path(base) / "malkoll"
-
 
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> bytes:
     """Changes whenever the grammar or the code that builds the tree changes."""
-    digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("grammar.lark", "parser.py", "ast.py"):
-        digest.update((here / name).read_bytes())
-    return digest.digest()
-
-
-def _cache_file(text: str) -> Path | None:
-    directory = _cache_dir()
-    if directory is None:
-        return None
-    key = hashlib.sha256(_code_fingerprint() + text.encode("utf-8")).hexdigest()
-    return directory / f"ast-{key}.pickle"
+    return disk_cache.fingerprint([here / name for name in ("grammar.lark", "parser.py", "ast.py")])
 
 
 def _cache_get(text: str) -> list[ast.Item] | None:
-    try:
-        path = _cache_file(text)
-        if path is None or not path.is_file() or not (_trusted(path.parent) and _trusted(path)):
-            return None
-        with path.open("rb") as handle:
-            items = pickle.load(handle)
-        return items if isinstance(items, list) else None
-    except Exception:  # noqa: BLE001 - a damaged cache is simply ignored
-        return None
-
-
-def _trusted(path: Path) -> bool:
-    """Only the user's own cache, writable by no one else, is unpickled.
-
-    Unpickling runs code named in the file, so a cache that someone else can
-    write to (MALKOLL_CACHE_DIR pointed at a shared folder, say) would let them
-    run code as whoever checks the reports. Such a cache is ignored: the rule
-    files are then parsed afresh, which costs a fraction of a second.
-    """
-    if not hasattr(os, "getuid"):  # Windows: the cache lies in the user's own profile
-        return True
-    status = path.stat()
-    return status.st_uid == os.getuid() and not status.st_mode & 0o022
+    items = disk_cache.load(disk_cache.entry("ast", _code_fingerprint() + text.encode("utf-8")))
+    return items if isinstance(items, list) else None
 
 
 def _cache_put(text: str, items: list[ast.Item]) -> None:
-    try:
-        path = _cache_file(text)
-        if path is None:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not _trusted(path.parent):
-            return  # it would never be read back (see _trusted)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(items, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)  # atomic: parallel runs never see half a file
-    except Exception:  # noqa: BLE001 - no cache is fine, a failing cache must not stop a run
-        return
+    disk_cache.store(disk_cache.entry("ast", _code_fingerprint() + text.encode("utf-8")), items)
 
 
 def split_items(text: str) -> list[tuple[int, str]]:

@@ -46,6 +46,10 @@ class RulePattern:
     def search(self, text: str) -> Match | None:
         return self.compiled.search(text)
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # The RE2 object cannot be pickled (the plan cache keeps patterns): it is compiled again from the source.
+        return compile_pattern, (self.source,)
+
 
 def _options() -> Any:
     options = re2.Options()
