@@ -435,10 +435,7 @@ def scaling(paths: Sequence[Path], plans: Sequence[corpus.DocPlan], rounds: int)
 def startup(path: Path, runs: int) -> dict[str, Any]:
     command = malkoll_command()
     check = [*command, "check", str(path), "-q", "--no-color"]
-    # Warm the caches – the rule cache and Python's own bytecode, which a user's Python writes
-    # (PYTHONDONTWRITEBYTECODE in a developer's shell would otherwise make every run compile afresh).
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run(check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)  # warm the caches
     # The fastest of several runs, alternating, as for the documents: other work on
     # the machine only ever adds to a start-up.
     python_runs, check_runs = [], []
