@@ -233,3 +233,53 @@ def test_a_value_starting_with_a_digit_has_no_bound_word(documents: list[Path]) 
             assert values._split_bound(written) == (None, written), text
         else:
             assert values._split_bound(written)[0] == expected, text
+
+
+def _pairing_one_by_one(kind: str, lefts: list, rights: list, paired: dict) -> list:
+    """The pairing as it was before rapidfuzz scored whole lists: every pair through `_score`."""
+    from checker.threads import matching
+
+    scored = [(matching._score(kind, a, b, paired), a.order, b.order, a, b) for a in lefts for b in rights]
+    scored = [s for s in scored if s[0] >= matching.THRESHOLD]
+    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+    taken: set[int] = set()
+    found = []
+    for score, _, _, a, b in scored:
+        if id(a) not in taken and id(b) not in taken:
+            taken.update((id(a), id(b)))
+            found.append(matching.Match(kind, a, b, round(min(score, 1.0), 2)))
+    return found
+
+
+def test_goals_are_paired_as_scoring_each_pair_in_turn_pairs_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sample against every other (same unit and not, all states): the same pairs, the same confidence."""
+    from checker.reader import read_report
+    from checker.threads import matching
+
+    reports = [read_report(path) for path in REPORTS]
+    shuffled = random.Random(5)
+    pairs = [(a, b) for a in reports for b in reports if a is not b]
+    for left, right in shuffled.sample(pairs, min(len(pairs), 16)):
+        fast = matching.compare(left, right)
+        with monkeypatch.context() as patched:
+            patched.setattr(matching, "_pair", _pairing_one_by_one)
+            plain = matching.compare(left, right)
+        assert [(m.kind, m.left.order, m.right.order, m.confidence) for m in fast.matches] == \
+               [(m.kind, m.left.order, m.right.order, m.confidence) for m in plain.matches]
+        assert len(fast.matches) > 0
+
+
+def test_similarity_of_whole_lists_is_similarity_pair_by_pair() -> None:
+    from checker.threads import matching
+
+    texts = ["", "a", "enheten ar en god arbetsgivare", "god arbetsgivare enheten ar en", "dag 1-14 utan dubbelbemanning",
+             "dag 1-15 utan dubbelbemanning", "brukarna ar nojda med maten", "brukarna ar inte nojda med maten"]
+    items = [matching.Item("enhetsmal", object(), t, t, None, i) for i, t in enumerate(texts)]
+    for a in items:
+        kept = dict((id(b), score) for b, score in matching._alike(a, items))
+        for b in items:
+            expected = matching.similarity(a.key, b.key)
+            if expected + matching._MOST_CONTEXT >= matching.THRESHOLD:
+                assert kept[id(b)] == expected
+            else:
+                assert id(b) not in kept

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from checker.model import Enhetsmal, KfInriktningsmal, KfMal, Namndmal, Report
 from checker.text import fold_ocr
@@ -58,6 +58,10 @@ class Item:
     parent: Item | None
     order: int
     number: str | None = None
+    digits: list[str] = field(default_factory=list)  # the numbers in `key`: names whose numbers differ differ
+
+    def __post_init__(self) -> None:
+        self.digits = _DIGITS.findall(self.key)
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,14 @@ def compare(left: Report, right: Report) -> Comparison:
 def _pair(kind: str, lefts: Sequence[Item], rights: Sequence[Item], paired: dict[int, Item]) -> list[Match]:
     scored: list[tuple[float, int, int, Item, Item]] = []
     for a in lefts:
-        for b in rights:
-            score = _score(kind, a, b, paired)
+        partner = paired.get(id(a.parent)) if a.parent is not None else None
+        if kind == "resultat":
+            # A result belongs to its goal: it is only looked for under the goal's counterpart.
+            candidates: Sequence[Item] = [b for b in rights if partner is not None and partner is b.parent]
+        else:
+            candidates = rights
+        for b, base in _alike(a, candidates):
+            score = base + _context(kind, a, b, partner)
             if score >= THRESHOLD:
                 scored.append((score, a.order, b.order, a, b))
     # Best first; ties in document order, so the result never depends on set order.
@@ -138,16 +148,53 @@ def _pair(kind: str, lefts: Sequence[Item], rights: Sequence[Item], paired: dict
 
 
 def _score(kind: str, a: Item, b: Item, paired: dict[int, Item]) -> float:
+    """The score of one pair, as `_pair` computes it for many at once."""
     partner = paired.get(id(a.parent)) if a.parent is not None else None
     if kind == "resultat" and (partner is None or partner is not b.parent):
-        # A result belongs to its goal: it is only looked for under the goal's counterpart.
         return 0.0
-    score = similarity(a.key, b.key)
+    return similarity(a.key, b.key) + _context(kind, a, b, partner)
+
+
+def _context(kind: str, a: Item, b: Item, partner: Item | None) -> float:
+    bonus = 0.0
     if a.number is not None and a.number == b.number and kind in ("kf_inriktningsmal", "kf_mal"):
-        score += CONTEXT / 2
+        bonus += CONTEXT / 2
     if a.parent is not None and b.parent is not None and partner is not None:
-        score += CONTEXT if partner is b.parent else -CONTEXT
-    return score
+        bonus += CONTEXT if partner is b.parent else -CONTEXT
+    return bonus
+
+
+# The most context can add to a pair's similarity (same number, same place).
+_MOST_CONTEXT = CONTEXT / 2 + CONTEXT
+# Both ratios are 0–100 and their mean must reach this for a pair to be worth a closer look.
+_FLOOR = (THRESHOLD - _MOST_CONTEXT) * 200 - 1e-6
+
+
+def _alike(a: Item, candidates: Sequence[Item]) -> Iterator[tuple[Item, float]]:
+    """The candidates whose similarity to `a`, plus the most context could give, reaches the threshold.
+
+    Each document pair compares every goal with every goal (thousands of
+    pairs): rapidfuzz scores a whole list per call in C++, and pairs whose
+    sum is out of reach are dropped before any Python work. The similarity of
+    what is kept is exactly `similarity(a.key, b.key)`.
+    """
+    if not candidates:
+        return
+    if not a.key:
+        return  # an empty text is alike nothing (similarity 0, below any threshold)
+    keys = [b.key for b in candidates]
+    # Neither ratio exceeds 100, so a pair needs each of them above _FLOOR - 100.
+    cutoff = max(0.0, _FLOOR - 100)
+    sorts = {i: score for _, score, i in process.extract(a.key, keys, scorer=fuzz.token_sort_ratio,
+                                                           limit=None, score_cutoff=cutoff)}
+    if not sorts:
+        return
+    sets = {i: score for _, score, i in process.extract(a.key, keys, scorer=fuzz.token_set_ratio,
+                                                          limit=None, score_cutoff=cutoff)}
+    for i, b in enumerate(candidates):
+        if i not in sorts or i not in sets or sorts[i] + sets[i] < _FLOOR:
+            continue
+        yield b, _combined(a.key, b.key, sorts[i], sets[i], a.digits, b.digits)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -155,12 +202,17 @@ _DIGITS = re.compile(r"\d+")
 
 def similarity(a: str, b: str) -> float:
     """0–1: how alike two folded texts are, tolerant of reordering, added or dropped words."""
-    if a == b:
-        return 1.0 if a else 0.0
     if not a or not b:
-        return 0.0
-    score = (fuzz.token_sort_ratio(a, b) + fuzz.token_set_ratio(a, b)) / 200
-    if _DIGITS.findall(a) != _DIGITS.findall(b):
+        return 1.0 if a == b and a else 0.0
+    return _combined(a, b, fuzz.token_sort_ratio(a, b), fuzz.token_set_ratio(a, b),
+                     _DIGITS.findall(a), _DIGITS.findall(b))
+
+
+def _combined(a: str, b: str, sort_ratio: float, set_ratio: float, a_digits: list[str], b_digits: list[str]) -> float:
+    if a == b:
+        return 1.0
+    score = (sort_ratio + set_ratio) / 200
+    if a_digits != b_digits:
         score *= DIGIT_PENALTY
     return score
 
