@@ -80,6 +80,8 @@ class Job:
     path: Path
     annotate_to: Path | None = None
     out_dir: Path | None = None
+    # The run's folder of kept reports (checker.threads.kept): set when thread rules will need the full report.
+    keep_in: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,10 @@ def process(job: Job, rules: RuleSet, fail_level: Severity) -> FileResult:
     from checker.reader import read_report
 
     result = check_file(job.path, rules, reader=read_report, checker=check_report)
+    if job.keep_in is not None and result.report is not None and result.error is None:
+        from checker.threads.kept import keep
+
+        keep(job.keep_in, job.path, result.report)
     result = replace(slim(result), checked_at=datetime.now().astimezone())
     if job.annotate_to is not None and result.error is None:
         result = _annotate(job, result, rules, fail_level)
@@ -536,11 +542,11 @@ def _context() -> tuple[Any, bool]:
 
 
 def jobs_for(paths: Sequence[Path], annotate_for: Callable[[Path], Path | None] | None = None,
-             out_dir: Path | None = None) -> Iterator[Job]:
-    """Jobs for paths, each with its annotated copy's target when one is wanted."""
+             out_dir: Path | None = None, keep_in: Path | None = None) -> Iterator[Job]:
+    """Jobs for paths, each with its annotated copy's target when one is wanted (and where to keep its report)."""
     for path in paths:
         target = annotate_for(path) if annotate_for is not None else None
-        yield Job(path, target, out_dir if target is not None else None)
+        yield Job(path, target, out_dir if target is not None else None, keep_in)
 
 
 # --- progress bar -----------------------------------------------------------------

@@ -575,7 +575,6 @@ def run_check(args: argparse.Namespace) -> int:
     # Workers are started before anything else runs a thread, so they can be forked.
     runner.start(len(found.files))
     targets = _annotation_targets(args.annotate, paths, found.files) if args.annotate else None
-    work = jobs_for(found.files, targets, args.annotate)
     with runner, _Output(args.output) as stream:
         reporters = [_make_reporter(settings.output_format, stream, args, fail_level, rules)]
         if args.overview is not None:
@@ -604,6 +603,9 @@ def run_check(args: argparse.Namespace) -> int:
                 # Thread rules (TR…) compare a report with its unit's plan: results wait until every file is read.
                 stage = _thread_stage(rules, settings, found.files, views=args.overview is not None)
                 with stage if stage is not None else contextlib.nullcontext():
+                    # With thread rules each worker also keeps the full report it read, for the thread jobs.
+                    keep_in = stage.keep_reports() if stage is not None else None
+                    work = jobs_for(found.files, targets, args.annotate, keep_in)
                     for result in _results(found, runner.run(work)):
                         if stage is not None:
                             stage.hold(result)

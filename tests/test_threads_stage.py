@@ -123,10 +123,48 @@ def breaking_reader(original: Any, name: str) -> Any:
     return reader
 
 
+@pytest.fixture
+def read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No report is kept from the first pass, so the thread stage reads every document again.
+
+    That is what happens when a worker cannot write its report (a full temp
+    disk): the tests below make the second reading fail in different ways.
+    """
+    import checker.threads.kept
+
+    monkeypatch.setattr(checker.threads.kept, "keep", lambda folder, path, report: None)
+
+
+def test_the_thread_stage_reads_no_document_a_second_time(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first pass keeps each full report for the threads; the findings are those of reading again."""
+    import checker.threads.kept
+
+    reads: list[str] = []
+    original = checker.reader.read_report
+
+    def counting(path: Path) -> Any:
+        reads.append(Path(path).as_posix())
+        return original(path)
+
+    monkeypatch.setattr(checker.reader, "read_report", counting)
+    here = ["--jobs", "1", "--timeout", "0"]  # in this process, so every reading is counted
+    _, kept, _ = check_json(capsys, str(folder), *here)
+    assert len(reads) == len(kept["files"]) == len(set(reads))
+    reads.clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(checker.threads.kept, "keep", lambda folder, path, report: None)
+        _, again, _ = check_json(capsys, str(folder), *here)
+    assert len(reads) > len(again["files"])  # the documents of the threads were read twice
+    assert kept == again
+    assert thread_findings(kept, "Aspudden") == EXPECTED_DRIFT
+
+
 @pytest.mark.parametrize("jobs", [["--jobs", "1", "--timeout", "0"], ["--jobs", "2"]])
 def test_a_document_that_breaks_before_the_thread_stage_keeps_its_own_result(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    jobs: list[str], caplog: pytest.LogCaptureFixture,
+    jobs: list[str], caplog: pytest.LogCaptureFixture, read_again: None,
 ) -> None:
     copy = tmp_path / "in"
     shutil.copytree(folder, copy)
@@ -171,7 +209,7 @@ def failing_reader(original: Any, name: str, seen: Path, how: str) -> Any:
 @pytest.mark.parametrize("how", ["crash", "hang"])
 def test_a_thread_whose_worker_dies_or_hangs_costs_only_its_thread_rules(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, read_again: None,
 ) -> None:
     _, expected, _ = check_json(capsys, str(folder), "--jobs", "2")
     seen = tmp_path / "seen"
@@ -282,3 +320,31 @@ def test_the_held_results_are_deleted_after_an_interruption(
     assert code != 0
     assert opened and all(f.closed for f in opened)
     assert list(temp.iterdir()) == []
+
+
+def test_a_kept_report_is_taken_once_and_a_damaged_one_is_read_again(tmp_path: Path) -> None:
+    from checker.threads.kept import KeptReports, keep, kept_reader
+
+    document = Path(__file__).resolve().parent.parent / "reports" / "aspudden_vb2025_export.docx"
+    report = checker.reader.read_report(document)
+    store = KeptReports()
+    try:
+        assert store.folder.stat().st_mode & 0o077 == 0  # only the user can look inside
+        read_from_document: list[Path] = []
+
+        def fallback(path: Path) -> Any:
+            read_from_document.append(path)
+            return checker.reader.read_report(path)
+
+        read = kept_reader(store.folder, fallback)
+        keep(store.folder, document, report)
+        assert read(document) == report and read_from_document == []
+        assert list(store.folder.iterdir()) == []  # taken: a document is in one thread only
+        assert read(document) == report and read_from_document == [document]
+        keep(store.folder, document, report)
+        [kept] = list(store.folder.iterdir())
+        kept.write_bytes(b"trasig")
+        assert read(document) == report and read_from_document == [document, document]
+    finally:
+        store.close()
+    assert not store.folder.exists()

@@ -7,16 +7,19 @@ file's result instead of handing it on: the result goes to a temporary file
 (the system's temp folder; deleted when the run ends, however it ends) and
 only the few words grouping needs stay in memory. At the end the stage groups
 the documents into threads and sends each thread of two or more documents as
-one job to the run's worker processes (checker.batch), which read the
-thread's documents again (the first pass sent back only a small summary of
-each report), run the thread rules on every document of the thread and
-return only the findings and the thread's compact goals × documents view.
+one job to the run's worker processes (checker.batch). The first pass sent
+back only a small summary of each report, but each worker also kept the full
+report in a private temporary folder (checker.threads.kept); the thread job
+takes its documents' reports from there (reading a document again only when
+its report is missing), runs the thread rules on every document of the
+thread and returns only the findings and the thread's compact goals ×
+documents view.
 Then the held results stream back out in their original order, each with its
 thread findings, so a report's thread findings appear with its own.
 
 A folder without threads, or a rule set without thread rules, passes
-straight through. One thread's trouble (a document that will not read a
-second time, a fault in Målkoll, a thread over the time limit, a worker that
+straight through. One thread's trouble (a document whose report was not kept
+and that will not read a second time, a fault in Målkoll, a thread over the time limit, a worker that
 dies) never costs the other files their results: the documents of that
 thread keep their own findings and get a Swedish note saying why the thread
 rules are missing.
@@ -36,6 +39,7 @@ from checker.config import ThreadOverride
 from checker.findings import Finding
 from checker.pipeline import FileResult
 from checker.threads.grouping import DocInfo, Grouping, Thread, group_documents
+from checker.threads.kept import KeptReports
 from checker.threads.view import ThreadView, build_view
 
 if TYPE_CHECKING:
@@ -74,6 +78,8 @@ class ThreadJob:
 
     thread: Thread
     views: bool = True
+    # Where the first pass kept the thread's reports (checker.threads.kept); what is not there is read again.
+    kept: Path | None = None
 
     @property
     def path(self) -> Path:
@@ -87,8 +93,9 @@ class ThreadJob:
     def run(self, rules: RuleSet, fail_level: Any = None) -> ThreadOutcome:
         # Looked up when the job runs (not imported at the top) so that a test's reader reaches the workers.
         from checker.reader import read_report
+        from checker.threads.kept import kept_reader
 
-        return run_thread(self.thread, rules, read_report, views=self.views)
+        return run_thread(self.thread, rules, kept_reader(self.kept, read_report), views=self.views)
 
     # What the runner reports when the job could not be done.
 
@@ -188,6 +195,14 @@ class ThreadStage:
         self._count = 0
         # The thread findings, a pickle per document that has any (a big folder can have tens of thousands).
         self._found: IO[bytes] | None = None
+        # The full reports the first pass kept for the threads (see keep_reports).
+        self._kept: KeptReports | None = None
+
+    def keep_reports(self) -> Path:
+        """A private folder for the first pass to keep each full report in, so threads need not read them again."""
+        if self._kept is None:
+            self._kept = KeptReports()
+        return self._kept.folder
 
     @staticmethod
     def wanted(rules: RuleSet, files: Sequence[Path]) -> bool:
@@ -206,6 +221,9 @@ class ThreadStage:
             if spill is not None:
                 spill.close()
         self._spill = self._found = None
+        if self._kept is not None:
+            self._kept.close()
+            self._kept = None
         self._count = 0
         self._infos = []
 
@@ -231,7 +249,8 @@ class ThreadStage:
     def _finish(self, run: JobRunner | None) -> Iterator[FileResult]:
         infos, self._infos = self._infos, []
         grouping = self.grouping = group_documents(infos, self.overrides)
-        jobs = [ThreadJob(thread, self.want_views) for thread in grouping.threads if thread.size >= 2]
+        kept = self._kept.folder if self._kept is not None else None
+        jobs = [ThreadJob(thread, self.want_views, kept) for thread in grouping.threads if thread.size >= 2]
         # Where each document's thread findings are in the second file.
         extra: dict[Path, int] = {}
         notes: dict[Path, list[str]] = {}
