@@ -585,17 +585,22 @@ class ProgressBar:
 
             console = Console(file=sys.stderr, no_color=not self._color, highlight=False, markup=False, emoji=False)
             self._progress = Progress(
-                TextColumn("Granskar"),
+                TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("filer · kvar ca"),
+                TextColumn("{task.fields[unit]} · kvar ca"),
                 TimeRemainingColumn(),
                 console=console,
                 transient=True,
             )
-            self._task = self._progress.add_task("granskning", total=self.total)
+            self._task = self._progress.add_task("Granskar", total=self.total, unit="filer")
             self._progress.start()
         return self
+
+    def threads(self, total: int) -> None:
+        """The files are read; the bar now counts the threads compared (TR…), with a new time estimate."""
+        if self._progress is not None and total > 0:
+            self._progress.reset(self._task, total=total, description="Jämför trådar", unit="trådar")
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

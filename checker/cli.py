@@ -613,7 +613,7 @@ def run_check(args: argparse.Namespace) -> int:
                             hand_on(result)
                         bar.advance()
                     # The threads go to the same workers; the held results come back in order with their findings.
-                    for result in stage.finish(runner.run) if stage is not None else ():
+                    for result in stage.finish(runner.run, bar) if stage is not None else ():
                         hand_on(result)
             for reporter in reporters:
                 _add_threads(reporter, stage, paths)

@@ -242,3 +242,19 @@ def test_severity_of_a_timed_out_file_fails_the_run(catalog, tmp_path: Path, mon
     with Runner(catalog, SPEC, jobs=1, timeout=0.5, fail_level=Severity.ERROR) as runner:
         (result,) = list(runner.run([Job(slow)]))
     assert not result.passed(Severity.ERROR) and "0,5 sekunder" in result.error
+
+
+def test_the_progress_bar_turns_to_counting_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    with ProgressBar(4, enabled=True, color=False) as bar:
+        for _ in range(4):
+            bar.advance()
+        bar.threads(2)
+        [task] = bar._progress.tasks
+        assert (task.description, task.fields["unit"], task.total, task.completed) == ("Jämför trådar", "trådar", 2, 0)
+        bar.advance()
+        assert bar._progress.tasks[0].completed == 1
+    with ProgressBar(4, enabled=False) as quiet:
+        quiet.threads(2)  # disabled: nothing to count

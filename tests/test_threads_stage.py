@@ -348,3 +348,38 @@ def test_a_kept_report_is_taken_once_and_a_damaged_one_is_read_again(tmp_path: P
     finally:
         store.close()
     assert not store.folder.exists()
+
+
+def test_the_progress_bar_counts_the_threads_once_the_files_are_read(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bar that sat at 11/11 while the threads were compared looked like a hang."""
+    import contextlib
+
+    import checker.cli
+
+    steps: list[Any] = []
+
+    class Bar:
+        def __enter__(self) -> Bar:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def paused(self) -> Any:
+            return contextlib.nullcontext()
+
+        def advance(self) -> None:
+            steps.append("+")
+
+        def threads(self, total: int) -> None:
+            steps.append(total)
+
+    monkeypatch.setattr(checker.cli, "_progress", lambda args, total: Bar())
+    _, data, _ = check_json(capsys, str(folder), "--jobs", "2")
+    files = len(data["files"])
+    assert steps[:files] == ["+"] * files
+    threads = steps[files]
+    assert threads == 3  # Aspudden 2024, Aspudden 2025, Bagarmossen 2025
+    assert steps[files + 1:] == ["+"] * threads

@@ -33,7 +33,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from checker.config import ThreadOverride
 from checker.findings import Finding
@@ -49,6 +49,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Reader = Callable[[Path], "Report"]
+
+
+class Progress(Protocol):
+    """What the stage tells a progress bar (checker.batch.ProgressBar)."""
+
+    def threads(self, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
 # Runs jobs (ThreadJob here) and yields their results in order: checker.batch.Runner.run.
 JobRunner = Callable[[Iterable[Any]], Iterable[Any]]
 
@@ -235,22 +244,25 @@ class ThreadStage:
         if result.report is not None and result.error is None:
             self._infos.append(DocInfo.of(result.path, result.report))
 
-    def finish(self, run: JobRunner | None = None) -> Iterator[FileResult]:
+    def finish(self, run: JobRunner | None = None, progress: Progress | None = None) -> Iterator[FileResult]:
         """The held results, in their order, with the thread findings added; the held file is deleted after.
 
         `run` sends the thread jobs to the workers (checker.batch.Runner.run);
-        without it the stage runs them here.
+        without it the stage runs them here. `progress` (checker.batch.ProgressBar)
+        is told how many threads there are and advanced as each is done.
         """
         try:
-            yield from self._finish(run)
+            yield from self._finish(run, progress)
         finally:
             self.close()
 
-    def _finish(self, run: JobRunner | None) -> Iterator[FileResult]:
+    def _finish(self, run: JobRunner | None, progress: Progress | None) -> Iterator[FileResult]:
         infos, self._infos = self._infos, []
         grouping = self.grouping = group_documents(infos, self.overrides)
         kept = self._kept.folder if self._kept is not None else None
         jobs = [ThreadJob(thread, self.want_views, kept) for thread in grouping.threads if thread.size >= 2]
+        if progress is not None:
+            progress.threads(len(jobs))
         # Where each document's thread findings are in the second file.
         extra: dict[Path, int] = {}
         notes: dict[Path, list[str]] = {}
@@ -258,6 +270,8 @@ class ThreadStage:
             notes.setdefault(path, []).append(note)
         del infos
         for job, outcome in zip(jobs, self._outcomes(jobs, run), strict=True):
+            if progress is not None:
+                progress.advance()
             for line in outcome.warnings:
                 log.warning("%s", line)
             for path, note in outcome.notes.items():
