@@ -226,8 +226,10 @@ def _help_lookup(rules: Any) -> Callable[[str], str | None]:
 # --- worker processes ---------------------------------------------------------------
 
 
-def _worker_main(conn: Connection, rules: Any, options: _Options) -> None:
+def _worker_main(conn: Connection, rules: Any, options: _Options, parent: int | None = None) -> None:
     """A worker's loop: receive (index, job), send back (index, result), until told to stop."""
+    if parent is not None:
+        _die_with_parent(parent)
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if options.limits is not None:
@@ -257,6 +259,29 @@ def _worker_main(conn: Connection, rules: Any, options: _Options) -> None:
             conn.send((index, result))
         except (OSError, ValueError):
             return
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel stop this worker the moment the process that forked it dies.
+
+    A worker otherwise notices only when it next waits for a job: one busy
+    with a document that hangs would run on for the whole time limit after
+    the gate or a coordinator's run was killed (kill -9, a service stopped).
+    The signal follows the thread that forked the worker, so it is asked for
+    only when that was the main thread, which lives as long as the process.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(0)
 
 
 def _load_failed(job: Any, message: str) -> Any:
@@ -515,9 +540,11 @@ class Runner:
             if self.rules is None:
                 self._load_spec()
         parent_end, child_end = context.Pipe(duplex=True)
+        main = threading.current_thread() is threading.main_thread()
         process = context.Process(
             target=_worker_main,
-            args=(child_end, self.rules if inherit else None, self.options),
+            # A forked worker is this process's own child: it can ask to die with it (see _die_with_parent).
+            args=(child_end, self.rules if inherit else None, self.options, os.getpid() if inherit and main else None),
             name="malkoll-granskning",
             daemon=True,
         )

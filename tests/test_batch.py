@@ -258,3 +258,68 @@ def test_the_progress_bar_turns_to_counting_threads(monkeypatch: pytest.MonkeyPa
         assert bar._progress.tasks[0].completed == 1
     with ProgressBar(4, enabled=False) as quiet:
         quiet.threads(2)  # disabled: nothing to count
+
+
+_KILLED_PARENT = '''
+import os, sys, time
+from pathlib import Path
+import checker.batch
+from checker.batch import Runner
+
+if sys.argv[2] == "control":
+    checker.batch._die_with_parent = lambda parent: None
+
+class Hangs:
+    """A job that takes far longer than anyone waits (a document that hangs the reader)."""
+    weight = 1
+    path = Path("hangs.docx")
+
+    def run(self, rules, fail_level=None):
+        Path(sys.argv[1]).write_text(str(os.getpid()))
+        time.sleep(300)
+
+runner = Runner(object(), None, jobs=1, timeout=600)
+runner.start(1)
+list(runner.run([Hangs()]))
+'''
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may never reap an orphan)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="the kernel's parent-death signal is Linux's")
+@pytest.mark.parametrize("variant", ["asked", "control"])
+def test_a_busy_worker_stops_when_the_run_is_killed(tmp_path: Path, variant: str) -> None:
+    """kill -9 of a run (or of the gate's service) must not leave a worker checking on for minutes."""
+    import subprocess
+    import sys
+
+    script, pid_file = tmp_path / "parent.py", tmp_path / "worker.pid"
+    script.write_text(_KILLED_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script), str(pid_file), variant],
+                              cwd=REPORTS.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline and parent.poll() is None, "the worker never started its job"
+            time.sleep(0.05)
+        worker = int(pid_file.read_text())
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + (20 if variant == "asked" else 3)
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if variant == "asked":
+            assert not _running(worker)
+        else:  # without asking the kernel, the orphan runs on: the test above can fail
+            assert _running(worker)
+            os.kill(worker, 9)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
