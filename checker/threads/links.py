@@ -22,7 +22,7 @@ from checker.rules_lang.vocabulary import (
     root_of,
 )
 from checker.threads.grouping import ROLES
-from checker.threads.matching import Comparison, compare
+from checker.threads.matching import Comparison, Item, compare, items_of
 
 
 class Links(ThreadLinks):
@@ -40,6 +40,7 @@ class Links(ThreadLinks):
         self._primary: dict[str, Node] = {}
         self._nodes: dict[int, dict[int, Node]] = {}  # id(report) → id(model object) → node
         self._comparisons: dict[tuple[int, int], Comparison] = {}
+        self._items: dict[int, list[Item]] = {}  # each report's pairing items, folded once
         for role, report in documents:
             index = ReportIndex(report)
             index.thread = self
@@ -98,7 +99,13 @@ class Links(ThreadLinks):
         key = (id(left), id(right))
         found = self._comparisons.get(key)
         if found is None:
-            found = self._comparisons[key] = compare(left, right)
+            found = self._comparisons[key] = compare(left, right, self._items_of)
+        return found
+
+    def _items_of(self, report: Report) -> list[Item]:
+        found = self._items.get(id(report))
+        if found is None:
+            found = self._items[id(report)] = items_of(report)
         return found
 
     def _order(self, report: Report) -> tuple[int, int]:
