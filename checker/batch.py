@@ -243,6 +243,9 @@ def _worker_main(conn: Connection, rules: Any, options: _Options, parent: int | 
             rules = options.spec.load()
         except Exception as error:  # noqa: BLE001 - reported per file below
             load_error = f"internt fel i Målkoll: reglerna kunde inte laddas i en arbetsprocess ({error})."
+    # What the worker starts with (modules, the rules) lives as long as it does: the collection after each
+    # thread job (perform) need not look at it again: 6 ms instead of 33 per thread on ordinary reports.
+    gc.freeze()
     while True:
         try:
             message = conn.recv()
