@@ -5,9 +5,9 @@ means. Every word is resolved against the vocabulary (entities, fields,
 properties), the phrase lists and the built-in functions; every comparison
 is type-checked; every message placeholder must exist where the message is
 used. Each problem becomes a `RuleError` at the exact word, with a
-"menade du …?" where a near miss exists. The result is a small typed
-intermediate form (`E…`, `C…`, `SStatement`, `RulePlan`) that the compiler
-turns into closures; nothing here runs against a report.
+"menade du …?" where a near miss exists. The result is the small typed plan
+of `plan.py` (`E…`, `C…`, `SStatement`, `RulePlan`) that the compiler turns
+into closures; nothing here runs against a report.
 """
 
 from __future__ import annotations

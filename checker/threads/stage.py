@@ -18,11 +18,11 @@ Then the held results stream back out in their original order, each with its
 thread findings, so a report's thread findings appear with its own.
 
 A folder without threads, or a rule set without thread rules, passes
-straight through. One thread's trouble (a document whose report was not kept
-and that will not read a second time, a fault in Målkoll, a thread over the time limit, a worker that
-dies) never costs the other files their results: the documents of that
-thread keep their own findings and get a Swedish note saying why the thread
-rules are missing.
+straight through. One thread's trouble (a document whose report was not
+kept and that will not read a second time, a fault in Målkoll, a thread over
+the time limit, a worker that dies) never costs the other files their
+results: the documents of that thread keep their own findings and get a
+Swedish note saying why the thread rules are missing.
 """
 
 from __future__ import annotations
