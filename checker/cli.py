@@ -1050,7 +1050,10 @@ def run() -> NoReturn:
             stream.flush()
         except (OSError, ValueError):  # the reader went away ("| head"): nothing left to say
             pass
-    atexit._run_exitfuncs()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's own; elsewhere, exit the slow way
+    if run_exit_handlers is None:
+        sys.exit(code)
+    run_exit_handlers()
     os._exit(code)
 
 

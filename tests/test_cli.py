@@ -236,6 +236,28 @@ def test_python_dash_m_checker(tmp_path: Path) -> None:
     assert "Sökvägen finns inte" in missing.stderr and "Traceback" not in missing.stderr
 
 
+def test_the_command_leaves_quickly_with_every_output_written(tmp_path: Path) -> None:
+    """`malkoll` ends with os._exit (cli.run): the output must still be whole, the exit code kept, and a
+    reader that stops early ("| head") must not get a traceback."""
+    sample = REPO / "reports" / "aspudden_t2_2025_export.docx"
+    target = tmp_path / "resultat.json"
+    done = subprocess.run([sys.executable, "-m", "checker", "check", str(sample), "--format", "json"],
+                          cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["files"][0]["findings"]
+    written = subprocess.run([sys.executable, "-m", "checker", "check", str(sample), "--format", "json",
+                              "--output", str(target)], cwd=REPO, capture_output=True, text=True)
+    assert written.returncode == 1 and json.loads(target.read_text(encoding="utf-8")) == json.loads(done.stdout)
+    reader = subprocess.Popen([sys.executable, "-m", "checker", "check", str(REPO / "reports"), "--format", "json"],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(10)
+    reader.stdout.close()
+    errors = reader.stderr.read().decode("utf-8", "replace")
+    assert reader.wait(timeout=120) in (0, 1)
+    assert "Traceback" not in errors and "Exception ignored" not in errors
+
+
 # --- exit codes of check -----------------------------------------------------------------
 
 
