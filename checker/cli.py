@@ -21,7 +21,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -587,10 +587,6 @@ def run_check(args: argparse.Namespace) -> int:
                     reporter.start()
 
                 def hand_on(result: Any) -> None:
-                    if args.annotate is not None and stage is not None:
-                        from checker.threads.stage import annotate_again
-
-                        result = annotate_again(result, args.annotate, rules, fail_level)
                     summary = run.add(result)
                     with bar.paused():
                         if result.internal and settings.output_format != "terminal":
@@ -613,7 +609,7 @@ def run_check(args: argparse.Namespace) -> int:
                             hand_on(result)
                         bar.advance()
                     # The threads go to the same workers; the held results come back in order with their findings.
-                    for result in stage.finish(runner.run, bar) if stage is not None else ():
+                    for result in _finished(stage, runner, args.annotate, bar):
                         hand_on(result)
             for reporter in reporters:
                 _add_threads(reporter, stage, paths)
@@ -640,6 +636,20 @@ def _aborted_on_error(reporters: Sequence[Any]) -> Iterator[None]:
                 with contextlib.suppress(Exception):
                     abort()
         raise
+
+
+def _finished(stage: Any, runner: Any, annotate: Path | None, bar: Any) -> Iterable[Any]:
+    """The held results with their thread findings; with --annotate their copies are rewritten by the workers."""
+    if stage is None:
+        return ()
+    # The stage sends its thread jobs through the runner when it is first asked for a result, before any
+    # rewrite is handed out: the two uses of the runner follow each other.
+    results = stage.finish(runner.run, bar)
+    if annotate is None:
+        return results
+    from checker.threads.stage import AnnotateAgainJob
+
+    return runner.run(AnnotateAgainJob(result, annotate) for result in results)
 
 
 def _thread_stage(rules: RuleSet, settings: Settings, files: Sequence[Path], *, views: bool = True) -> Any:

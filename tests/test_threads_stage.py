@@ -383,3 +383,23 @@ def test_the_progress_bar_counts_the_threads_once_the_files_are_read(
     threads = steps[files]
     assert threads == 3  # Aspudden 2024, Aspudden 2025, Bagarmossen 2025
     assert steps[files + 1:] == ["+"] * threads
+
+
+@pytest.mark.parametrize("jobs", [["--jobs", "1", "--timeout", "0"], ["--jobs", "2"]])
+def test_annotated_copies_carry_the_thread_findings(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: list[str]
+) -> None:
+    """The copies are written by the workers, then written again (also by the workers) with the TR findings."""
+    import docx
+
+    out = tmp_path / "kopior"
+    _, data, _ = check_json(capsys, str(folder), *jobs, "--annotate", str(out))
+    checked = by_name(data)
+    with_threads = [name for name, entry in checked.items()
+                    if any(f["rule"].startswith("TR") for f in entry["findings"])]
+    assert with_threads
+    for name, entry in checked.items():
+        copy = (out / Path(entry["path"]).relative_to(folder)).with_suffix(".granskning.docx")
+        comments = " ".join(c.text for c in docx.Document(str(copy)).comments)
+        rules = {f["rule"] for f in entry["findings"]}
+        assert all(rule in comments for rule in rules), name  # own findings and thread findings alike
