@@ -403,3 +403,17 @@ def test_annotated_copies_carry_the_thread_findings(
         comments = " ".join(c.text for c in docx.Document(str(copy)).comments)
         rules = {f["rule"] for f in entry["findings"]}
         assert all(rule in comments for rule in rules), name  # own findings and thread findings alike
+
+
+def test_without_a_temp_folder_for_kept_reports_the_threads_read_again(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import checker.threads.kept
+
+    def no_room() -> None:
+        raise OSError(28, "No space left on device")
+
+    _, expected, _ = check_json(capsys, str(folder), "--jobs", "2")
+    monkeypatch.setattr(checker.threads.kept.tempfile, "mkdtemp", lambda **kwargs: no_room())
+    _, data, _ = check_json(capsys, str(folder), "--jobs", "2")
+    assert data == expected

@@ -213,10 +213,18 @@ class ThreadStage:
         # The full reports the first pass kept for the threads (see keep_reports).
         self._kept: KeptReports | None = None
 
-    def keep_reports(self) -> Path:
-        """A private folder for the first pass to keep each full report in, so threads need not read them again."""
+    def keep_reports(self) -> Path | None:
+        """A private folder for the first pass to keep each full report in, so threads need not read them again.
+
+        None when no such folder can be made (a full or read-only temp disk): the threads then read again.
+        """
         if self._kept is None:
-            self._kept = KeptReports()
+            try:
+                self._kept = KeptReports()
+            except OSError as error:
+                log.warning("Ingen tillfällig mapp för de lästa rapporterna (%s); trådreglerna läser dokumenten igen.",
+                            error)
+                return None
         return self._kept.folder
 
     @staticmethod
