@@ -73,7 +73,7 @@ class Settings:
     def for_mode(cls, quick: bool) -> Settings:
         if quick:
             return cls(True, 2, 2, (2, 4), (1, 2), ("export",), 1, 1)
-        return cls(False, 9, 15, (100, 1000), (1, 10, 100), corpus.db.STATES, 7, 2)
+        return cls(False, 9, 15, (100, 1000), (1, 10, 100), corpus.db.STATES, 7, 3)
 
 
 # --- small tools ---------------------------------------------------------------------
