@@ -10,13 +10,14 @@ thread – with the reason – never dropped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.config import ThreadOverride
 from checker.errors import MalkollError, ReadError
 from checker.model import Report
+from checker.pipeline import Reader
 from checker.threads.grouping import (
     DocInfo,
     Grouping,
@@ -27,8 +28,6 @@ from checker.threads.grouping import (
 from checker.threads.links import Links
 
 log = logging.getLogger(__name__)
-
-Reader = Callable[[Path], Report]
 
 
 @dataclass

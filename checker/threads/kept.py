@@ -24,18 +24,16 @@ import pickle
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checker.pipeline import Reader
 from checker.text import clear_document_caches
 
 if TYPE_CHECKING:
     from checker.model import Report
 
 log = logging.getLogger(__name__)
-
-Reader = Callable[[Path], "Report"]
 
 # zlib's fastest level: a fifth of the size for about a millisecond per report.
 _LEVEL = 1

@@ -58,7 +58,7 @@ class Item:
     parent: Item | None
     order: int
     number: str | None = None
-    digits: list[str] = field(default_factory=list)  # the numbers in `key`: names whose numbers differ differ
+    digits: list[str] = field(init=False)  # the numbers in `key`: names whose numbers differ differ
 
     def __post_init__(self) -> None:
         self.digits = _DIGITS.findall(self.key)

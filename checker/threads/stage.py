@@ -38,7 +38,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from checker.config import ThreadOverride
 from checker.findings import Finding
-from checker.pipeline import FileResult
+from checker.pipeline import FileResult, Reader
 from checker.threads.grouping import DocInfo, Grouping, Thread, group_documents
 from checker.threads.kept import KeptReports
 from checker.threads.view import ThreadView, build_view
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Reader = Callable[[Path], "Report"]
 
 
 class Progress(Protocol):
