@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,11 @@ log = logging.getLogger(__name__)
 RULES_ENV = "MALKOLL_RULES"
 RULE_SUFFIX = ".rules"
 DEFAULT_PROFILE = "inlamning"
+# The order of the rule families in the catalog and the user guide: the document
+# first, then the plan, the report, indicators, activities, complaints, threads.
+# A listing follows it so that a coordinator finds a rule where the guide has it;
+# families of a district's own rules come after, alphabetically.
+CATALOG_FAMILIES = ("DK", "VP", "VB", "IN", "AK", "SK", "TR")
 
 
 def default_rules_dir() -> Path:
@@ -75,6 +81,10 @@ class RuleSet:
             if rule.id.upper() == key:
                 return rule
         return None
+
+    def in_catalog_order(self) -> list[Rule]:
+        """The rules as the catalog lists them: by family (CATALOG_FAMILIES), then by number."""
+        return sorted(self.rules, key=_catalog_key)
 
     def filtered(
         self,
@@ -206,6 +216,13 @@ def _read_all(paths: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[RuleE
             except OSError as exc:
                 errors.append(RuleError(candidate, 0, 0, f"filen kunde inte läsas ({exc.strerror or exc})"))
     return files, errors
+
+
+def _catalog_key(rule: Rule) -> tuple[int, str, int, str]:
+    match = re.fullmatch(r"([A-Za-z]+)(\d*)", rule.id)
+    family, number = (match.group(1).upper(), match.group(2)) if match else (rule.id.upper(), "")
+    rank = CATALOG_FAMILIES.index(family) if family in CATALOG_FAMILIES else len(CATALOG_FAMILIES)
+    return rank, family, int(number) if number else 0, rule.id
 
 
 def check_report(report: Report, rules: RuleSet, *, thread: ThreadLinks | None = None) -> list[Finding]:

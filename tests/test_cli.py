@@ -8,6 +8,8 @@ generated .docx when those are available.
 
 from __future__ import annotations
 
+import re
+
 import json
 import subprocess
 import sys
@@ -70,6 +72,9 @@ class FakeRuleSet:
 
     def get(self, rule_id: str) -> FakeRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def in_catalog_order(self) -> list[FakeRule]:
+        return sorted(self.rules, key=lambda r: r.id)
 
 
 FAKE_RULES = (
@@ -490,6 +495,16 @@ def test_rules_list(fakes: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert piece in out
     assert "Profiler (välj med --profile):" in out
     assert "4 regler." in out
+
+
+def test_rules_list_follows_the_catalog(capsys: pytest.CaptureFixture[str]) -> None:
+    """The built-in rules are listed family by family as the catalog has them, not file by file."""
+    code, out, _ = run(capsys, "rules", "--no-color")
+    assert code == 0
+    listed = re.findall(r"^\s*([A-Z]{2}\d{2})\s", out, re.MULTILINE)
+    families = list(dict.fromkeys(rule_id[:2] for rule_id in listed))
+    assert families == ["DK", "VP", "VB", "IN", "AK", "SK", "TR"]
+    assert listed == sorted(listed, key=lambda rule_id: (families.index(rule_id[:2]), rule_id))
 
 
 def test_rules_explain(fakes: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -485,7 +485,7 @@ def render_rule_table(rules: RuleSet) -> Table:
     table.add_column("Gäller", overflow="fold")
     table.add_column("Profiler", overflow="fold")
     table.add_column("Meddelande", overflow="fold", ratio=1)
-    for rule in rules.rules:
+    for rule in rules.in_catalog_order():
         table.add_row(
             Text(rule.id),
             severity_text(rule.severity),
