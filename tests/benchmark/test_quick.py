@@ -30,6 +30,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert {"machine", "per_document", "batch", "scaling", "startup", "targets"} <= results.keys()
     assert len(results["per_document"]) == 2
     assert all(row["d_over_a"] > 0 and 0 <= row["rule_share"] <= 1 for row in results["per_document"])
+    assert all(row["a_text_ms"] >= 0 and row["a_text_over_a"] > 0 for row in results["per_document"])
     assert [row["jobs"] for row in results["batch"]["rows"]][:2] == [1, 2]
     assert all(code in (0, 1) for row in results["batch"]["rows"] for code in row["exit_codes"])
     assert {row["factor"] for row in results["scaling"]["rows"]} == {1, 2}
