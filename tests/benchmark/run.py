@@ -581,7 +581,8 @@ def render(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    # Written to a file or a pipe, rich would fold the wide per-document table into 80 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     m = results["machine"]
     console.print(f"[bold]Målkoll benchmark[/] — {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['date']}")
 
