@@ -8,9 +8,8 @@ generated .docx when those are available.
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import subprocess
 import sys
 import types
