@@ -45,6 +45,7 @@ from checker.findings import Severity
 from checker.pipeline import FileResult
 
 if TYPE_CHECKING:
+    from checker.config import ThreadOverride
     from checker.engine import RuleSet
     from checker.limits import Limits
 
@@ -82,6 +83,8 @@ class Job:
     out_dir: Path | None = None
     # The run's folder of kept reports (checker.threads.kept): set when thread rules will need the full report.
     keep_in: Path | None = None
+    # What the coordinator states about this file (malkoll.toml [trad], --typ/--ar/--enhet): it wins.
+    stated: tuple[ThreadOverride, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ def process(job: Job, rules: RuleSet, fail_level: Severity) -> FileResult:
     from checker.pipeline import check_file
     from checker.reader import read_report
 
-    result = check_file(job.path, rules, reader=read_report, checker=check_report)
+    reader = read_report if not job.stated else lambda path: read_report(path, job.stated)
+    result = check_file(job.path, rules, reader=reader, checker=check_report)
     if job.keep_in is not None and result.report is not None and result.error is None:
         from checker.threads.kept import keep
 
@@ -162,6 +166,7 @@ def slim(result: FileResult) -> FileResult:
         year=report.year,
         unit=report.unit,
         title=report.title,
+        identity=_slim_identity(report.identity),
         notes=list(report.notes),
         sections=[],
         inriktningsmal=[],
@@ -169,6 +174,15 @@ def slim(result: FileResult) -> FileResult:
         synpunkter_source=None,
     )
     return replace(result, report=small)
+
+
+def _slim_identity(identity: Any) -> Any:
+    """Values and how sure, with the strongest piece of evidence each: what outputs show, not the whole case."""
+    trimmed = identity.model_copy()
+    for name in ("kind", "year", "tertial", "unit"):
+        value = getattr(identity, name)
+        setattr(trimmed, name, value.model_copy(update={"evidence": value.evidence[:1], "against": []}))
+    return trimmed
 
 
 def annotate_result(job: Job, result: FileResult, rules: Any, fail_level: Severity) -> FileResult:
@@ -567,11 +581,15 @@ def _context() -> tuple[Any, bool]:
 
 
 def jobs_for(paths: Sequence[Path], annotate_for: Callable[[Path], Path | None] | None = None,
-             out_dir: Path | None = None, keep_in: Path | None = None) -> Iterator[Job]:
-    """Jobs for paths, each with its annotated copy's target when one is wanted (and where to keep its report)."""
+             out_dir: Path | None = None, keep_in: Path | None = None,
+             overrides: Sequence[ThreadOverride] = ()) -> Iterator[Job]:
+    """Jobs for paths, each with its annotated copy's target when one is wanted (and where to keep its report),
+    and what the coordinator states about it."""
+    from checker.config import stated_for
+
     for path in paths:
         target = annotate_for(path) if annotate_for is not None else None
-        yield Job(path, target, out_dir if target is not None else None, keep_in)
+        yield Job(path, target, out_dir if target is not None else None, keep_in, stated_for(path, overrides))
 
 
 # --- progress bar -----------------------------------------------------------------

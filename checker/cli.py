@@ -256,8 +256,33 @@ def _add_check(commands: Any) -> None:
         type=Path,
         help="skriv samordnarens sammanställning (sammanstallning.html och .xlsx) i MAPP",
     )
+    _add_identity_options(check)
     _add_batch_options(check)
     check.set_defaults(handler=run_check)
+
+
+_ROLE_WORDS = {"vp": "VP", "t1": "T1", "t2": "T2", "vb": "VB"}
+
+
+def _role_type(word: str) -> str:
+    role = _ROLE_WORDS.get(word.strip().lower())
+    if role is None:
+        raise argparse.ArgumentTypeError(f"okänd dokumenttyp ”{word}” – välj VP, T1, T2 eller VB")
+    return role
+
+
+def _year_type(word: str) -> int:
+    if not word.strip().isdigit() or not 1980 <= int(word) <= 2100:
+        raise argparse.ArgumentTypeError(f"”{word}” är inget år – skriv till exempel 2025")
+    return int(word)
+
+
+def _add_identity_options(parser: argparse.ArgumentParser) -> None:
+    """What one file is, when it does not say so itself: wins over everything the file shows."""
+    group = parser.add_argument_group("dokumentets typ, år och enhet (för en enda fil; för flera: [trad] i malkoll.toml)")
+    group.add_argument("--typ", type=_role_type, metavar="TYP", help="dokumenttypen: VP, T1, T2 eller VB")
+    group.add_argument("--ar", "--år", dest="ar", type=_year_type, metavar="ÅR", help="året dokumentet gäller, t.ex. 2025")
+    group.add_argument("--enhet", metavar="NAMN", help="enhetens namn, t.ex. ”Aspuddens hemtjänst”")
 
 
 def _nonnegative_int(word: str) -> int:
@@ -335,6 +360,7 @@ def _add_dump(commands: Any) -> None:
     dump.add_argument("--format", dest="output_format", choices=("tree", "json"), default="tree", help="tree (standard) eller json")
     dump.add_argument("--output", "-o", metavar="FIL", type=Path, help="skriv resultatet till FIL i stället för skärmen")
     dump.add_argument("--no-color", action="store_true", help="ingen färg i utskriften")
+    _add_identity_options(dump)
     dump.add_argument(
         "--thread", "--trad", dest="thread", action="store_true",
         help="visa dokumentets tråd (en mapp: alla trådar) – hur mål, resultat, indikatorer och aktiviteter "
@@ -483,7 +509,29 @@ def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
         timeout=getattr(args, "timeout", None),
     )
     _apply_limits(settings)
-    return settings
+    return _with_stated_identity(args, settings)
+
+
+def _with_stated_identity(args: argparse.Namespace, settings: Settings) -> Settings:
+    """--typ/--ar/--enhet: what the coordinator states about the one file given, before any [trad] line."""
+    import dataclasses
+
+    from checker.config import ThreadOverride
+
+    role, year, unit = getattr(args, "typ", None), getattr(args, "ar", None), getattr(args, "enhet", None)
+    if role is None and year is None and unit is None:
+        return settings
+    files = [Path(p) for p in getattr(args, "paths", None) or [getattr(args, "file", None)] if p is not None]
+    if len(files) != 1 or files[0].is_dir():
+        raise UsageError(
+            "--typ, --ar och --enhet gäller en enda fil. För flera filer eller en mapp: ange dem per fil under "
+            "[trad] i malkoll.toml."
+        )
+    if unit is not None and not unit.strip():
+        raise UsageError("--enhet ska vara enhetens namn.")
+    stated = ThreadOverride(files[0].name, files[0].parent.resolve(), unit=unit.strip() if unit else None,
+                            year=year, role=role, source="kommandorad")
+    return dataclasses.replace(settings, threads=(stated, *settings.threads))
 
 
 def _apply_limits(settings: Settings) -> None:
@@ -601,7 +649,7 @@ def run_check(args: argparse.Namespace) -> int:
                 with stage if stage is not None else contextlib.nullcontext():
                     # With thread rules each worker also keeps the full report it read, for the thread jobs.
                     keep_in = stage.keep_reports() if stage is not None else None
-                    work = jobs_for(found.files, targets, args.annotate, keep_in)
+                    work = jobs_for(found.files, targets, args.annotate, keep_in, settings.threads)
                     for result in _results(found, runner.run(work)):
                         if stage is not None:
                             stage.hold(result)
@@ -885,9 +933,14 @@ def _unknown_rule_message(rule_id: str, known: list[str]) -> str:
 # --- malkoll dump / schema ------------------------------------------------------
 
 
+def _dump_settings_args(args: argparse.Namespace) -> argparse.Namespace:
+    """dump reads the same malkoll.toml as check ([trad] for the file's type, year and unit), without rule options."""
+    return argparse.Namespace(**{**vars(args), "rules": None, "extend_rules": None, "profile": None, "config": None})
+
+
 def run_dump(args: argparse.Namespace) -> int:
     from checker.errors import ReadError
-    from checker.reader import read_report
+    from checker.reader import StatedReader
 
     if not args.file.exists():
         raise UsageError(f"Filen finns inte: {args.file}")
@@ -900,8 +953,9 @@ def run_dump(args: argparse.Namespace) -> int:
         return run_thread(args)
     if args.output is not None:
         _check_output_path(args.output, [args.file])
+    settings = _load_settings(_dump_settings_args(args), args.file.parent)
     try:
-        report = read_report(args.file)
+        report = StatedReader(settings.threads)(args.file)
     except ReadError as error:
         _err(f"{error.path}: {error.problem}")
         return EXIT_FINDINGS

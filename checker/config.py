@@ -24,10 +24,12 @@ setting would make a coordinator trust a check that never ran.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from checker.errors import ConfigError
@@ -72,13 +74,35 @@ class Config:
 
 @dataclass(frozen=True)
 class ThreadOverride:
-    """One line of [trad]: files matching `pattern` (relative to the file's folder) belong to this thread."""
+    """What the coordinator states about some files: one line of [trad] (files matching `pattern`,
+    relative to the configuration file's folder), or --typ/--ar/--enhet for one file on the command
+    line. It wins over whatever the document itself says, in check, watch, thread and the overview."""
 
     pattern: str
     base: Path
     unit: str | None = None
     year: int | None = None
     role: str | None = None  # "VP", "T1", "T2" or "VB"
+    source: str = "installning"  # or "kommandorad"
+
+    def matches(self, path: Path) -> bool:
+        try:
+            relative = path.absolute().relative_to(self.base.absolute()).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        pattern = self.pattern.replace("\\", "/")
+        return fnmatch.fnmatch(relative, pattern) or PurePosixPath(relative).match(pattern)
+
+    @property
+    def where(self) -> str:
+        return "kommandoraden" if self.source == "kommandorad" else f"malkoll.toml [trad] \"{self.pattern}\""
+
+
+def stated_for(path: Path, overrides: Sequence[ThreadOverride]) -> tuple[ThreadOverride, ...]:
+    """What is stated about `path`: the command line first, then the first matching [trad] line."""
+    from_command_line = [o for o in overrides if o.source == "kommandorad" and o.matches(path)]
+    from_file = next((o for o in overrides if o.source != "kommandorad" and o.matches(path)), None)
+    return (*from_command_line, *([from_file] if from_file is not None else []))
 
 
 @dataclass(frozen=True)

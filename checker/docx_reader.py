@@ -113,6 +113,8 @@ class DocxContent:
     header_texts: list[str] = field(default_factory=list)
     textbox_texts: list[str] = field(default_factory=list)
     core_title: str | None = None
+    # The core-properties subject, where some templates put the unit's name.
+    core_subject: str | None = None
 
 
 def read_docx(path: Path) -> DocxContent:
@@ -128,6 +130,7 @@ def read_docx(path: Path) -> DocxContent:
         header_texts=_header_texts(package),
         textbox_texts=_textbox_texts(body) if body is not None else [],
         core_title=_core_title(package.core_title),
+        core_subject=_core_title(package.core_subject),
     )
 
 
@@ -154,6 +157,7 @@ _RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _CT_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+_DC_SUBJECT = "{http://purl.org/dc/elements/1.1/}subject"
 # Which header and footer definitions python-docx's section.header,
 # section.first_page_header and section.footer read, in that order.
 _HEADER_REFERENCES = ((W + "headerReference", "default"), (W + "headerReference", "first"), (W + "footerReference", "default"))
@@ -168,6 +172,7 @@ class _Package:
     # where a definition is referenced but its part is missing (reading stops there).
     headers: list[Any | None]
     core_title: str | None
+    core_subject: str | None = None
 
 
 def _open(path: Path) -> _Package:
@@ -210,10 +215,12 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
     styles_name = _target(document_rels, _RT + "styles")
     numbering_name = _target(document_rels, _RT + "numbering")
     core_name = _related(archive, "", _RT_CORE)
-    core_title = None
+    core_title = core_subject = None
     if core_name is not None:
-        title = etree.fromstring(_part(archive, core_name), _PARSER).find(_DC_TITLE)
+        core = etree.fromstring(_part(archive, core_name), _PARSER)
+        title, subject = core.find(_DC_TITLE), core.find(_DC_SUBJECT)
         core_title = (title.text or "") if title is not None else ""
+        core_subject = (subject.text or "") if subject is not None else None
     body = document.find(W + "body")
     return _Package(
         body=body,
@@ -221,6 +228,7 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
         numbering=_numbering_definitions(_part(archive, numbering_name)) if numbering_name else None,
         headers=_header_parts(archive, body, document_rels) if body is not None else [],
         core_title=core_title,
+        core_subject=core_subject,
     )
 
 

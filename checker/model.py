@@ -264,6 +264,56 @@ class SynpunktRow(_Model):
     source: Source
 
 
+IdentitySource = Literal[
+    "rubrik", "sidhuvud", "textruta", "egenskaper", "filnamn", "mapp", "innehall", "installning", "kommandorad"
+]
+
+
+class Evidence(_Model):
+    """One thing the file shows about itself: where it was seen and what it says, in Swedish."""
+
+    source: IdentitySource
+    text: str
+    weight: float
+
+
+class Inferred(_Model):
+    """A value Målkoll inferred about the document (type, year, tertial or unit), with why and how sure.
+
+    `confidence` is 0–1: a title on the front page alone gives about 0.9; a
+    single weak hint in the body about 0.3. `evidence` lists what supports the
+    chosen value, the strongest first; `against` what pointed elsewhere.
+    """
+
+    value: str | int | None = None
+    confidence: float = 0.0
+    evidence: list[Evidence] = Field(default_factory=list)
+    against: list[Evidence] = Field(default_factory=list)
+
+
+class Identity(_Model):
+    """What the document is, decided from all the evidence (checker.structure.identity).
+
+    `assumed` is set when nothing decided the type for certain and the value
+    is only the likeliest reading; `other` names what the document is instead
+    when it is recognisably not a plan or report ("ett protokoll").
+    `title_kind`/`body_kind` (and the years) are what the title and the body
+    each say on their own, for the rule that they agree.
+    """
+
+    kind: Inferred = Field(default_factory=Inferred)
+    year: Inferred = Field(default_factory=Inferred)
+    tertial: Inferred = Field(default_factory=Inferred)
+    unit: Inferred = Field(default_factory=Inferred)
+    assumed: bool = False
+    other: str | None = None
+    other_evidence: list[str] = Field(default_factory=list)
+    title_kind: Kind | None = None
+    body_kind: Kind | None = None
+    title_year: int | None = None
+    body_year: int | None = None
+
+
 class Report(_Model):
     """One document: a Verksamhetsplan, Tertialrapport or Verksamhetsberättelse."""
 
@@ -275,6 +325,7 @@ class Report(_Model):
     year: int | None = None
     unit: str | None = None
     title: str | None = None
+    identity: Identity = Field(default_factory=Identity)
     sections: list[Section] = Field(default_factory=list)
     inriktningsmal: list[KfInriktningsmal] = Field(default_factory=list)
     synpunkter: list[SynpunktRow] = Field(default_factory=list)

@@ -125,6 +125,8 @@ class FileSummary:
     infos: int
     error: str | None
     passed: bool
+    # What the document is instead, when it is not a plan or report ("ett protokoll").
+    other: str | None = None
 
 
 @dataclass
@@ -147,6 +149,7 @@ class RunSummary:
             infos=result.count(Severity.INFO),
             error=result.error,
             passed=result.passed(self.fail_level),
+            other=report.identity.other if report else None,
         )
         self.files.append(summary)
         return summary

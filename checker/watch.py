@@ -300,6 +300,7 @@ class Watcher:
 
     def _check(self, ready: list[Path]) -> bool:
         from checker.batch import Job
+        from checker.config import stated_for
 
         jobs: list[Job] = []
         before: dict[Path, tuple[tuple[int, int], str]] = {}
@@ -317,7 +318,7 @@ class Watcher:
                 previous.signature = pending.signature
                 continue
             before[path] = (pending.signature, digest)
-            jobs.append(Job(path, self._annotated(path), self.options.out_dir))
+            jobs.append(Job(path, self._annotated(path), self.options.out_dir, stated=stated_for(path, self.options.threads)))
         if not jobs:
             return False
         changed = False

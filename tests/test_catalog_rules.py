@@ -34,7 +34,7 @@ from checker.model import (
 from checker.values import parse_date, parse_value
 
 CATALOG_IDS = [
-    "DK01", "DK02",
+    "DK01", "DK02", "DK03", "DK04", "DK05",
     "VP01", "VP02", "VP03", "VP04", "VP05",
     "VB01", "VB02", "VB03", "VB04", "VB05", "VB06", "VB07", "VB08",
     "IN01", "IN02", "IN03", "IN04",
@@ -256,7 +256,8 @@ def test_catalog_has_exactly_the_documented_rules(catalog: RuleSet) -> None:
 @pytest.mark.parametrize(
     ("rule_id", "severity", "kinds"),
     [
-        ("DK01", Severity.ERROR, None), ("DK02", Severity.INFO, None),
+        ("DK01", Severity.ERROR, None), ("DK02", Severity.INFO, None), ("DK03", Severity.ERROR, None),
+        ("DK04", Severity.WARNING, None), ("DK05", Severity.ERROR, None),
         ("VP01", Severity.ERROR, {"verksamhetsplan"}), ("VP02", Severity.ERROR, {"verksamhetsplan"}),
         ("VP03", Severity.ERROR, {"verksamhetsplan"}), ("VP04", Severity.WARNING, {"verksamhetsplan"}),
         ("VP05", Severity.WARNING, {"verksamhetsplan"}),

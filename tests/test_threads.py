@@ -480,7 +480,7 @@ def test_a_mixed_folder_groups_by_unit_and_year(tmp_path: Path) -> None:
     }
     unplaced = {u.path.name: u.reason for u in run.grouping.unplaced}
     assert set(unplaced) == {"protokoll.docx", "trasig.docx"}
-    assert unplaced["protokoll.docx"].startswith("hör inte till någon tråd: dokumentets dokumenttyp, år och enhet")
+    assert unplaced["protokoll.docx"] == "hör inte till någon tråd: inte en plan eller rapport utan ett protokoll."
     assert unplaced["trasig.docx"].startswith("kunde inte läsas")
     assert run.grouping.notes == [
         "Aspuddens hemtjänst 2025: 2 verksamhetsberättelser (vb-inskannad.docx, vb.docx); "

@@ -90,8 +90,13 @@ def describe_kind(kind: str | None, tertial: int | None = None) -> str:
     return word
 
 
-def describe_document(kind: str | None, tertial: int | None, year: int | None) -> str:
-    """"Verksamhetsberättelse 2025"; the year is left out when unknown."""
+NOT_A_REPORT = "Inte en plan eller rapport"
+
+
+def describe_document(kind: str | None, tertial: int | None, year: int | None, other: str | None = None) -> str:
+    """"Verksamhetsberättelse 2025"; the year is left out when unknown; "Inte en plan eller rapport (ett protokoll)"."""
+    if other:
+        return f"{NOT_A_REPORT} ({other})"
     text = describe_kind(kind, tertial)
     return f"{text} {year}" if year else text
 

@@ -213,6 +213,42 @@ class SynpunktRowNode(_Node):
     source: DumpSource
 
 
+class EvidenceNode(BaseModel):
+    model_config = _config("Ett belägg för ett härlett värde: var det sågs och vad det säger.")
+
+    source: Literal[
+        "rubrik", "sidhuvud", "textruta", "egenskaper", "filnamn", "mapp", "innehall", "installning", "kommandorad"
+    ] = Field(description="Varifrån belägget kommer: rubrik (försättsbladet), sidhuvud, textruta, egenskaper "
+                          "(dokumentegenskaperna), filnamn, mapp, innehall, installning (malkoll.toml) eller kommandorad.")
+    text: str = Field(description="Belägget i ord, på svenska.")
+    weight: float = Field(description="Hur mycket belägget väger, 0–1.")
+
+
+class InferredNode(BaseModel):
+    model_config = _config("Ett härlett värde (typ, år, tertial eller enhet) med belägg och säkerhet.")
+
+    value: str | int | None = None
+    confidence: float = Field(description="Säkerhet 0–1; 1 när malkoll.toml eller kommandoraden anger värdet.")
+    evidence: list[EvidenceNode] = Field(default_factory=list, description="Det som stöder värdet, starkast först.")
+    against: list[EvidenceNode] = Field(default_factory=list, description="Det som pekade på andra värden.")
+
+
+class IdentityNode(BaseModel):
+    model_config = _config("Vad dokumentet är och varför: varje värde med sina belägg.")
+
+    kind: InferredNode
+    year: InferredNode
+    tertial: InferredNode
+    unit: InferredNode
+    assumed: bool = Field(description="Sant när typen bara antogs (svaga belägg).")
+    other: str | None = Field(default=None, description="Vad dokumentet är i stället, när det inte är en plan eller rapport.")
+    other_evidence: list[str] = Field(default_factory=list)
+    title_kind: Literal["verksamhetsplan", "tertialrapport", "verksamhetsberattelse"] | None = None
+    body_kind: Literal["verksamhetsplan", "tertialrapport", "verksamhetsberattelse"] | None = None
+    title_year: int | None = None
+    body_year: int | None = None
+
+
 class DocumentDump(_Node):
     model_config = _config(
         "Det Målkoll har förstått av ett dokument (malkoll dump --format json).",
@@ -228,6 +264,7 @@ class DocumentDump(_Node):
     tertial: int | None = None
     year: int | None = None
     unit: str | None = None
+    identity: IdentityNode | None = Field(default=None, description="Hur typ, år, tertial och enhet avgjordes.")
     notes: list[str] = Field(default_factory=list, description="Meddelanden från tolkningen, på svenska.")
     children: list[Annotated[Union[SectionNode, KfInriktningsmalNode], Field(discriminator="type")]] = Field(
         default_factory=list
@@ -445,6 +482,7 @@ def document_dump(report: m.Report) -> DocumentDump:
         tertial=report.tertial,
         year=report.year,
         unit=report.unit,
+        identity=IdentityNode.model_validate(report.identity.model_dump()),
         notes=list(report.notes),
         children=_in_order(children),
         synpunkter=[synpunkt_node(r) for r in report.synpunkter],

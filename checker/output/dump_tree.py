@@ -18,7 +18,9 @@ from checker.output.dump_json import (
     AktivitetNode,
     DocumentDump,
     EnhetsmalNode,
+    IdentityNode,
     IndikatorNode,
+    InferredNode,
     KfInriktningsmalNode,
     KfMalNode,
     NamndmalNode,
@@ -69,6 +71,8 @@ def render_tree(report: Report) -> Group:
         label.append(f"  {plural(len(dump.synpunkter), 'rad', 'rader')}", style="dim")
         tree.add(label)
     parts: list[object] = [tree]
+    if dump.identity is not None:
+        parts.append(_identity(dump.identity))
     for note in dump.notes:
         line = Text("Obs: ", style="bold yellow")
         line.append(clean_display(note))
@@ -78,12 +82,44 @@ def render_tree(report: Report) -> Group:
     return Group(*parts)
 
 
+_FIELD_WORDS = (("kind", "typ"), ("year", "år"), ("tertial", "tertial"), ("unit", "enhet"))
+_KIND_DISPLAY = {"verksamhetsplan": "verksamhetsplan", "tertialrapport": "tertialrapport",
+                 "verksamhetsberattelse": "verksamhetsberättelse"}
+
+
+def _identity(identity: IdentityNode) -> Text:
+    """How type, year, tertial and unit were decided: "typ: verksamhetsplan – härledd av …, säkerhet 0,80"."""
+    text = Text("Så avgjordes vad dokumentet är", style="bold")
+    if identity.other:
+        text.append(f"\n  inte en plan eller rapport: {identity.other} ({', '.join(identity.other_evidence)})", style="yellow")
+    for name, word in _FIELD_WORDS:
+        inferred: InferredNode = getattr(identity, name)
+        if inferred.value is None and name == "tertial":
+            continue
+        text.append(f"\n  {word}: ")
+        if inferred.value is None:
+            text.append("okänt – inget i filen säger det", style="magenta")
+            continue
+        shown = _KIND_DISPLAY.get(str(inferred.value), str(inferred.value))
+        text.append(clean_display(shown), style="bold")
+        if name == "kind" and identity.assumed:
+            text.append(" (antagen)", style="yellow")
+        reasons = "; ".join(clean_display(e.text) for e in inferred.evidence[:3])
+        text.append(f" – härledd av {reasons}", style="dim")
+        text.append(f", säkerhet {inferred.confidence:.2f}".replace(".", ","), style="dim")
+        if inferred.against:
+            others = "; ".join(clean_display(e.text) for e in inferred.against[:2])
+            text.append(f"\n      annat pekade på: {others}", style="dim")
+    return text
+
+
 def _title(text: str) -> str:
     return shorten(text, TITLE_LIMIT)
 
 
 def _root_label(dump: DocumentDump) -> Text:
-    label = Text(describe_document(dump.kind, dump.tertial, dump.year), style="bold")
+    other = dump.identity.other if dump.identity is not None else None
+    label = Text(describe_document(dump.kind, dump.tertial, dump.year, other), style="bold")
     if dump.unit:
         label.append(" · ")
         label.append(clean_display(dump.unit), style="bold")

@@ -39,7 +39,7 @@ def render(result: FileResult, summary: FileSummary, fail_level: Severity, *, na
     if summary.unit:
         lines.append(f"Enhet:     {clean_display(summary.unit)}")
     if summary.error is None:
-        lines.append(f"Dokument:  {describe_document(summary.kind, summary.tertial, summary.year)}")
+        lines.append(f"Dokument:  {describe_document(summary.kind, summary.tertial, summary.year, summary.other)}")
     if result.checked_at is not None:
         lines.append(f"Granskad:  {result.checked_at.strftime('%Y-%m-%d %H:%M')}")
     if summary.error is not None:

@@ -56,7 +56,7 @@ def suite_element(result: FileResult, summary: FileSummary, rules: list[Any], fa
     properties = ET.SubElement(suite, "properties")
     for key, value in (
         ("enhet", summary.unit),
-        ("dokument", describe_document(summary.kind, summary.tertial, summary.year) if summary.error is None else None),
+        ("dokument", describe_document(summary.kind, summary.tertial, summary.year, summary.other) if summary.error is None else None),
     ):
         if value:
             ET.SubElement(properties, "property", name=key, value=xml_text(value))

@@ -205,7 +205,7 @@ def document_title(summary: FileSummary) -> Text:
     if summary.unit or summary.kind is None:
         title.append(clean_display(name))
         title.append(" · ")
-    title.append(describe_document(summary.kind, summary.tertial, summary.year))
+    title.append(describe_document(summary.kind, summary.tertial, summary.year, summary.other))
     return title
 
 
@@ -408,7 +408,9 @@ def render_summary_table(run: RunSummary, width: int = 100) -> Table:
 
 
 def _short_document(item: FileSummary) -> str:
-    """"VB 2025", "T1 2025", "VP"."""
+    """"VB 2025", "T1 2025", "VP", "ej plan/rapport"."""
+    if item.other:
+        return "ej plan/rapport"
     kind = short_kind(item.kind, item.tertial)
     return f"{kind} {item.year}" if item.year else kind
 

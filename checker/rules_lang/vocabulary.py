@@ -283,6 +283,10 @@ ENUMS: dict[str, EnumDef] = {
 }
 
 
+def _number(value: int | None) -> float | None:
+    return float(value) if value is not None else None
+
+
 def enum_type(name: str) -> Type:
     return Type(Base.ENUM, name)
 
@@ -486,6 +490,16 @@ _entity(EntityDef(
         FieldDef("enhet", "enhet", TEXT, attrgetter("obj.unit"), ("unit", "enhetens namn"), "enhetens namn"),
         FieldDef("titel", "titel", TEXT, attrgetter("obj.title"), ("rubrik",), "dokumentets rubrik"),
         FieldDef("fil", "fil", TEXT, attrgetter("obj.path"), ("sökväg", "filnamn"), "filens namn"),
+        FieldDef("rubrikens_typ", "rubrikens typ", enum_type("kind"), attrgetter("obj.identity.title_kind"),
+                 ("typ enligt rubriken",), "dokumenttypen som rubriken anger (försättsblad, sidhuvud eller textruta)"),
+        FieldDef("innehallets_typ", "innehållets typ", enum_type("kind"), attrgetter("obj.identity.body_kind"),
+                 ("typ enligt innehållet",), "dokumenttypen som innehållet visar (delar, bedömningar, tabeller)"),
+        FieldDef("rubrikens_ar", "rubrikens år", NUMBER, lambda n: _number(n.obj.identity.title_year),
+                 ("år enligt rubriken",), "året som rubriken anger"),
+        FieldDef("innehallets_ar", "innehållets år", NUMBER, lambda n: _number(n.obj.identity.body_year),
+                 ("år enligt innehållet",), "året som innehållet visar (t.ex. ”Budget 2025”, periodkolumner, datum)"),
+        FieldDef("annan_sort", "annan sort", TEXT, attrgetter("obj.identity.other"), ("annat dokument",),
+                 "vad dokumentet är i stället när det inte är en plan eller rapport, t.ex. ”ett protokoll”"),
     ),
     "hela dokumentet",
 ))
@@ -771,7 +785,9 @@ def lookup_subfield(base: Base, written: str) -> SubField | None:
 
 # --- properties: "är tom", "är ett tal", "är procent" ------------------------------------------
 
-_NUMBERED = re.compile(r"^\s*(\d{1,2})\s?[.)](?!\d)")
+# "2." before its text, also run into it by a scan: "2.0kat antal …" is "2. Ökat antal …" (a digit
+# straight after the dot that runs on into letters is a garbled letter, not a decimal).
+_NUMBERED = re.compile(r"^\s*(\d{1,2})\s?[.)](?!\d(?![a-zåäöA-ZÅÄÖ]))")
 
 
 def paragraph_number(text: str) -> int | None:

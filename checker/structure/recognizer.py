@@ -35,7 +35,7 @@ from checker.model import (
     Source,
 )
 from checker.structure import furniture, items, sections
-from checker.structure.docinfo import DocInfo, cleaner_unit, find_docinfo
+from checker.structure.identity import Line, Stated, identify, identify_unit
 from checker.structure.labels import GoalHeading, GoalLevel, PartLabel, PartName, match_goal_heading, match_part_label, match_status
 from checker.structure.tables import GridCell, GridRow, ParsedTable, TableKind, classify_header, parse_table
 from checker.text import fold_ocr, normalise
@@ -48,6 +48,7 @@ _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 # A wrapped title's last line after a full stop ("… kända för medarbetare." / "i det dagliga arbetet (språk)").
 _TITLE_TAIL_CHARS = 60
 _HEADING_MAX_CHARS = 90
+NO_GOALS_NOTE = "Hittade inga mål (inga rubriker som ”KF:s inriktningsmål:”, ”Nämndmål:” eller ”Enhetsmål:”)."
 
 
 @dataclass(slots=True)
@@ -72,18 +73,23 @@ class _Line:
         return self._source
 
 
-def recognise(content: DocxContent) -> Report:
+def recognise(content: DocxContent, stated: tuple[Stated, ...] = ()) -> Report:
+    """The report's structure from its blocks; then what it is (type, year, unit) from all the evidence."""
     lines = _prepare(content.blocks)
     toc = _table_of_contents(lines)
     lines = [line for line in lines if isinstance(line, TableBlock) or line.block.block not in toc]
-    info = find_docinfo(
-        _front_texts(content.blocks, toc), [*content.textbox_texts, *content.header_texts], content.core_title
-    )
-    short_lines = (b.text for b in content.blocks if isinstance(b, ParagraphBlock) and len(b.text) <= 80)
-    info.unit = cleaner_unit(info.unit, [*short_lines, *content.textbox_texts, *content.header_texts])
-    builder = _Builder(content.path, info)
+    front = _front_lines(content.blocks, toc)
+    unit = identify_unit(content, front, stated)
+    builder = _Builder(content.path, unit.value if isinstance(unit.value, str) else None)
     builder.run(lines)
-    return builder.finish()
+    report = builder.finish()
+    identity = identify(content, report, front, unit, stated)
+    if identity.other is not None:
+        # Not a plan or report: its headings are not a plan's sections, and reading them as such
+        # would only bring findings about a structure the document never had.
+        report.sections = []
+        report.notes = [note for note in report.notes if note != NO_GOALS_NOTE]
+    return report
 
 
 # --- preparation ------------------------------------------------------------
@@ -254,17 +260,17 @@ def _consume_toc(paragraphs: list[_Line], index: int, toc: set[int]) -> int:
     return index
 
 
-def _front_texts(blocks: list[Block], toc: set[int]) -> list[str]:
+def _front_lines(blocks: list[Block], toc: set[int]) -> list[Line]:
     """Front-page paragraphs, before the first goal or section heading (furniture kept:
     the unit's name is often repeated as a running header and must not be lost)."""
-    front: list[str] = []
+    front: list[Line] = []
     for block in blocks:
         if not isinstance(block, ParagraphBlock) or block.block in toc or not block.text:
             continue
         top = sections.match_top_level(block.text)
         if match_goal_heading(block.text) or (top is not None and top != "innehallsforteckning"):
             break
-        front.append(block.text)
+        front.append(Line(block.text, styled=block.heading_level is not None or block.is_bold))
     return front
 
 
@@ -272,11 +278,9 @@ def _front_texts(blocks: list[Block], toc: set[int]) -> list[str]:
 
 
 class _Builder:
-    def __init__(self, path: Path, info: DocInfo) -> None:
-        self.info = info
-        self.report = Report(
-            path=str(path), kind=info.kind, year=info.year, tertial=info.tertial, unit=info.unit, title=info.title
-        )
+    def __init__(self, path: Path, unit: str | None) -> None:
+        # The unit is known before the body is read: analysis cells repeat its name, which is not analysis.
+        self.report = Report(path=str(path), unit=unit)
         self.mode = "front"  # "front" | "sections" | "goals"
         self.inriktningsmal: KfInriktningsmal | None = None
         self.kf_mal: KfMal | None = None
@@ -315,13 +319,8 @@ class _Builder:
         for namndmal in self.report.all_namndmal():
             part = next((p for p in namndmal.other_parts if _is_forvantat(p)), None)
             namndmal.forvantat_resultat = items.result_items(part)
-        if self.report.kind is None:
-            self.report.notes.append(
-                "Dokumenttypen kunde inte avgöras: hittade ingen rubrik som "
-                "”Verksamhetsplan 20XX”, ”Tertialrapport 1/2 20XX” eller ”Verksamhetsberättelse 20XX”."
-            )
         if not self.report.inriktningsmal:
-            self.report.notes.append("Hittade inga mål (inga rubriker som ”KF:s inriktningsmål:”, ”Nämndmål:” eller ”Enhetsmål:”).")
+            self.report.notes.append(NO_GOALS_NOTE)
         return self.report
 
     # -- paragraphs --
@@ -379,7 +378,9 @@ class _Builder:
         if self.mode == "front":
             if top is not None:
                 self._open_section(line, top)
-            return  # front page text: title, unit, date … (read by docinfo)
+            return  # front page text: title, unit, date … (read by checker.structure.identity)
+        if self._repeats_open_heading(line):
+            return  # the heading typed again as the section's first line: not a second, empty heading
         if level is not None and self.section is not None:
             self._open_by_level(line, level, top)
             return
@@ -400,6 +401,13 @@ class _Builder:
         target = self.leaf or self.subsection or self.section
         if target is not None:
             _append_paragraph(target.paragraphs, line)
+
+    def _repeats_open_heading(self, line: _Line) -> bool:
+        """The section just opened, its heading repeated as its first body line ("Investeringar" ⏎ "Investeringar")."""
+        open_section = self.leaf or self.subsection or self.section
+        if open_section is None or open_section.paragraphs or open_section.children or open_section.tables:
+            return False
+        return fold_ocr(_clean_title(line.text)) == fold_ocr(open_section.title)
 
     def _open_by_level(self, line: _Line, level: int, top: str | None) -> None:
         """Heading styles tell the nesting directly (the export keeps them)."""

@@ -173,6 +173,8 @@ def map_columns(kind: TableKind, header: GridRow) -> dict[int, str]:
         name = mapper(cell.text) if cell.text.strip() else None
         if name and name not in mapping.values():
             mapping[column] = name
+        elif name == "arsmal" and kind is TableKind.INDIKATOR and "kf_arsmal" not in mapping.values():
+            mapping[column] = "kf_arsmal"  # a second Årsmål column: KF:s, its "KF" lost to the scan
         column += cell.span
     if 0 not in mapping:
         mapping[0] = "name" if kind is TableKind.INDIKATOR else ("title" if kind is TableKind.AKTIVITET else "uppdelning")
@@ -202,6 +204,15 @@ def is_analysis_row(row: GridRow, columns: int) -> bool:
     if len(filled) == 1 and _starts_with_analys(filled[0].text):
         return True
     return row.merged and len(row.cells) == 1 and columns > 1
+
+
+_COMMENT = re.compile(r"^kommentar(?:er)?\b")
+
+
+def _is_comment_row(row: GridRow) -> bool:
+    """A "Kommentar …" row under a plan's indicators (in one cell, merged, or with its text beside it)."""
+    filled = row.nonempty()
+    return bool(filled) and _COMMENT.match(fold_ocr(filled[0].text.lstrip())) is not None
 
 
 def _starts_with_analys(text: str) -> bool:
@@ -240,11 +251,54 @@ def merge_header_continuation(header: GridRow, rows: Sequence[GridRow]) -> tuple
     return header, rest
 
 
+# How the city states its own targets: KF:s årsmål is often a direction or a rule, not the unit's number.
+_KF_WORDING = re.compile(r"^(?:tas fram|oka|minska|max|min|hogst|minst|bibehall|ska )")
+
+
+def _settle_arsmal_columns(mapping: dict[int, str], header: GridRow, rows: Sequence[GridRow]) -> dict[int, str]:
+    """Årsmål and KF:s årsmål told apart when a scan garbled the header.
+
+    The column whose header is closer to "KF:s årsmål" is the KF column; when
+    the headers cannot tell (both read "årsmål"), the one whose values are worded
+    the way the city states its targets ("Tas fram av nämnd", "Öka", "Max 10")
+    is.
+    """
+    by_name = {name: column for column, name in mapping.items()}
+    if "arsmal" not in by_name or "kf_arsmal" not in by_name:
+        return mapping
+    own, kf = by_name["arsmal"], by_name["kf_arsmal"]
+    texts = _texts_by_column(header)
+    own_says_kf = "kf" in fold_ocr(texts.get(own, "")).replace(" ", "")[:4]
+    kf_says_kf = "kf" in fold_ocr(texts.get(kf, "")).replace(" ", "")[:4]
+    if own_says_kf != kf_says_kf:
+        swap = own_says_kf
+    else:
+        swap = _kf_worded(rows, own) > _kf_worded(rows, kf)
+    if swap:
+        mapping = {**mapping, own: "kf_arsmal", kf: "arsmal"}
+    return mapping
+
+
+def _texts_by_column(row: GridRow) -> dict[int, str]:
+    texts: dict[int, str] = {}
+    column = 0
+    for cell in row.cells:
+        texts[column] = cell.text
+        column += cell.span
+    return texts
+
+
+def _kf_worded(rows: Sequence[GridRow], column: int) -> int:
+    return sum(1 for row in rows if _KF_WORDING.match(fold_ocr(_texts_by_column(row).get(column, "")).strip()))
+
+
 def parse_table(
     kind: TableKind, header: GridRow, rows: Sequence[GridRow], columns: int, unit: str | None
 ) -> ParsedTable:
     header, rows = merge_header_continuation(header, rows)
     mapping = map_columns(kind, header)
+    if kind is TableKind.INDIKATOR:
+        mapping = _settle_arsmal_columns(mapping, header, rows)
     table = ParsedTable(kind=kind)
     if kind is TableKind.SYNPUNKTER:
         table.synpunkter = _synpunkt_rows(rows, mapping)
@@ -255,6 +309,8 @@ def parse_table(
             continue
         if repeats_header(row.texts(), kind):
             continue  # a header repeated on the next page
+        if _is_comment_row(row):
+            continue  # "Kommentar …" under a plan's indicators: a remark on the table, not an indicator
         if is_analysis_row(row, columns):
             text = clean_analysis(" \n".join(c.text for c in row.nonempty()), unit)
             if last is None:

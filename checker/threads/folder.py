@@ -46,10 +46,10 @@ def links_for(thread: Thread, reports: dict[Path, Report]) -> Links:
     return Links([(member.role, reports[member.path]) for member in thread.all_members() if member.path in reports])
 
 
-def _default_reader() -> Reader:
-    from checker.reader import read_report
+def _default_reader(overrides: Sequence[ThreadOverride] = ()) -> Reader:
+    from checker.reader import StatedReader
 
-    return read_report
+    return StatedReader(tuple(overrides))
 
 
 def read_threads(
@@ -60,7 +60,7 @@ def read_threads(
     problems: Iterable[tuple[Path, str]] = (),
 ) -> ThreadRun:
     """Read every file and group the documents into threads."""
-    read = reader if reader is not None else _default_reader()
+    read = reader if reader is not None else _default_reader(overrides)
     reports: dict[Path, Report] = {}
     unreadable: list[Unplaced] = [Unplaced(path, f"kunde inte läsas: {problem}") for path, problem in problems]
     for path in files:

@@ -62,7 +62,7 @@ class ThreadGate:
         infos = [DocInfo.of(result.path, result.report) for result in (*known, *arrived)
                  if result.report is not None and result.error is None]
         grouping = group_documents(infos, self.overrides)
-        jobs = [ThreadJob(thread, views=False) for thread in grouping.threads
+        jobs = [ThreadJob(thread, views=False, overrides=self.overrides) for thread in grouping.threads
                 if thread.size >= 2 and any(member.path in new for member in thread.all_members())]
         extra: dict[Path, tuple[Finding, ...]] = {}
         notes: dict[Path, list[str]] = {}

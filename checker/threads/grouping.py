@@ -14,12 +14,11 @@ with the reason, in Swedish.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
@@ -56,10 +55,12 @@ class DocInfo:
     tertial: int | None
     year: int | None
     unit: str | None
+    # What the document is instead, when it is not a plan or report: it never forms a thread.
+    other: str | None = None
 
     @classmethod
     def of(cls, path: Path, report: Report) -> DocInfo:
-        return cls(Path(path), report.kind, report.tertial, report.year, report.unit)
+        return cls(Path(path), report.kind, report.tertial, report.year, report.unit, report.identity.other)
 
     @property
     def role(self) -> str | None:
@@ -75,12 +76,7 @@ class DocInfo:
 
 def override_matches(override: Override, path: Path) -> bool:
     """Whether a [trad] pattern (relative to the configuration file's folder) names this file."""
-    try:
-        relative = path.absolute().relative_to(override.base.absolute()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
-    pattern = override.pattern.replace("\\", "/")
-    return fnmatch.fnmatch(relative, pattern) or PurePosixPath(relative).match(pattern)
+    return override.matches(path)
 
 
 def apply_override(override: Override, info: DocInfo) -> DocInfo:
@@ -196,6 +192,8 @@ def group_documents(docs: Iterable[DocInfo], overrides: Sequence[Override] = ())
 
 
 def _why_unplaced(info: DocInfo) -> str | None:
+    if info.other is not None and info.kind is None:
+        return f"hör inte till någon tråd: inte en plan eller rapport utan {info.other}."
     missing = []
     if info.kind is None:
         missing.append("dokumenttyp")

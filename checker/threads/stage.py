@@ -89,6 +89,8 @@ class ThreadJob:
     views: bool = True
     # Where the first pass kept the thread's reports (checker.threads.kept); what is not there is read again.
     kept: Path | None = None
+    # What the coordinator states about files ([trad], --typ …): a document read again is read the same way.
+    overrides: tuple[ThreadOverride, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -101,11 +103,11 @@ class ThreadJob:
 
     def run(self, rules: RuleSet, fail_level: Any = None) -> ThreadOutcome:
         # Looked up when the job runs (not imported at the top) so that a test's reader reaches the workers.
-        from checker.reader import read_report
+        from checker.reader import StatedReader
         from checker.threads.kept import kept_reader
 
         try:
-            return run_thread(self.thread, rules, kept_reader(self.kept, read_report), views=self.views)
+            return run_thread(self.thread, rules, kept_reader(self.kept, StatedReader(self.overrides)), views=self.views)
         finally:
             # A thread holds several reports at once, and their trees are cyclic garbage afterwards: left to
             # the collector's own schedule, a worker carried a few threads' worth and grew by tens of MB.
@@ -273,7 +275,7 @@ class ThreadStage:
         infos, self._infos = self._infos, []
         grouping = self.grouping = group_documents(infos, self.overrides)
         kept = self._kept.folder if self._kept is not None else None
-        jobs = [ThreadJob(thread, self.want_views, kept) for thread in grouping.threads if thread.size >= 2]
+        jobs = [ThreadJob(thread, self.want_views, kept, self.overrides) for thread in grouping.threads if thread.size >= 2]
         if progress is not None:
             progress.threads(len(jobs))
         # Where each document's thread findings are in the second file.
@@ -338,9 +340,9 @@ def thread_outcomes(
     if run is not None:
         return run(jobs)
     if reader is None:
-        from checker.reader import read_report
+        from checker.reader import StatedReader
 
-        reader = read_report
+        return (run_thread(job.thread, rules, StatedReader(job.overrides), views=job.views) for job in jobs)
     return (run_thread(job.thread, rules, reader, views=job.views) for job in jobs)
 
 

@@ -1,0 +1,95 @@
+"""Title lines: "Verksamhetsberättelse 2025", "Tertialrapport 1 2025 för Aspuddens hemtjänst", "VP 2024".
+
+A title names the kind first: the kind word is the line's first or second
+word ("Verksamhetsplan 2024", "Förskolans verksamhetsplan 2024"). A line that
+merely mentions a report further in ("§ 3 Tertialrapport 1 2025 för …" in a
+protocol, "Stadsdelsnämnden godkänner verksamhetsberättelsen") is not a title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from checker.model import Kind
+from checker.text import fold_ocr, similar
+
+KIND_WORDS: tuple[tuple[str, Kind], ...] = (
+    ("verksamhetsberattelse", "verksamhetsberattelse"),
+    ("verksamhetsplan", "verksamhetsplan"),
+    ("tertialrapport", "tertialrapport"),
+    ("tertialuppfoljning", "tertialrapport"),
+)
+KIND_NAMES: dict[str, str] = {
+    "verksamhetsplan": "verksamhetsplan",
+    "tertialrapport": "tertialrapport",
+    "verksamhetsberattelse": "verksamhetsberättelse",
+}
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d{2})(?!\d)")
+_TERTIAL = re.compile(r"\b(?:tertialrapport|tertialuppfoljning|tertial)\s*(?:t\s?)?([12])\b|\bt([12])\b")
+_SHORT_TITLE = re.compile(r"(vp|vb|t\s?[12])\s+(19[89]\d|20\d{2})")
+# "… för Aspuddens hemtjänst": the unit named in the title itself.
+_FOR_UNIT = re.compile(r"\s+f[öo]r\s+(?P<unit>\S.*?)\s*[.:]?\s*$", re.IGNORECASE)
+_TITLE_MAX_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    text: str
+    kind: Kind
+    year: int | None
+    tertial: int | None
+    unit: str | None  # from "… för <enhet>"
+
+
+def read_title(line: str) -> Title | None:
+    """The kind, year, tertial and unit a title line states, or None when the line is no title."""
+    stripped = line.strip()
+    folded = fold_ocr(stripped)
+    if not folded or len(folded) > _TITLE_MAX_CHARS or folded.startswith("§") or "protokoll" in folded:
+        return None
+    words = folded.replace(":", " ").split()
+    kind = _kind_word(words[:2])
+    if kind is None:
+        return _short_title(stripped, folded)
+    year = YEAR.search(folded)
+    tertial = _TERTIAL.search(folded) if kind == "tertialrapport" else None
+    return Title(
+        text=stripped,
+        kind=kind,
+        year=int(year.group(1)) if year else None,
+        tertial=int(tertial.group(1) or tertial.group(2)) if tertial else None,
+        unit=_unit_in_title(stripped),
+    )
+
+
+def _kind_word(words: list[str]) -> Kind | None:
+    for word, kind in KIND_WORDS:
+        if any(similar(candidate, word, 0.12) for candidate in words):
+            return kind
+    return None
+
+
+def _short_title(line: str, folded: str) -> Title | None:
+    """"VB 2025", "T2 2025" standing alone as a title."""
+    match = _SHORT_TITLE.fullmatch(folded)
+    if match is None:
+        return None
+    code = match.group(1).replace(" ", "")
+    kind: Kind = {"vp": "verksamhetsplan", "vb": "verksamhetsberattelse"}.get(code, "tertialrapport")  # type: ignore[assignment]
+    tertial = int(code[1]) if code.startswith("t") else None
+    return Title(text=line, kind=kind, year=int(match.group(2)), tertial=tertial, unit=None)
+
+
+def _unit_in_title(line: str) -> str | None:
+    match = _FOR_UNIT.search(line)
+    if match is None:
+        return None
+    unit = match.group("unit").strip(" .,:;–-")
+    return unit if 3 <= len(unit) <= 80 and not YEAR.fullmatch(unit) else None
+
+
+def describe_kind(kind: str, tertial: int | None = None) -> str:
+    """"tertialrapport 2", "verksamhetsplan" – for messages."""
+    name = KIND_NAMES.get(kind, kind)
+    return f"{name} {tertial}" if kind == "tertialrapport" and tertial else name
