@@ -287,6 +287,8 @@ class Statement:
     pos: Pos
     # "varje enhetsmål i planen": the document of the thread to select in (None: this one).
     source: Path | None = None
+    # "räknas som info" after a requirement: its findings have this level instead of the rule's.
+    severity: Word | None = None
 
 
 # --- top-level items ----------------------------------------------------------

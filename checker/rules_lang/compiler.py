@@ -580,7 +580,7 @@ def compile_statement(statement: ir.SStatement) -> StatementFn:
     kind = statement.entity.id
     filters = compile_filters(statement.filters)
     quantifier, count = statement.quantifier, statement.count or 0
-    template = Message.compile(statement.template)
+    template = Message.compile(statement.template, statement.severity)
     nested = compile_statement(statement.nested) if statement.nested is not None else None
     requirements = [compile_cond(r) for r in statement.requirements]
     body = compile_cond(statement.body) if statement.body is not None else None
@@ -651,16 +651,18 @@ class Message:
     values: dict[int, ValueFn]
     # The template's text as it is, and each placeholder as a function of the scope and the evidence.
     parts: tuple[str | PartFn, ...] = ()
+    # The level of the requirement's findings when it is not the rule's ("räknas som info").
+    severity: Severity | None = None
 
     @classmethod
-    def compile(cls, template: ir.Template) -> Message:
+    def compile(cls, template: ir.Template, severity: Severity | None = None) -> Message:
         values = {
             i: compile_expr(p.expr)
             for i, p in enumerate(template)
             if isinstance(p, ir.Placeholder) and p.expr is not None
         }
         parts = tuple(part if isinstance(part, str) else _compile_part(part, values.get(i)) for i, part in enumerate(template))
-        return cls(template, values, parts)
+        return cls(template, values, parts, severity)
 
     def render(self, env: Env, evidence: Evidence | None) -> str:
         text = "".join([part if isinstance(part, str) else part(env, evidence) for part in self.parts])
@@ -705,7 +707,8 @@ class CompiledRule:
         rule_id, severity = self.plan.id, self.plan.severity
 
         def emit(env: Env, evidence: Evidence | None, message: Message) -> None:
-            finding = make_finding(rule_id, severity, message, env, evidence)
+            level = message.severity if message.severity is not None else severity  # INFO is 0: not "or"
+            finding = make_finding(rule_id, level, message, env, evidence)
             key = (finding.message, finding.target, finding.location.source, finding.target_type)
             if key not in seen:
                 seen.add(key)

@@ -513,11 +513,13 @@ class _Builder:
 
     def top_statement(self, tree: Tree) -> ast.Statement:
         statement = self.statement(tree.children[0])
-        strings = [t for t in tree.children[1:] if isinstance(t, Token)]
-        if strings:
+        tokens = [t for t in tree.children[1:] if isinstance(t, Token)]
+        strings = [t for t in tokens if t.type == "STRING"]
+        level = next((self.word(t) for t in tokens if t.type == "NAME"), None)
+        if strings or level is not None:
             return ast.Statement(
                 statement.quantifier, statement.entity, statement.filters, statement.body,
-                self.text(strings), statement.pos, statement.source,
+                self.text(strings) if strings else None, statement.pos, statement.source, level,
             )
         return statement
 

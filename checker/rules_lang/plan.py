@@ -263,6 +263,8 @@ class SStatement:
     template: Template
     # "varje enhetsmål i planen": the document (of the thread) to select in; None: where we are.
     source: Expr | None = None
+    # "räknas som info": this requirement's findings have this level; None: the rule's.
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,9 @@ class _Checker:
 
     # statements
 
-    def statement(self, node: ast.Statement, scope: list[_Level], message: ast.TextLit) -> SStatement | None:
+    def statement(
+        self, node: ast.Statement, scope: list[_Level], message: ast.TextLit, severity: Severity | None = None
+    ) -> SStatement | None:
         outer = scope[-1].entity
         entity = lookup_entity(node.entity.text)
         if entity is None:
@@ -168,7 +170,7 @@ class _Checker:
                 self.error(node.body.pos, "efter ”ingen”, ”högst” och ”minst” kan ingen ny ”varje” följa – "
                            "skriv villkoret direkt, t.ex. ”ingen analys innehåller …”")
                 return None
-            nested = self.statement(node.body, inner, node.message or message)
+            nested = self.statement(node.body, inner, node.message or message, _first_level(self.level(node), severity))
             if nested is None:
                 return None
             return SStatement(quantifier, node.quantifier.count, entity, filters, (), nested, None, (), source)
@@ -186,7 +188,19 @@ class _Checker:
         template = self.template(node.message or message, finding_scope)
         if template is None:
             return None
-        return SStatement(quantifier, node.quantifier.count, entity, filters, requirements, None, body, template, source)
+        return SStatement(quantifier, node.quantifier.count, entity, filters, requirements, None, body, template, source,
+                          _first_level(self.level(node), severity))
+
+    def level(self, node: ast.Statement) -> Severity | None:
+        """"räknas som info" written after a requirement."""
+        if node.severity is None:
+            return None
+        try:
+            return Severity.parse(node.severity.text)
+        except ValueError:
+            self.error(node.severity.pos, f"okänd nivå ”{node.severity.text}”"
+                                          f"{suggest(node.severity.text, _SEVERITY_WORDS)} (nivån ska vara fel, varning eller info)")
+            return None
 
     def statement_source(self, path: ast.Path, scope: list[_Level], entity_word: str) -> Expr | None:
         """"varje X i planen": among the things under the plan's counterpart of where we are."""
@@ -958,6 +972,11 @@ def analyse(files: Sequence[ast.RuleFile]) -> Analysis:
                     result.rules.append(plan)
     _profiles(files, result)
     return result
+
+
+def _first_level(own: Severity | None, inherited: Severity | None) -> Severity | None:
+    # Not "own or inherited": Severity.INFO is 0, and falsy.
+    return own if own is not None else inherited
 
 
 def _error(rule_file: ast.RuleFile, pos: ast.Pos, message: str) -> RuleError:
