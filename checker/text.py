@@ -35,9 +35,11 @@ _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 # labels for comparison (never to displayed text): "6ka" → "oka", "&r" → "ar".
 # Only characters that touch a letter are replaced, so numbers ("2026",
 # "6.1") and a lone "&" keep their meaning.
-_OCR_LETTERS = {"6": "o", "&": "a", "¢": "c", "€": "e"}
-_OCR_CANDIDATE = re.compile(r"(?<=[a-z])[6&¢€]|[6&¢€](?=[a-z])")
-_OCR_ANY = re.compile(r"[6&¢€]")
+_OCR_LETTERS = {"6": "o", "0": "o", "&": "a", "¢": "c", "€": "e"}
+# A zero is an O only where no number can be: between letters, or opening a word ("0kat" for "Ökat");
+# "10st" and "2020-talet" keep their digits.
+_OCR_CANDIDATE = re.compile(r"(?<=[a-z])[6&¢€]|[6&¢€](?=[a-z])|(?<=[a-z])0(?=[a-z])|(?<![0-9a-z])0(?=[a-z]{2})")
+_OCR_ANY = re.compile(r"[60&¢€]")
 
 
 def clean_spaces(text: str) -> str:

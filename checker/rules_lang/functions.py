@@ -436,7 +436,7 @@ def names_alike(a: str | None, b: str | None) -> bool:
 # --- sentences -----------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_LEADING_MARK = re.compile(r"^\s*(?:\d{1,2}\s?[.)](?!\d)|[-–—•·▪*]|[\ue000-\uf8ff])+\s*")
+_LEADING_MARK = re.compile(r"^\s*(?:\d{1,2}\s?[.)](?!\d(?![a-zåäöA-ZÅÄÖ]))|[-–—•·▪*]|[\ue000-\uf8ff])+\s*")
 
 
 def sentences(paragraphs: Sequence[Para]) -> list[tuple[str, Para]]:
@@ -608,7 +608,7 @@ def _restate_part(paragraphs: Sequence[Para]) -> _RestatePart:
     numbers = frozenset(n for n in (paragraph_number(p.text) for p in paragraphs) if n is not None)
     texts = []
     for paragraph in paragraphs:
-        runs = _comparable_runs(paragraph.text)  # _comparable(text) is these words joined
+        runs = _restatable_runs(paragraph.text)
         if runs:
             texts.append((" ".join(runs), frozenset(runs)))
     return _RestatePart(numbers, tuple(texts))
@@ -625,7 +625,7 @@ def _restated(item: Any, part: _RestatePart) -> bool:
     number = getattr(item, "number", None)
     if number is not None and number in part.numbers:
         return True
-    target = _comparable(item.text)
+    target = " ".join(_restatable_runs(item.text))
     if not target:
         return True
     target_words = frozenset(w for w in target.split() if len(w) > 2)
@@ -680,6 +680,11 @@ def _comparable_folded(folded: str) -> str:
 def _comparable_runs(text: str) -> list[str]:
     """The words of _comparable(text)."""
     return word_runs(_LEADING_MARK.sub("", fold(text)))
+
+
+def _restatable_runs(text: str) -> list[str]:
+    """The words of a result or its restatement, with a scan's letter/digit swaps undone ("0kat" → "okat")."""
+    return word_runs(fold_ocr(_LEADING_MARK.sub("", text)))
 
 
 def _aterges_i(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | None]:
