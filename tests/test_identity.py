@@ -295,11 +295,10 @@ def test_a_title_page_alone_is_not_passed(tmp_path: Path, capsys: pytest.Capture
 
 def test_title_and_body_that_disagree_are_a_finding(tmp_path: Path, catalog: RuleSet) -> None:
     """Last year's plan with this year's title: "Verksamhetsplan 2025" over "Budget 2024", "KF:s årsmål år 2024"."""
-    spec = db.load_source("hagersten_alvsjo_vp2024")
-    spec.meta["title"] = "Verksamhetsplan 2025"
-    for block in spec.blocks:
-        if block.kind == "title":
-            block.text = "Verksamhetsplan 2025"
+    plan = db.load_source("hagersten_alvsjo_vp2024")  # as seed 001: no front page
+    spec = db.DocSpec().set(title="Verksamhetsplan 2025").title("Verksamhetsplan 2025").page_break()
+    spec.blocks.extend(plan.blocks)
+    spec.meta.update({**plan.meta, "title": "Verksamhetsplan 2025"})
     path = tmp_path / "vp.docx"
     db.build_docx(spec, path)
     report = read_report(path)

@@ -75,11 +75,11 @@ class _Line:
 
 def recognise(content: DocxContent, stated: tuple[Stated, ...] = ()) -> Report:
     """The report's structure from its blocks; then what it is (type, year, unit) from all the evidence."""
-    lines = _prepare(content.blocks)
+    lines, running = _prepare(content.blocks)
     toc = _table_of_contents(lines)
     lines = [line for line in lines if isinstance(line, TableBlock) or line.block.block not in toc]
     front = _front_lines(content.blocks, toc)
-    unit = identify_unit(content, front, stated)
+    unit = identify_unit(content, front, running, stated)
     builder = _Builder(content.path, unit.value if isinstance(unit.value, str) else None)
     builder.run(lines)
     report = builder.finish()
@@ -95,7 +95,8 @@ def recognise(content: DocxContent, stated: tuple[Stated, ...] = ()) -> Report:
 # --- preparation ------------------------------------------------------------
 
 
-def _prepare(blocks: list[Block]) -> list[_Line | TableBlock]:
+def _prepare(blocks: list[Block]) -> tuple[list[_Line | TableBlock], list[str]]:
+    """The lines to recognise, and the running header and footer lines found in the body (as written)."""
     paragraphs = [b for b in blocks if isinstance(b, ParagraphBlock)]
     repeated = _repeated_furniture(paragraphs)
     prepared: list[_Line | TableBlock] = []
@@ -107,7 +108,8 @@ def _prepare(blocks: list[Block]) -> list[_Line | TableBlock]:
             line = _prepare_paragraph(part, repeated)
             if line is not None:
                 prepared.append(line)
-    return prepared
+    running = [p.text for p in paragraphs if p.text and fold_ocr(p.text) in repeated]
+    return prepared, running
 
 
 def _split_line_breaks(block: ParagraphBlock) -> list[ParagraphBlock]:
@@ -150,7 +152,7 @@ def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
     for index, text in enumerate(texts):
         if furniture.is_furniture(text):
             beside.update(texts[i] for i in (index - 1, index + 1) if 0 <= i < len(texts))
-            in_headers.update(_header_block(texts, index))
+            in_headers.update(texts[i] for i in _header_block_positions(texts, index))
     occurrences = Counter(fold_ocr(text) for text in texts if len(text) <= 40)
     by_key: Counter[str] = Counter()
     for text, count in beside.items():
@@ -179,15 +181,15 @@ _HEADER_REACH = 3
 _FRONT_PAGE_LINES = 40
 
 
-def _header_block(texts: list[str], index: int) -> list[str]:
-    """The short lines on either side of the furniture line at `index`, as far as a page header reaches."""
+def _header_block_positions(texts: list[str], index: int) -> list[int]:
+    """Where the short lines on either side of the furniture line at `index` stand, as far as a page header reaches."""
     found = []
     for step in (-1, 1):
         at = index + step
         while 0 <= at < len(texts) and abs(at - index) <= _HEADER_REACH:
             if not _short_line(texts[at]):
                 break  # running text: the header ends here
-            found.append(texts[at])
+            found.append(at)
             at += step
     return found
 

@@ -29,7 +29,13 @@ from checker.model import Identity, IdentitySource, Inferred, Kind, Report
 from checker.structure.identity.body import read_body
 from checker.structure.identity.body_unit import body_unit_clues
 from checker.structure.identity.clues import ASSUMED_BELOW, WEIGHT_SETTING, Clue, decide
-from checker.structure.identity.front import Line, front_page_clues, furniture_neighbours, property_clues, running_clues
+from checker.structure.identity.front import (
+    Line,
+    front_page_clues,
+    property_clues,
+    repeated_name_over_address,
+    running_clues,
+)
 from checker.structure.identity.names import name_clues, name_words
 from checker.structure.identity.other import recognise_other
 from checker.structure.identity.title import Title, describe_kind
@@ -44,14 +50,19 @@ _WEAK_SOURCES = frozenset({"filnamn", "mapp"})
 _FIRM_YEAR = 0.6
 
 
-def identify_unit(content: DocxContent, front: Sequence[Line], stated: Sequence[Stated] = ()) -> Inferred:
+def identify_unit(
+    content: DocxContent, front: Sequence[Line], running: Sequence[str] = (), stated: Sequence[Stated] = ()
+) -> Inferred:
     """The unit, decided before the structure is read: reading analysis cells needs it ("Analys" / unit / text)."""
     front_clues, _ = front_page_clues(front)
     header_clues, _ = running_clues(content.header_texts, "sidhuvud", "sidhuvud eller sidfot")
     box_clues, _ = running_clues(content.textbox_texts, "textruta", "en textruta")
     property_found, _ = property_clues(content.core_title, content.core_subject)
+    # `running`: the recogniser's running headers and footers left in the text by a PDF or scan round trip
+    # (lines that stand by page furniture wherever they occur, checker.structure.recognizer).
+    in_text, _ = running_clues(running, "sidhuvud", "sidhuvud eller sidfot i texten")
     paragraphs = [b.text for b in content.blocks if isinstance(b, ParagraphBlock)]
-    in_text, _ = running_clues(furniture_neighbours(paragraphs), "sidhuvud", "sidhuvud eller sidfot i texten")
+    in_text.extend(repeated_name_over_address(paragraphs))
     clues = [
         c for c in (*front_clues, *header_clues, *box_clues, *property_found, *in_text, *_stated_clues(stated))
         if c.field == "unit"

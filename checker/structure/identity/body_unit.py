@@ -65,14 +65,23 @@ def _in_analysis(raw: str) -> Iterator[tuple[str, str]]:
     """"<p>Analys</p> <p>Aspuddens hemtjänst</p> …", "Analys Aspuddens hemtjänst Analys …", "Analys\nAspuddens hemtjänst"."""
     pieces = [piece.strip() for piece in re.split(r"</?p>|\n", raw) if piece.strip()]
     if len(pieces) >= 2 and fold_ocr(pieces[0]) == "analys":
-        name = pieces[1]
+        name: str | None = pieces[1]
     else:
         run_in = _ANALYS_RUN_IN.match(pieces[0] if pieces else "")
-        if run_in is None:
-            return
-        name = run_in.group("name")
-    if _unit_like(name):
+        name = run_in.group("name") if run_in is not None else _name_run_in(pieces[0] if pieces else "")
+    if name is not None and _unit_like(name):
         yield name, f"innehållet: en analysrad under namnet ”{name}”"
+
+
+def _name_run_in(text: str) -> str | None:
+    """"Analys Aspuddens hemtjänst Enheterna arbetar …" (the cell's lines run together): the unit's words."""
+    words = text.split()
+    if not words or fold_ocr(words[0]) != "analys":
+        return None
+    for end in range(3, min(7, len(words) + 1)):
+        if _UNIT_NOUN.match(fold_ocr(words[end - 1])) and _unit_like(" ".join(words[1:end])):
+            return " ".join(words[1:end])
+    return None
 
 
 def _in_sentences(text: str) -> Iterator[tuple[str, str]]:

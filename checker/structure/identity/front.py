@@ -88,19 +88,24 @@ def running_clues(lines: Sequence[str], source: IdentitySource, where: str) -> t
     return clues, title
 
 
-def furniture_neighbours(texts: Sequence[str], reach: int = 3) -> list[str]:
-    """Short lines beside page furniture in the body ("Sid 7 (14)", "start.stockholm"): a running
-    header or footer that a PDF or scan round trip left in the text, often with the unit's name."""
-    from checker.structure.furniture import is_furniture
+def repeated_name_over_address(texts: Sequence[str]) -> list[Clue]:
+    """A running footer a scan left in the body: the unit's name over its street address, page after page.
 
-    found: list[str] = []
-    for index, text in enumerate(texts):
-        if not is_furniture(text):
-            continue
-        for at in range(max(0, index - reach), min(len(texts), index + reach + 1)):
-            if at != index and len(texts[at]) <= 60 and not is_furniture(texts[at]):
-                found.append(texts[at])
-    return found  # repeats kept: a footer on every page is seen on every page
+    Only a name that stands over the same address at least twice counts: once
+    could be any line of text that happens to precede an address.
+    """
+    pairs = [
+        (texts[index - 1].strip(), line.strip())
+        for index, line in enumerate(texts[1:], start=1)
+        if is_street_address(line) and is_unit_candidate(texts[index - 1])
+    ]
+    seen: dict[tuple[str, str], int] = {}
+    for pair in pairs:
+        seen[pair] = seen.get(pair, 0) + 1
+    return [
+        Clue("unit", name, "sidhuvud", f"sidfoten i texten: namnet över adressen ”{address}”", _UNIT_RUNNING)
+        for (name, address), count in seen.items() if count >= 2 for _ in range(count)
+    ]
 
 
 def property_clues(core_title: str | None, core_subject: str | None) -> tuple[list[Clue], Title | None]:

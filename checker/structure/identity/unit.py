@@ -51,8 +51,11 @@ def is_template_heading(text: str) -> bool:
     folded = fold_ocr(text).strip(" :")
     if _TJANSTEUTLATANDE.first(folded) is not None:
         return True
-    return bool(
-        match_part_label(text) or match_status(text) or match_goal_heading(text) or sections.is_known_heading(text)
+    # "Analys av resultaträkning - uppföljning av driftbudget": a known heading with a subtitle.
+    head = re.split(r"\s[-–:]\s", text, maxsplit=1)[0]
+    return any(
+        match_part_label(part) or match_status(part) or match_goal_heading(part) or sections.is_known_heading(part)
+        for part in dict.fromkeys((text, head))
     )
 
 
