@@ -250,8 +250,12 @@ def test_seed_words_survive_transcription() -> None:
     for quirk in ("Införandet av lokal samverkansgrupp.", "tillfälligas förändringar", "Tas fram av nämnd/styrelse",
                   "H: Indikator | Årsmål | KF:s årsmål år 2024 | Periodicitet", "\\-Klimatpåverkan"):
         assert quirk in vp, quirk
-    body = vp.split("PAGEBREAK", 1)[1]
-    assert "Sid 7 (14)" not in body and "start.stockholm" not in body
+    text = "\n".join(line for line in vp.splitlines() if not line.startswith("%"))
+    assert "Sid 7 (14)" not in text and "start.stockholm" not in text
+    # As seed 001 stands: it starts at "Inledning", with no front page, title or unit line.
+    blocks = [line for line in vp.splitlines() if line.strip() and not line.startswith(("%", "@"))]
+    assert blocks[0] == "# Inledning"
+    assert not any(line.startswith(("TITLE:", "LOGO:", "FOOTER:", "PAGEBREAK")) for line in blocks[:5])
 
 
 # --------------------------------------------------------------------------- hand
