@@ -154,7 +154,8 @@ def test_each_finding_becomes_a_comment_where_it_points(tmp_path: Path, catalog)
     anchors = comments_by_anchor(target)
     summary_text, summary_anchor = anchors[min(anchors)]
     assert summary_text.startswith("Målkoll: UNDERKÄND")
-    assert summary_anchor == ("p", 0)  # the first paragraph with text: the logo line
+    # On the document's title, not on the logo line or the unit's name above it.
+    assert summary_anchor == ("p", paragraph_texts(target).index("Verksamhetsberättelse 2025"))
 
     for finding in findings:
         expected_text = finding_comment(finding, catalog.get(finding.rule).help)
@@ -205,7 +206,8 @@ def test_empty_paragraph_and_cell_get_an_empty_run(tmp_path: Path) -> None:
     by_rule = {text.split(":")[0]: anchor for text, anchor in anchors.values()}
     assert by_rule["Varning (regel XX01)"] == ("p", empty_index)
     assert by_rule["Info (regel XX02)"] == ("tc", 0, 1, 2)
-    assert by_rule["Info (regel XX03)"] == ("p", 0)  # a place that does not exist: the top
+    title = ("p", paragraph_texts(target).index("Verksamhetsberättelse 2025"))
+    assert by_rule["Info (regel XX03)"] == title  # a place that does not exist: the title, with the summary
 
 
 def test_hostile_text_in_comments_is_cleaned(tmp_path: Path, catalog) -> None:
