@@ -190,3 +190,23 @@ def test_comments_cover_their_findings_in_a_document_with_many_tables(tmp_path: 
         assert_anchored(findings, copy, goals)
     assert_on_title(source, copies[0])
     assert_identical(copies)
+
+
+def test_activity_comment_sits_on_its_title_not_on_a_check_mark_column(tmp_path: Path, catalog) -> None:
+    spec = (
+        db.DocSpec().set(kind="VB", year=2025, unit="Testenheten").logo().para("Testenheten")
+        .title("Verksamhetsberättelse 2025").page_break()
+        .kf_inriktningsmal("1. Ett Stockholm som håller samman")
+        .kf_mal("1.4 Stockholm ska vara en bra stad att åldras i")
+        .enhetsmal("Enheten arbetar för trygghet").status("Uppfylls delvis", glyph="pua")
+        .label("Förväntat resultat").numbered(["Ökad trygghet."])
+        .label("Analys").para("Enheten bedömer att målet uppfylls delvis eftersom mätningen visade 80 procent.")
+        # A first column holding only a ✓, as some exports have it.
+        .table("aktivitet", ["", "Aktivitet", "Startdatum", "Slutdatum", "Avvikelse"],
+               [["✓", "Personalen går utbildning i bemötande", "2025-01-01", "2025-12-31", ""]])
+    )
+    source = tmp_path / "aktivitet.docx"
+    db.build_docx(spec, source, state="export")
+    findings, copies, goals = annotate_three_times(source, tmp_path / "ut", catalog)
+    assert [f.rule for f in findings] == ["AK01"]
+    assert comment_ranges(copies[0])[1][1].strip() == "Personalen går utbildning i bemötande"
