@@ -416,13 +416,31 @@ def annotate(
     anchors = _Anchors(document)
     stamp = _stamp(when)
     _add(document, anchors.top(), summary_comment(verdict, when), stamp)
-    for finding in findings:
-        help_text = help_for(finding.rule) if help_for is not None else None
+    findings = list(findings)
+    explained = _first_of_each_rule(findings)
+    for index, finding in enumerate(findings):
+        help_text = help_for(finding.rule) if help_for is not None and index in explained else None
         _add(document, anchors.for_finding(finding), finding_comment(finding, help_text), stamp)
     buffer = io.BytesIO()
     document.save(buffer)
     write_atomic(target, buffer.getvalue())
     return target
+
+
+def _first_of_each_rule(findings: Sequence[Finding]) -> set[int]:
+    """Index of each rule's first finding in reading order: the one comment that carries
+    the rule's help text, so that the rule's later comments stay short."""
+    first: dict[str, int] = {}
+    for index in sorted(range(len(findings)), key=lambda i: _reading_order(findings[i])):
+        first.setdefault(findings[index].rule, index)
+    return set(first.values())
+
+
+def _reading_order(finding: Finding) -> tuple[int, int, int]:
+    source = finding.location.source
+    if source is None:  # on the title, with the summary
+        return (-1, 0, 0)
+    return (source.block, source.row or 0, source.column or 0)
 
 
 def _add(document: DocxDocument, runs: tuple[Run, Run], text: str, stamp: datetime | None) -> None:

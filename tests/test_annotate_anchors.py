@@ -210,3 +210,18 @@ def test_activity_comment_sits_on_its_title_not_on_a_check_mark_column(tmp_path:
     findings, copies, goals = annotate_three_times(source, tmp_path / "ut", catalog)
     assert [f.rule for f in findings] == ["AK01"]
     assert comment_ranges(copies[0])[1][1].strip() == "Personalen går utbildning i bemötande"
+
+
+def test_a_rules_help_text_is_in_its_first_comment_only(tmp_path: Path, catalog) -> None:
+    source = tmp_path / "tabeller.docx"
+    db.build_docx(many_tables(4), source, state="export")
+    findings, copies, _ = annotate_three_times(source, tmp_path / "ut", catalog)
+    comments = [text for text, _ in comment_ranges(copies[0])[1:]]
+    repeated = {f.rule for f in findings if sum(g.rule == f.rule for g in findings) > 1}
+    assert "IN01" in repeated
+    for rule in {f.rule for f in findings}:
+        help_text = " ".join(catalog.get(rule).help.split()[:6])
+        of_rule = [c for c in comments if f"(regel {rule})" in c]
+        with_help = [c for c in of_rule if help_text in " ".join(c.split())]
+        assert with_help == of_rule[:1], rule  # the first in the document, as the findings come in reading order
+        assert all(len(c.splitlines()) == 1 for c in of_rule[1:])
