@@ -3,7 +3,8 @@
 The documents are built with the fixture builder, checked with the real
 reader and catalog, and the copies are opened again with python-docx to see
 where each comment's range starts. A LibreOffice test converts a copy to PDF
-and finds the comment texts in it (skipped when LibreOffice is absent).
+and finds the comment texts in it (skipped when LibreOffice is absent; in CI,
+which installs it, that fails instead).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from checker.engine import check_report, default_rules_dir, load_rules
 from checker.findings import Finding, Location, Severity
 from checker.model import Source
 from checker.reader import read_report
+from tests.external import missing
 from tests.fixtures import docbuilder as db
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -328,8 +330,9 @@ def _pdf_string(raw: bytes) -> str:
     return data.decode("latin-1")
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) finns inte på den här datorn")
 def test_annotated_copy_renders_its_comments_in_libreoffice(tmp_path: Path, catalog) -> None:
+    if shutil.which("soffice") is None:
+        missing("LibreOffice (soffice) finns inte på den här datorn")
     source = write_report(tmp_path / "enhet.docx", "Renderingsenheten")
     findings = check_report(read_report(source), catalog)
     out = tmp_path / "ut"
