@@ -537,3 +537,42 @@ def test_browser_sorts_by_a_column_and_back_to_units(chromium: str, tmp_path: Pa
     assert by_name == ["d_trasig.docx", "c_tertial.docx", "b_ren.docx", "a_fientlig.docx"]
     back = measure(chromium, html_path, 1400, tmp_path / "profil", ["Fel", "Enhet"])["order"]
     assert back == grouped
+
+
+# --- the thread section ----------------------------------------------------------------------
+
+
+def thread_section(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    start = text.index('<section class="trad">')
+    return text[start:text.index("</section>", start)]
+
+
+def test_threads_say_what_is_missing_and_show_inga_data_as_a_problem(tmp_path: Path) -> None:
+    reports = Path(__file__).resolve().parent.parent / "reports"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("aspudden_t2_2025_export.docx", "aspudden_vb2025_export.docx", "hagersten_alvsjo_vp2024_export.docx"):
+        shutil.copyfile(reports / name, folder / name)
+    main(["check", str(folder), "-q", "--overview", str(tmp_path / "ut")])
+    section = thread_section(tmp_path / "ut" / HTML_NAME)
+    # A unit without a plan: said, and its goals followed from its first report.
+    aspudden = section[section.index("<h3>Aspuddens hemtjänst 2025</h3>"):]
+    line = re.search(r'<p class="tradrad brist">(.*?)</p>', aspudden).group(1)
+    assert line.startswith("Verksamhetsplanen saknas – målen följs från tertialrapport 2")
+    assert re.search(r"\d+ bedömningar saknas \(inga data\)", line)
+    assert '<td class="ingadata">inga data</td>' in aspudden
+    # A unit with only its plan is shown too (a thread of one document), with its summary line.
+    assert "<h3>Hägersten-Älvsjö hemtjänst 2024</h3>" in section
+    assert "Bara verksamhetsplan – ännu inga senare dokument som följer upp målen." in section
+    assert "att följa upp i<" not in section and "att följa upp i." not in section
+
+
+def test_a_unit_with_one_report_and_no_plan_is_shown(tmp_path: Path) -> None:
+    write_report(tmp_path / "in" / "a.docx", "Enhet A")
+    write_report(tmp_path / "in" / "b.docx", "Enhet B")
+    main(["check", str(tmp_path / "in"), "-q", "--overview", str(tmp_path / "ut")])
+    section = thread_section(tmp_path / "ut" / HTML_NAME)
+    for unit in ("Enhet A", "Enhet B"):
+        assert f"<h3>{unit} 2025</h3>" in section
+    assert section.count("Bara verksamhetsberättelse – verksamhetsplanen saknas") == 2
