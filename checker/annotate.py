@@ -2,9 +2,11 @@
 
 `malkoll check --annotate DIR` and `malkoll watch` write, for every checked
 document, a copy with one comment per finding, anchored to the paragraph,
-heading or table cell the finding points at (Finding.location.source), and a
-summary comment on the first paragraph. The comments use python-docx's own
-comment API (1.2+), so Word and LibreOffice show them in the margin.
+heading or table cell the finding points at (Finding.location.source; for a
+table row, the cell that names the indicator or activity), and a summary
+comment on the document's title. A rule's help text is in its first comment
+only. The comments use python-docx's own comment API (1.2+), so Word and
+LibreOffice show them in the margin.
 
 Safety rules, because the input is somebody's only copy of their report:
 the original is read into memory and never opened for writing; the copy is

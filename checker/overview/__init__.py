@@ -1,11 +1,12 @@
 """The coordinator's overview: `sammanstallning.html` and `sammanstallning.xlsx`.
 
-One row per file (unit, kind, year, counts, GODKÄND/UNDERKÄND/KUNDE INTE
-LÄSAS, when it was checked) and every finding, filterable by rule and
-severity. Both files are written while results stream in (rows go to
-temporary files on disk) and renamed into place at the end, so a coordinator
-who opens the page mid-run sees the previous complete version, and memory
-does not grow with the number of files.
+A rule summary, each unit's documents of the year side by side, one row per
+file by unit (kind, year, counts, GODKÄND/UNDERKÄND/KUNDE INTE LÄSAS, when
+it was checked) and every finding, filterable by rule and severity, and the
+units' threads. Both files are written while results stream in (rows go to
+temporary files on disk, a few words per file stay in memory for the
+summaries and the order) and renamed into place at the end, so a
+coordinator who opens the page mid-run sees the previous complete version.
 
     writer = OverviewWriter(out_dir, fail_level=Severity.ERROR, base=folder)
     for result, summary in …:
