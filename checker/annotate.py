@@ -2,9 +2,11 @@
 
 `malkoll check --annotate DIR` and `malkoll watch` write, for every checked
 document, a copy with one comment per finding, anchored to the paragraph,
-heading or table cell the finding points at (Finding.location.source), and a
-summary comment on the first paragraph. The comments use python-docx's own
-comment API (1.2+), so Word and LibreOffice show them in the margin.
+heading or table cell the finding points at (Finding.location.source; for a
+table row, the cell that names the indicator or activity), and a summary
+comment on the document's title. A rule's help text is in its first comment
+only. The comments use python-docx's own comment API (1.2+), so Word and
+LibreOffice show them in the margin.
 
 Safety rules, because the input is somebody's only copy of their report:
 the original is read into memory and never opened for writing; the copy is
@@ -17,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +44,14 @@ OUTPUT_SUFFIXES = (ANNOTATED_SUFFIX, TEXT_REPORT_SUFFIX)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _R, _T = W + "p", W + "tbl", W + "tr", W + "tc", W + "r", W + "t"
 _VISIBLE = {W + "t", W + "tab", W + "sym", W + "br", W + "noBreakHyphen"}
+
+_WORD = re.compile(r"[^\W\d_]{2}")
+# How many paragraphs make the front page where the title is looked for, how
+# many characters identify a target's start, and how many lines a broken title
+# may run over.
+_FRONT_PAGE = 40
+_START = 24
+_MAX_LINES = 4
 
 HelpLookup = Callable[[str], str | None]
 
@@ -173,44 +185,87 @@ class _Anchors:
         self.blocks = list(_body_elements(document.element.body))
         self.paragraphs = [e for e in self.blocks if e.tag == _P]
         self.tables = [e for e in self.blocks if e.tag == _TBL]
+        self._index = {p: i for i, p in enumerate(self.paragraphs)}
         # One (first, last) pair per element, fixed before any comment is added,
-        # so several comments on one paragraph nest instead of chaining.
-        self._cache: dict[int, tuple[Run, Run]] = {}
+        # so several comments on one paragraph nest instead of chaining. Keyed by
+        # the element itself, which keeps its lxml proxy alive: a table cell's proxy
+        # is made on demand and, once dropped, its id() is reused for another cell,
+        # so an id() key sent a later comment to an earlier finding's cell.
+        self._cache: dict[tuple[Any, Any], tuple[Run, Run]] = {}
 
-    def for_source(self, source: Any) -> tuple[Run, Run]:
-        element = self._element(source)
+    def for_finding(self, finding: Finding) -> tuple[Run, Run]:
+        """The runs of what the finding points at: its paragraph (with the lines a scan
+        broke its target over), or the cell of its row that names its target."""
+        source = finding.location.source
+        element = self._element(source, finding.target)
         if element is None:
             return self.top()
-        key = id(element)
-        if key not in self._cache:
-            self._cache[key] = self._runs_of(element)
-        return self._cache[key]
+        last = self._continued(element, finding.target) if element.tag == _P else element
+        return self._runs_cached(element, last)
 
     def top(self) -> tuple[Run, Run]:
-        """The first paragraph with text (the title), where the summary goes."""
-        target = next((p for p in self.paragraphs if _text_runs(p)), None)
+        """The document's title (where the summary goes), else the first paragraph with text."""
+        target = self._title()
+        if target is None:
+            target = next((p for p in self.paragraphs if _text_runs(p)), None)
         if target is None:
             target = _first(self.paragraphs)
         if target is None:
             target = _first(self.blocks)
         if target is None:
             target = self._new_paragraph()
-        key = id(target)
+        return self._runs_cached(target, target)
+
+    def _title(self) -> Any:
+        """The paragraph the reader takes as the title ("Verksamhetsberättelse 2025")."""
+        from checker.structure.identity.title import read_title
+
+        # The first line that reads as a title, as identity (checker.structure.identity) reads it.
+        return next((p for p in self.paragraphs[:_FRONT_PAGE] if read_title(_text(p)) is not None), None)
+
+    def _runs_cached(self, first: Any, last: Any) -> tuple[Run, Run]:
+        key = (first, last)
         if key not in self._cache:
-            self._cache[key] = self._runs_of(target)
+            start, end = self._runs_of(first)
+            if last is not first:
+                _, end = self._runs_of(last)
+            self._cache[key] = (start, end)
         return self._cache[key]
 
-    def _element(self, source: Any) -> Any:
+    def _element(self, source: Any, target: str | None) -> Any:
         if source is None:
             return None
         if source.table is not None:
             table = _at(self.tables, source.table)
             if table is None:
                 return None
-            return _cell(table, source.row, source.column) if source.row is not None else table
+            if source.row is None:
+                return table
+            if source.column is None:
+                return _naming_cell(table, source.row, target)
+            return _cell(table, source.row, source.column)
         if source.paragraph is not None:
             return _at(self.paragraphs, source.paragraph)
         return _at(self.blocks, source.block)
+
+    def _continued(self, paragraph: Any, target: str | None) -> Any:
+        """The last paragraph of `target` when it starts in `paragraph` and runs on.
+
+        A scanned or pasted title is often broken into one paragraph per line; the
+        reader joins them and points at the first, the comment should cover all."""
+        wanted = _squash(target or "")
+        seen = _squash(_text(paragraph))
+        start = seen.find(wanted[:_START])
+        if not wanted or start < 0 or wanted in seen:
+            return paragraph
+        index = self._index.get(paragraph)
+        last = paragraph
+        for following in self.paragraphs[index + 1 : index + 1 + _MAX_LINES] if index is not None else []:
+            more = _squash(_text(following))
+            if len(seen) - start >= len(wanted) or not more or more[:_START] not in wanted:
+                break
+            seen, last = seen + more, following
+        return last
 
     def _runs_of(self, element: Any) -> tuple[Run, Run]:
         if element.tag == _TBL:
@@ -222,7 +277,9 @@ class _Anchors:
         runs = [(p, r) for p in paragraphs for r in _text_runs(p)]
         if not runs:
             return _empty_run(paragraphs[0])
-        (first_p, first_r), (last_p, last_r) = runs[0], runs[-1]
+        # Start at the first word, not at a ✓ or icon glyph in front of the title.
+        worded = [pair for pair in runs if _has_word(pair[1])] or runs
+        (first_p, first_r), (last_p, last_r) = worded[0], runs[-1]
         return _run(first_r, first_p), _run(last_r, last_p)
 
     def _new_paragraph(self) -> Any:
@@ -262,6 +319,23 @@ def _cell(table: Any, row: int | None, column: int | None) -> Any:
     return cells[-1]
 
 
+def _naming_cell(table: Any, row: int, target: str | None) -> Any:
+    """The cell of `row` that names the target (an indicator's or activity's title);
+    else the first cell with a word in it, not a ✓ or status column."""
+    first = _cell(table, row, 0)
+    tr = first.getparent() if first.tag == _TC else None
+    if tr is None:
+        return first
+    cells = tr.findall(_TC)
+    wanted = _squash(target or "")[:_START]
+    texts = [_squash(_text(tc)) for tc in cells]
+    if wanted:
+        named = next((tc for tc, text in zip(cells, texts, strict=True) if wanted in text), None)
+        if named is not None:
+            return named
+    return next((tc for tc, text in zip(cells, texts, strict=True) if _WORD.search(text)), first)
+
+
 def _span(tc: Any) -> int:
     span = tc.find(f"{W}tcPr/{W}gridSpan")
     try:
@@ -274,6 +348,19 @@ def _text_runs(p: Any) -> list[Any]:
     from checker.docx_reader import _iter_runs  # skips deleted text, as the reader does
 
     return [r for r in _iter_runs(p) if any(child.tag in _VISIBLE for child in r)]
+
+
+def _text(element: Any) -> str:
+    return "".join(t.text or "" for t in element.iter(_T))
+
+
+def _squash(text: str) -> str:
+    """Text compared without case or any spaces (a scan splits words: "Sjukfrånvar o")."""
+    return "".join(text.casefold().split())
+
+
+def _has_word(r: Any) -> bool:
+    return bool(_WORD.search(_text(r)))
 
 
 def _run(r: Any, p: Any) -> Run:
@@ -324,18 +411,51 @@ def annotate(
     except Exception as error:  # noqa: BLE001 - any failure to open means no copy
         raise AnnotateError(f"dokumentet kunde inte öppnas för kommentarer ({type(error).__name__}).") from None
     anchors = _Anchors(document)
-    _add(document, anchors.top(), summary_comment(verdict, when))
-    for finding in findings:
-        help_text = help_for(finding.rule) if help_for is not None else None
-        _add(document, anchors.for_source(finding.location.source), finding_comment(finding, help_text))
+    stamp = _stamp(when)
+    _add(document, anchors.top(), summary_comment(verdict, when), stamp)
+    findings = list(findings)
+    explained = _first_of_each_rule(findings)
+    for index, finding in enumerate(findings):
+        help_text = help_for(finding.rule) if help_for is not None and index in explained else None
+        _add(document, anchors.for_finding(finding), finding_comment(finding, help_text), stamp)
     buffer = io.BytesIO()
     document.save(buffer)
     write_atomic(target, buffer.getvalue())
     return target
 
 
-def _add(document: DocxDocument, runs: tuple[Run, Run], text: str) -> None:
-    document.add_comment(list(runs), text=text, author=AUTHOR, initials=INITIALS)
+def _first_of_each_rule(findings: Sequence[Finding]) -> set[int]:
+    """Index of each rule's first finding in reading order: the one comment that carries
+    the rule's help text, so that the rule's later comments stay short."""
+    first: dict[str, int] = {}
+    for index in sorted(range(len(findings)), key=lambda i: _reading_order(findings[i])):
+        first.setdefault(findings[index].rule, index)
+    return set(first.values())
+
+
+def _reading_order(finding: Finding) -> tuple[int, int, int]:
+    source = finding.location.source
+    if source is None:  # on the title, with the summary
+        return (-1, 0, 0)
+    return (source.block, source.row or 0, source.column or 0)
+
+
+def _add(document: DocxDocument, runs: tuple[Run, Run], text: str, stamp: datetime | None) -> None:
+    comment = document.add_comment(list(runs), text=text, author=AUTHOR, initials=INITIALS)
+    # python-docx dates each comment with the clock; the time of the check instead
+    # (or no date) makes two runs over the same document write the same copy.
+    # The element is private: python-docx has no setter for the date.
+    comment._comment_elm.date = stamp  # noqa: SLF001
+
+
+def _stamp(when: str | None) -> datetime | None:
+    """The check's local time ("2025-03-01 12:00") as UTC, for the comments' dates."""
+    if not when:
+        return None
+    try:
+        return datetime.strptime(when, "%Y-%m-%d %H:%M").astimezone(timezone.utc)
+    except ValueError:
+        return None
 
 
 def write_atomic(target: Path, data: bytes) -> None:

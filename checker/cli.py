@@ -628,7 +628,7 @@ def run_check(args: argparse.Namespace) -> int:
         if args.overview is not None:
             from checker.overview import OverviewReporter
 
-            reporters.append(OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths)))
+            reporters.append(OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths), rules=rules))
         with _aborted_on_error(reporters):
             with _progress(args, len(found.files)) as bar:
                 for reporter in reporters:

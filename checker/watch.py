@@ -417,7 +417,8 @@ class Watcher:
         from checker.overview import OverviewWriter
 
         try:
-            writer = OverviewWriter(self.options.out_dir, fail_level=self.options.fail_level, base=self.options.folder)
+            writer = OverviewWriter(self.options.out_dir, fail_level=self.options.fail_level, base=self.options.folder,
+                                    rules=getattr(self.runner, "rules", None))
             try:
                 for path in sorted(self.state.checked, key=lambda p: _sort_key(p, self.options.folder)):
                     checked = self.state.checked[path]

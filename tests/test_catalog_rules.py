@@ -459,8 +459,17 @@ def test_vb04_fully_met_needs_supporting_text(catalog: RuleSet) -> None:
     thin = _vb_goal(doc, bedomning="helt", analys=[STANDARD, "Arbetet har gått bra under året."])
     findings = check_report(clean_vb(doc, goals=[thin]), catalog)
     assert counts(findings) == Counter({"VB04": 1})
-    assert "bara 6 egna ord" in findings[0].message
+    assert "har bara 6 ord utöver standardmeningarna" in findings[0].message
     assert findings[0].location.source == thin.analys.source  # the "Analys" label
+
+
+def test_vb04_says_in_words_when_the_analysis_is_only_standard_sentences(catalog: RuleSet) -> None:
+    doc = Doc()
+    bare = _vb_goal(doc, bedomning="helt", analys=[STANDARD])
+    findings = check_report(clean_vb(doc, goals=[bare]), catalog)
+    assert counts(findings) == Counter({"VB04": 1})
+    assert "har inga ord utöver standardmeningarna" in findings[0].message
+    assert " 0 " not in findings[0].message
 
 
 def test_vb04_passes_with_25_own_words(catalog: RuleSet) -> None:

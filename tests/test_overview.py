@@ -2,7 +2,7 @@
 
 The HTML is loaded in headless Chromium (Debian's package, installed here
 when missing and apt can do it; otherwise the browser tests are skipped with
-the reason). `--dump-dom` shows the page after its script has run; the page
+the reason, and fail in CI, where .ci/run installs it first). `--dump-dom` shows the page after its script has run; the page
 reads its filters from the address (#regel=VB03&niva=error), which is both a
 feature (a filtered view can be bookmarked) and the hook these tests use.
 """
@@ -10,11 +10,14 @@ feature (a filtered view can be bookmarked) and the hook these tests use.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
 import zipfile
+from dataclasses import replace
 from datetime import datetime
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from checker.model import Report, Source
 from checker.overview import HTML_NAME, XLSX_NAME, OverviewWriter
 from checker.overview.html import content_security_policy, load_template
 from checker.pipeline import FileResult, RunSummary
+from tests.external import missing
 from tests.test_annotate import HOSTILE_TITLE, write_report
 
 SCRIPT = "<script>document.documentElement.setAttribute('data-pwned','script')</script><script>alert(1)</script>"
@@ -62,9 +66,9 @@ def sample_results() -> list[FileResult]:
     ]
 
 
-def write_overview(folder: Path, results: list[FileResult] | None = None) -> tuple[Path, Path]:
+def write_overview(folder: Path, results: list[FileResult] | None = None, rules: object = None) -> tuple[Path, Path]:
     run = RunSummary(Severity.ERROR)
-    writer = OverviewWriter(folder, fail_level=Severity.ERROR, base=Path("in"))
+    writer = OverviewWriter(folder, fail_level=Severity.ERROR, base=Path("in"), rules=rules)
     for result in results if results is not None else sample_results():
         writer.add(result, run.add(result))
     return writer.close()
@@ -97,11 +101,64 @@ def test_csp_allows_exactly_the_own_style_and_script() -> None:
 def test_rows_show_swedish_results_and_counts(tmp_path: Path) -> None:
     html_path, _ = write_overview(tmp_path)
     page = parse(html_path.read_text(encoding="utf-8"))
+    # By unit ("=HYPERLINK…", "Enhet …", "Hägerstens …"), a file of no known unit last.
+    assert [f["name"] for f in page.files] == ["c_tertial.docx", "a_fientlig.docx", "b_ren.docx", "d_trasig.docx"]
     statuses = [f["data-status"] for f in page.files]
-    assert statuses == ["underkand", "godkand", "underkand", "olasbar"]
+    assert statuses == ["underkand", "underkand", "godkand", "olasbar"]
     assert "GODKÄND" in page.text and "UNDERKÄND" in page.text and "KUNDE INTE LÄSAS" in page.text
-    assert "Tertialrapport 2" in page.text and "2025-03-01 12:30" in page.text
-    assert [f["brister"] for f in page.files] == [3, 1, 1, 0]
+    assert "T2 2025" in page.text and 'title="Tertialrapport 2 2025"' in html_path.read_text(encoding="utf-8")
+    assert "2025-03-01 12:30" in page.text
+    assert [f["brister"] for f in page.files] == [1, 3, 1, 0]
+
+
+def test_rule_summary_and_units_at_the_top_of_the_page(tmp_path: Path) -> None:
+    from checker.engine import default_rules_dir, load_rules
+
+    results = sample_results()
+    # A second document of the tertial report's unit and year: the two stand side by side.
+    plan = Report(path="p", kind="verksamhetsplan", year=2025, unit=FORMULA)
+    results.append(FileResult(Path("in/e_plan.docx"), plan, (finding("VB03", Severity.ERROR, "x", paragraph=1),),
+                              checked_at=results[0].checked_at))
+    html_path, _ = write_overview(tmp_path, results, rules=load_rules([default_rules_dir()]))
+    text = html_path.read_text(encoding="utf-8")
+    rules = text[text.index('<table class="regler'):text.index("</table>", text.index('<table class="regler'))]
+    row = rules[rules.index(">VB03<"):]
+    row = row[: row.index("</tr>")]
+    # Id, the rule's name, 3 findings, in 2 units' 3 files.
+    assert "Enhetsmålet ”…” saknar analys" in row
+    assert [int(n) for n in re.findall(r'class="tal" data-v="(\d+)"', row)] == [3, 2, 3]
+    units = text[text.index('<table class="enheter"'):text.index("</table>", text.index('<table class="enheter"'))]
+    formula_row = units[units.index(escape(FORMULA)):]
+    formula_row = formula_row[: formula_row.index("</tr>")]
+    cells = [c.replace("<wbr>", "") for c in re.findall(r"<td>(.*?)</td>", formula_row)]
+    assert len(cells) == 4  # VP, T1, T2, VB
+    assert "e_plan.docx" in cells[0] and "c_tertial.docx" in cells[2] and "tom" in cells[1] and "tom" in cells[3]
+    # Each links to its file's row.
+    for anchor in re.findall(r'href="#(fil-\d+)"', units):
+        assert f'id="{anchor}"' in text
+    assert units.count("(enhet okänd)") == 1  # the unreadable file
+
+
+def test_workbook_has_the_rule_summary_units_links_and_print_settings(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from checker.engine import default_rules_dir, load_rules
+
+    results = sample_results()
+    results[1] = replace(results[1], annotated=tmp_path / "kopior" / "b ren.granskning.docx")
+    _, xlsx_path = write_overview(tmp_path, results, rules=load_rules([default_rules_dir()]))
+    book = load_workbook(xlsx_path)
+    rules = {row[0]: row[1:] for row in book["Regler"].iter_rows(min_row=2, values_only=True)}
+    assert rules["VB03"] == ("Enhetsmålet ”…” saknar analys", 2, 2, 2)
+    units = [row[:2] for row in book["Enheter"].iter_rows(min_row=2, values_only=True)]
+    assert units == [(FORMULA, 2025), ("Enhet " + SCRIPT, 2025), ("Hägerstens hemtjänst", 2024), ("(enhet okänd)", None)]
+    files = book["Filer"]
+    link = next(c for c in files["K"] if c.value and "granskning" in str(c.value))
+    assert link.hyperlink is not None and link.hyperlink.target == "kopior/b%20ren.granskning.docx"
+    findings = book["Brister"]
+    assert findings["F2"].alignment.wrap_text and files["A2"].alignment.wrap_text
+    assert findings.page_setup.orientation == "landscape" and findings.print_title_rows == "$1:$1"
+    assert not findings.sheet_properties.pageSetUpPr.fitToPage  # printed at full size, not shrunk to one page wide
 
 
 # --- the workbook -------------------------------------------------------------------------
@@ -112,23 +169,26 @@ def test_workbook_has_files_and_findings_and_no_formulas(tmp_path: Path) -> None
 
     _, xlsx_path = write_overview(tmp_path)
     book = load_workbook(xlsx_path)
-    assert book.sheetnames == ["Filer", "Brister"]
+    assert book.sheetnames == ["Filer", "Enheter", "Regler", "Brister"]
     files, findings = book["Filer"], book["Brister"]
     assert [c.value for c in files[1]][:9] == ["Fil", "Enhet", "Dokument", "År", "Fel", "Varningar", "Info",
                                              "Resultat", "Granskad"]
     assert files.max_row == 5 and findings.max_row == 6
-    assert [files.cell(row, 8).value for row in range(2, 6)] == ["UNDERKÄND", "GODKÄND", "UNDERKÄND",
+    # By unit, as on the page.
+    assert [files.cell(row, 1).value for row in range(2, 6)] == ["c_tertial.docx", "a_fientlig.docx", "b_ren.docx",
+                                                                  "d_trasig.docx"]
+    assert [files.cell(row, 8).value for row in range(2, 6)] == ["UNDERKÄND", "UNDERKÄND", "GODKÄND",
                                                                   "KUNDE INTE LÄSAS"]
     assert isinstance(files.cell(2, 9).value, datetime)
     assert files.auto_filter.ref == "A1:K5" and findings.auto_filter.ref == "A1:J6"
-    for sheet in (files, findings):
+    for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", cell.coordinate
                 if isinstance(cell.value, str) and cell.value.lstrip().startswith(("=", "+", "-", "@")):
                     assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate} {cell.value!r}"
     # The exact text is kept: the quote prefix is a cell style, not part of the value.
-    assert files.cell(4, 2).value == FORMULA
+    assert files.cell(2, 2).value == FORMULA
     with zipfile.ZipFile(xlsx_path) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/"):
@@ -164,7 +224,7 @@ def test_ctrl_c_while_the_overview_is_written_prints_nothing_and_leaves_nothing(
 
     def interrupted(*args: object, **kwargs: object) -> None:
         calls.append(1)
-        if where.endswith("_later") and len(calls) <= 2:  # the two header rows go through, a file's row does not
+        if where.endswith("_later") and len(calls) <= 4:  # the four header rows go through, a file's row does not
             return real(*args, **kwargs)
         raise KeyboardInterrupt
 
@@ -239,9 +299,9 @@ def chromium() -> str:
         reason = _try_apt_install()
         found = _find_chromium()
         if found is None:
-            pytest.skip(f"Chromium finns inte och kunde inte installeras: {reason}")
+            missing(f"Chromium finns inte och kunde inte installeras: {reason}")
     if found is None:
-        pytest.skip("Chromium finns inte (MALKOLL_NO_APT är satt)")
+        missing("Chromium finns inte (MALKOLL_NO_APT är satt)")
     return found
 
 
@@ -289,16 +349,21 @@ class Page(HTMLParser):
                 self.files[-1]["visible"] += 1
         elif tag == "td" and self.files and "filnamn" in (a.get("class") or ""):
             self._cell = 1
-        elif tag == "a" and a.get("href"):
+            self.files[-1]["name"] = ""
+        elif tag == "a" and a.get("href") and not a["href"].startswith("#"):
             self.links.append(a["href"])
         elif tag == "option" and a.get("value"):
             self.options.append(a["value"])
 
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell == 1:
+            self.files[-1]["name"] = self.files[-1]["name"].strip()
+            self._cell = 0
+
     def handle_data(self, data: str) -> None:
         self._text.append(data)
-        if self._cell == 1 and self.files and self.files[-1]["name"] is None:
-            self.files[-1]["name"] = data.strip()
-            self._cell = 0
+        if self._cell == 1 and self.files:
+            self.files[-1]["name"] += data  # the name comes in parts, split by <wbr>
 
     @property
     def text(self) -> str:
@@ -331,14 +396,14 @@ def test_browser_renders_the_page_and_nothing_from_documents_runs(chromium: str,
 @pytest.mark.parametrize(
     ("fragment", "files", "findings"),
     [
-        ("regel=VB03", ["a_fientlig.docx", "c_tertial.docx"], 2),
+        ("regel=VB03", ["c_tertial.docx", "a_fientlig.docx"], 2),
         ("niva=warning", ["a_fientlig.docx"], 1),
         ("regel=VB03&niva=warning", [], 0),
         ("niva=info", ["b_ren.docx"], 1),
         ("resultat=olasbar", ["d_trasig.docx"], 0),
         ("resultat=underkand&regel=IN01", ["a_fientlig.docx"], 1),
         ("sok=h%C3%A4gerstens", ["b_ren.docx"], 1),
-        ("regel=FINNS_INTE", ["a_fientlig.docx", "b_ren.docx", "c_tertial.docx", "d_trasig.docx"], 5),
+        ("regel=FINNS_INTE", ["c_tertial.docx", "a_fientlig.docx", "b_ren.docx", "d_trasig.docx"], 5),
     ],
 )
 def test_browser_filters_by_rule_severity_result_and_text(chromium: str, tmp_path: Path, fragment: str,
@@ -364,3 +429,150 @@ def test_browser_on_a_real_run_with_a_hostile_document(chromium: str, tmp_path: 
     assert page.root.get("data-klar") == "1" and "data-pwned" not in page.root
     assert page.shown() == ["fientlig.docx"]
     assert "<script>alert(1)</script>" in page.text
+
+
+# --- in a real browser, measured ------------------------------------------------------------
+
+# Run in a copy of the page (without its CSP, which would refuse this script), after the
+# page's own script: opens every finding list, measures, and writes the numbers on <html>.
+MEASURE = r"""
+(function () {
+  var root = document.documentElement;
+  var steps = JSON.parse(root.getAttribute("data-steg") || "[]");
+  steps.forEach(function (label) {
+    var button = Array.prototype.filter.call(document.querySelectorAll("table.filer button.sortera"),
+      function (b) { return b.textContent === label; })[0];
+    button.click();
+  });
+  document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  var width = root.clientWidth, outside = [];
+  document.querySelectorAll("body *").forEach(function (el) {
+    var box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1) { outside.push(el.tagName.toLowerCase() + "." + el.className); }
+    if ((el.tagName === "TD" || el.tagName === "TH") && el.scrollWidth > el.clientWidth + 1) {
+      outside.push("i " + el.tagName.toLowerCase() + "." + el.className);
+    }
+  });
+  // A line break between two letters or digits of a file name is a break inside a word.
+  var letter = /[\p{L}\p{N}]/u, broken = [];
+  document.querySelectorAll("td.filnamn, .dok .namn").forEach(function (cell) {
+    var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), top = null, previous = "";
+    while (walker.nextNode()) {
+      var node = walker.currentNode;
+      for (var i = 0; i < node.length; i += 1) {
+        var range = document.createRange();
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        var rects = range.getClientRects();
+        if (!rects.length) { continue; }
+        if (top !== null && rects[0].top > top + 2 && letter.test(previous) && letter.test(node.data[i])) {
+          broken.push(cell.textContent);
+        }
+        top = rects[0].top; previous = node.data[i];
+      }
+    }
+  });
+  var order = Array.prototype.filter.call(document.querySelectorAll("tbody.fil, tbody.grupp"),
+    function (b) { return !b.hidden; }).map(function (b) {
+      return b.classList.contains("grupp") ? "# " + b.textContent.trim() : b.querySelector("td.filnamn").textContent;
+    });
+  root.setAttribute("data-matt", JSON.stringify({
+    width: width, scrollWidth: root.scrollWidth, outside: outside, broken: broken, order: order,
+    nameWidths: Array.prototype.map.call(document.querySelectorAll("td.filnamn"), function (c) { return c.clientWidth; })
+  }));
+})();
+"""
+
+
+def measure(chromium: str, page: Path, width: int, profile: Path, steps: list[str] = ()) -> dict:
+    import json
+
+    text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page.read_text(encoding="utf-8"))
+    text = text.replace("<html ", f"<html data-steg='{escape(json.dumps(list(steps)))}' ", 1)
+    copy = page.with_name("matt.html")
+    copy.write_text(text.replace("</body>", f"<script>{MEASURE}</script></body>"), encoding="utf-8")
+    done = subprocess.run([chromium, *browser_flags(profile), f"--window-size={width},900", "--dump-dom",
+                           copy.absolute().as_uri()], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'data-matt="([^"]*)"', done.stdout)
+    assert found, "mätskriptet kördes inte"
+    import html
+
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.fixture(scope="module")
+def real_overview(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The overview of every sample report, some deep in folders with long names, with copies and threads."""
+    root = tmp_path_factory.mktemp("oversikt")
+    folder = root / "Inlämnat"
+    reports = Path(__file__).resolve().parent.parent / "reports"
+    deep = folder / "Stadsdelsförvaltningen_Hägersten-Älvsjö" / "Äldreomsorgens_hemtjänstenheter"
+    for index, report in enumerate(sorted(reports.glob("*.docx"))):
+        target = (deep if index % 2 else folder) / report.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(report, target)
+    main(["check", str(folder), "-q", "--overview", str(root / "ut"), "--annotate", str(root / "ut" / "kopior")])
+    return root / "ut" / HTML_NAME
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_browser_page_fits_the_window_and_names_break_between_words(chromium: str, real_overview: Path,
+                                                                   tmp_path: Path, width: int) -> None:
+    found = measure(chromium, real_overview, width, tmp_path / "profil")
+    assert found["scrollWidth"] <= found["width"], found["outside"][:10]
+    assert found["outside"] == []
+    assert found["broken"] == []
+    assert min(found["nameWidths"]) >= 60  # a file name's column is wide enough to read, not a character
+
+
+def test_browser_sorts_by_a_column_and_back_to_units(chromium: str, tmp_path: Path) -> None:
+    html_path, _ = write_overview(tmp_path / "ut")
+    grouped = measure(chromium, html_path, 1400, tmp_path / "profil")["order"]
+    assert [name for name in grouped if not name.startswith("#")] == ["c_tertial.docx", "a_fientlig.docx",
+                                                                      "b_ren.docx", "d_trasig.docx"]
+    assert sum(name.startswith("# ") for name in grouped) == 4  # a heading per unit
+    by_errors = measure(chromium, html_path, 1400, tmp_path / "profil", ["Fel"])["order"]
+    assert by_errors == ["a_fientlig.docx", "c_tertial.docx", "b_ren.docx", "d_trasig.docx"]  # most first, no headings
+    by_name = measure(chromium, html_path, 1400, tmp_path / "profil", ["Fil", "Fil"])["order"]
+    assert by_name == ["d_trasig.docx", "c_tertial.docx", "b_ren.docx", "a_fientlig.docx"]
+    back = measure(chromium, html_path, 1400, tmp_path / "profil", ["Fel", "Enhet"])["order"]
+    assert back == grouped
+
+
+# --- the thread section ----------------------------------------------------------------------
+
+
+def thread_section(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    start = text.index('<section class="trad">')
+    return text[start:text.index("</section>", start)]
+
+
+def test_threads_say_what_is_missing_and_show_inga_data_as_a_problem(tmp_path: Path) -> None:
+    reports = Path(__file__).resolve().parent.parent / "reports"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("aspudden_t2_2025_export.docx", "aspudden_vb2025_export.docx", "hagersten_alvsjo_vp2024_export.docx"):
+        shutil.copyfile(reports / name, folder / name)
+    main(["check", str(folder), "-q", "--overview", str(tmp_path / "ut")])
+    section = thread_section(tmp_path / "ut" / HTML_NAME)
+    # A unit without a plan: said, and its goals followed from its first report.
+    aspudden = section[section.index("<h3>Aspuddens hemtjänst 2025</h3>"):]
+    line = re.search(r'<p class="tradrad brist">(.*?)</p>', aspudden).group(1)
+    assert line.startswith("Verksamhetsplanen saknas – målen följs från tertialrapport 2")
+    assert re.search(r"\d+ bedömningar saknas \(inga data\)", line)
+    assert '<td class="ingadata">inga data</td>' in aspudden
+    # A unit with only its plan is shown too (a thread of one document), with its summary line.
+    assert "<h3>Hägersten-Älvsjö hemtjänst 2024</h3>" in section
+    assert "Bara verksamhetsplan – ännu inga senare dokument som följer upp målen." in section
+    assert "att följa upp i<" not in section and "att följa upp i." not in section
+
+
+def test_a_unit_with_one_report_and_no_plan_is_shown(tmp_path: Path) -> None:
+    write_report(tmp_path / "in" / "a.docx", "Enhet A")
+    write_report(tmp_path / "in" / "b.docx", "Enhet B")
+    main(["check", str(tmp_path / "in"), "-q", "--overview", str(tmp_path / "ut")])
+    section = thread_section(tmp_path / "ut" / HTML_NAME)
+    for unit in ("Enhet A", "Enhet B"):
+        assert f"<h3>{unit} 2025</h3>" in section
+    assert section.count("Bara verksamhetsberättelse – verksamhetsplanen saknas") == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,9 @@ def test_the_overview_gets_a_thread_section(folder: Path, tmp_path: Path, capsys
     code, out, err = run(capsys, "check", str(folder), "-q", "--no-color", "--overview", str(tmp_path / "ut"))
     page = (tmp_path / "ut" / "sammanstallning.html").read_text(encoding="utf-8")
     assert '<section class="trad">' in page and '<table class="trad">' in page
-    assert "<caption>Aspuddens hemtjänst 2025</caption>" in page
+    assert "<h3>Aspuddens hemtjänst 2025</h3>" in page
+    # The thread's summary line, as the terminal has it.
+    assert re.search(r'<p class="tradrad brist">\d+ uppföljningar? saknas', page)
     assert page.count('<td class="saknas">saknas</td>') >= 2
     assert "protokoll.docx</b>: hör inte till någon tråd" in page
     assert "%%" not in page
@@ -148,12 +151,18 @@ def test_the_overview_gets_a_thread_section(folder: Path, tmp_path: Path, capsys
     sheet = openpyxl.load_workbook(tmp_path / "ut" / "sammanstallning.xlsx")["Trådar"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == ["Enhet", "År", "Enhetsmål", "I planen", "VP", "T1", "T2", "VB"]
-    goals = [row for row in rows[1:] if row[0] == "Aspuddens hemtjänst"]
+    goals = [row for row in rows[1:] if row[0] == "Aspuddens hemtjänst" and row[3] is not None]
     assert goals and all(row[1] == 2025 and row[4] == "planerat" for row in goals if row[3] == "ja")
     assert sum(row[4:].count("saknas") for row in goals) == page.count('<td class="saknas">saknas</td>')
-    assert any(row[3] == "nej" for row in goals)  # the goal the plan does not have
-    assert any(row[0] == "(utan tråd)" and "protokoll.docx: hör inte till någon tråd" in row[2] for row in rows)
+    # The goal the plan does not have: not a "saknas" under the plan.
+    assert [row[4] for row in goals if row[3] == "nej"] == ["ej i planen"]
+    assert '<td class="ej-i-planen">ej i planen</td>' in page
     assert sheet.auto_filter.ref == f"A1:H{len(rows)}"
+    # The documents without a thread are kept apart, on their own sheet.
+    assert not any(row[0] == "(utan tråd)" for row in rows)
+    apart = openpyxl.load_workbook(tmp_path / "ut" / "sammanstallning.xlsx")["Utan tråd"]
+    assert any("protokoll.docx" in row[0] and "hör inte till någon tråd" in row[1]
+               for row in apart.iter_rows(min_row=2, values_only=True))
 
 
 def test_trad_in_malkoll_toml_places_a_document_that_says_too_little(

@@ -100,7 +100,7 @@ def test_thread_findings_are_the_same_with_one_and_two_workers_and_in_process(
     sections = {name: _thread_section(tmp_path / name) for name in runs}
     assert sections["one"] == sections["here"] == sections["two"]
     for caption in ("Aspuddens hemtjänst 2024", "Aspuddens hemtjänst 2025", "Bagarmossens hemtjänst 2025"):
-        assert f"<caption>{caption}</caption>" in sections["two"]
+        assert f"<h3>{caption}</h3>" in sections["two"]
 
 
 def _thread_section(overview: Path) -> str:

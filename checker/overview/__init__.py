@@ -1,11 +1,12 @@
 """The coordinator's overview: `sammanstallning.html` and `sammanstallning.xlsx`.
 
-One row per file (unit, kind, year, counts, GODKÄND/UNDERKÄND/KUNDE INTE
-LÄSAS, when it was checked) and every finding, filterable by rule and
-severity. Both files are written while results stream in (rows go to
-temporary files on disk) and renamed into place at the end, so a coordinator
-who opens the page mid-run sees the previous complete version, and memory
-does not grow with the number of files.
+A rule summary, each unit's documents of the year side by side, one row per
+file by unit (kind, year, counts, GODKÄND/UNDERKÄND/KUNDE INTE LÄSAS, when
+it was checked) and every finding, filterable by rule and severity, and the
+units' threads. Both files are written while results stream in (rows go to
+temporary files on disk, a few words per file stay in memory for the
+summaries and the order) and renamed into place at the end, so a
+coordinator who opens the page mid-run sees the previous complete version.
 
     writer = OverviewWriter(out_dir, fail_level=Severity.ERROR, base=folder)
     for result, summary in …:
@@ -21,10 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding, Severity
 from checker.output import NOT_A_REPORT, clean_display, describe_kind
+from checker.overview.summary import RuleSummary, UnitTable, role_of, sort_key
 from checker.pipeline import FileResult, FileSummary
 
 if TYPE_CHECKING:
@@ -60,6 +62,12 @@ class Entry:
     notes: list[str] = field(default_factory=list)
     # Where the annotated copy is, relative to the overview's folder.
     copy: str | None = None
+    role: str | None = None  # "VP", "T1", "T2", "VB" when the kind is known
+    anchor: str = ""  # the id of the file's row on the page, set by the writer
+
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        return sort_key(self.unit, self.year, self.role, self.name)
 
     @property
     def status_word(self) -> str:
@@ -85,6 +93,7 @@ def entry_for(result: FileResult, summary: FileSummary, *, base: Path | None, ou
         findings=result.findings,
         notes=[clean_display(n) for n in (result.report.notes if result.report is not None else [])],
         copy=_relative(result.annotated, out_dir),
+        role=role_of(summary.kind, summary.tertial) if summary.error is None else None,
     )
 
 
@@ -127,7 +136,9 @@ class Totals:
 class OverviewWriter:
     """Streams entries into the HTML page and the workbook; close() puts both in place."""
 
-    def __init__(self, out_dir: Path, *, fail_level: Severity, base: Path | None = None, title: str = TITLE) -> None:
+    def __init__(self, out_dir: Path, *, fail_level: Severity, base: Path | None = None, title: str = TITLE,
+                 rules: Any = None) -> None:
+        """`rules` (a RuleSet) names the rules in the rule summary; without it the names are left out."""
         from checker.overview.html import HtmlWriter
         from checker.overview.xlsx import XlsxWriter
 
@@ -136,6 +147,9 @@ class OverviewWriter:
         self.base = base
         self.fail_level = fail_level
         self.totals = Totals()
+        self.rules = rules
+        self.units = UnitTable()
+        self.rule_summary = RuleSummary()
         self.started = datetime.now().astimezone()
         self.html = HtmlWriter(out_dir / HTML_NAME, title=title)
         try:
@@ -148,7 +162,10 @@ class OverviewWriter:
         self.add_entry(entry_for(result, summary, base=self.base, out_dir=self.out_dir))
 
     def add_entry(self, entry: Entry) -> None:
+        entry.anchor = f"fil-{self.totals.files + 1}"
         self.totals.add(entry)
+        self.units.add(entry, entry.anchor)
+        self.rule_summary.add(entry)
         self.html.add(entry)
         self.xlsx.add(entry)
 
@@ -159,12 +176,13 @@ class OverviewWriter:
         # Escaped there, but goal titles keep their control characters and
         # direction overrides; markup never has any, so they go from the whole section.
         self.html.threads = clean_display(overview_section(views, unplaced), multiline=True)
-        self.xlsx.add_threads(overview_rows(views, unplaced))
+        self.xlsx.add_threads(overview_rows(views), unplaced)
 
     def close(self) -> tuple[Path, Path]:
         try:
-            html = self.html.close(self.totals, self.fail_level, self.started)
-            xlsx = self.xlsx.close()
+            rule_rows = self.rule_summary.rows(self.rules)
+            html = self.html.close(self.totals, self.fail_level, self.started, units=self.units, rule_rows=rule_rows)
+            xlsx = self.xlsx.close(units=self.units, rule_rows=rule_rows)
         except BaseException:
             self.abort()
             raise
@@ -178,8 +196,8 @@ class OverviewWriter:
 class OverviewReporter:
     """The reporter interface of `malkoll check` (start / file / finish) around an OverviewWriter."""
 
-    def __init__(self, out_dir: Path, *, fail_level: Severity, base: Path | None = None) -> None:
-        self.writer = OverviewWriter(out_dir, fail_level=fail_level, base=base)
+    def __init__(self, out_dir: Path, *, fail_level: Severity, base: Path | None = None, rules: Any = None) -> None:
+        self.writer = OverviewWriter(out_dir, fail_level=fail_level, base=base, rules=rules)
         self.written: tuple[Path, Path] | None = None
 
     def start(self) -> None:

@@ -19,15 +19,20 @@ from datetime import datetime
 from html import escape
 from importlib import resources
 from pathlib import Path
+from collections.abc import Sequence
 from typing import IO
 from urllib.parse import quote
 
 from checker.findings import Finding, Severity
+from checker.overview.summary import NO_UNIT, ROLES, UnitDocument, UnitTable
 from checker.output import plural, shorten, tool_version
 
 ROWS_MARK = "<!--%%RADER%%-->"
 SEVERITY_CLASS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 QUOTE_LIMIT = 200
+FILE_COLUMNS = 8
+ROLE_ORDER = {role: place for place, role in enumerate(ROLES)}
+STATUS_ORDER = {"olasbar": 0, "underkand": 1, "godkand": 2}
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -56,32 +61,72 @@ def content_security_policy(template: str) -> str:
     )
 
 
-def file_block(entry: object) -> str:
-    """The <tbody> of one file: its row, and its findings in an expandable section."""
+def file_block(entry: object, group: str = "") -> str:
+    """The <tbody> of one file: its row, and its findings in an expandable section.
+
+    Its data-* attributes are what the page sorts by, and `group` ties it to
+    its unit's heading row."""
     from checker.overview import Entry
 
     assert isinstance(entry, Entry)
     searchable = " ".join(filter(None, [entry.name, entry.unit or "", entry.kind]))
     checked = entry.checked_at.strftime(TIME_FORMAT) if entry.checked_at else "–"
     readable = entry.status != "olasbar"
+    document = _short_document(entry)
     cells = [
-        f'<td class="filnamn">{e(entry.name)}</td>',
+        f'<td class="filnamn">{file_name_html(entry.name)}</td>',
         f"<td>{e(entry.unit or '–')}</td>",
-        f"<td>{e(entry.kind)}</td>",
-        f"<td>{e(entry.year or '–')}</td>",
+        f'<td class="dokument"><abbr title="{e(_long_document(entry))}">{e(document)}</abbr></td>',
         _count(entry.errors, readable),
         _count(entry.warnings, readable),
         _count(entry.infos, readable),
         f'<td class="status {entry.status}">{e(entry.status_word)}</td>',
-        f"<td>{e(checked)}</td>",
+        f'<td class="granskad">{e(checked)}</td>',
     ]
+    role_place = ROLE_ORDER.get(entry.role or "", len(ROLE_ORDER))
+    sort = {
+        "namn": entry.name.casefold(),
+        "enhet": (entry.unit or "").casefold(),
+        "dokument": f"{entry.year or 0:04d}{role_place}",
+        "fel": entry.errors if readable else -1,
+        "varningar": entry.warnings if readable else -1,
+        "info": entry.infos if readable else -1,
+        "resultat": STATUS_ORDER[entry.status],
+        "granskad": entry.checked_at.isoformat() if entry.checked_at else "",
+    }
+    attributes = "".join(f' data-{key}="{e(value)}"' for key, value in sort.items())
     parts = [
-        f'<tbody class="fil" data-status="{entry.status}" data-search="{e(searchable)}">',
+        f'<tbody class="fil" id="{e(entry.anchor)}" data-grupp="{e(group)}" data-status="{entry.status}" '
+        f'data-search="{e(searchable)}"{attributes}>',
         f'<tr class="rad">{"".join(cells)}</tr>',
-        f'<tr class="detaljer"><td colspan="9">{_details(entry)}</td></tr>',
+        f'<tr class="detaljer"><td colspan="{FILE_COLUMNS}">{_details(entry)}</td></tr>',
         "</tbody>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def file_name_html(name: str) -> str:
+    """The name with a line-break opportunity after each / _ - and ., so that a narrow
+    column wraps it between its parts ("aspudden_" "vb2025_" "export.docx"), never inside one."""
+    return "<wbr>".join(e(part) for part in re.split(r"(?<=[/_.\-])", name) if part)
+
+
+def group_block(group: str, unit: str | None, year: int | None, count: int) -> str:
+    """The heading row of one unit's documents of a year."""
+    title = " · ".join(filter(None, [unit or NO_UNIT, str(year) if year else ""]))
+    return (f'<tbody class="grupp" id="{e(group)}"><tr><th colspan="{FILE_COLUMNS}" scope="rowgroup">{e(title)} '
+            f'<span class="antal">({e(plural(count, "fil", "filer"))})</span></th></tr></tbody>\n')
+
+
+def _short_document(entry: object) -> str:
+    role = getattr(entry, "role", None) or getattr(entry, "kind", "–")
+    year = getattr(entry, "year", None)
+    return f"{role} {year}" if year and role != "–" else str(role)
+
+
+def _long_document(entry: object) -> str:
+    kind, year = getattr(entry, "kind", "–"), getattr(entry, "year", None)
+    return f"{kind} {year}" if year and kind != "–" else str(kind)
 
 
 def _count(value: int, readable: bool) -> str:
@@ -129,23 +174,85 @@ def _finding_row(finding: Finding) -> str:
     )
 
 
+def _group_id(unit: str | None, year: int | None) -> str:
+    """A stable id for a unit's heading row (the unit's name can be any text)."""
+    digest = hashlib.sha256(f"{(unit or '').casefold()}\0{year or 0}".encode()).hexdigest()[:12]
+    return f"enhet-{digest}"
+
+
+def unit_table_html(units: UnitTable | None) -> str:
+    """Each unit's documents of the year side by side: VP, T1, T2, VB, each linking to its file's row."""
+    if units is None or not units.groups:
+        return ""
+    head = "".join(f"<th>{e(role)}</th>" for role in ROLES)
+    rows = []
+    for unit, year, by_role, other in units.rows():
+        cells = "".join(f"<td>{_unit_documents(by_role[role])}</td>" for role in ROLES)
+        unknown = f'<div class="okand">Okänd typ: {_unit_documents(other)}</div>' if other else ""
+        rows.append(f'<tr><th scope="row">{e(unit)}{unknown}</th><td class="tal">{e(year or "–")}</td>{cells}</tr>')
+    return ('<section class="enheter"><h2>Enheterna</h2><table class="enheter"><thead><tr><th>Enhet</th>'
+            f'<th class="tal">År</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+
+
+def _unit_documents(documents: Sequence[UnitDocument]) -> str:
+    if not documents:
+        return '<span class="tom">–</span>'
+    items = []
+    for d in documents:
+        counts = "" if d.status == "olasbar" else f" · {d.errors} fel, {d.warnings} varn., {d.infos} info"
+        items.append(f'<div class="dok"><a class="status {d.status}" href="#{e(d.anchor)}">{e(d.status_word)}</a>'
+                     f'<span class="antal">{e(counts)}</span><div class="namn">{file_name_html(d.name)}</div></div>')
+    return "".join(items)
+
+
+def rule_table_html(rule_rows: Sequence[tuple[str, str, int, int, int]]) -> str:
+    """The rule summary: id, name, findings, units and files affected; sortable, a click filters by the rule."""
+    if not rule_rows:
+        return ""
+    rows = "".join(
+        f'<tr><td class="regel" data-v="{e(rule_id)}"><a href="#regel={e(quote(rule_id))}">{e(rule_id)}</a></td>'
+        f'<td data-v="{e(name.casefold())}">{e(name or "–")}</td><td class="tal" data-v="{findings}">{findings}</td>'
+        f'<td class="tal" data-v="{units}">{units}</td><td class="tal" data-v="{files}">{files}</td></tr>'
+        for rule_id, name, findings, units, files in rule_rows
+    )
+    headers = [("Regel", "text"), ("Vad regeln kräver", "text"), ("Brister", "tal"), ("Enheter", "tal"),
+               ("Filer", "tal")]
+    head = "".join(
+        f'<th class="{kind}"><button type="button" class="sortera" data-typ="{kind}">{e(label)}</button></th>'
+        for label, kind in headers
+    )
+    return (f'<section class="regler"><h2>Brister per regel</h2><table class="regler sorterbar"><thead><tr>{head}'
+            f"</tr></thead><tbody>{rows}</tbody></table></section>")
+
+
 class HtmlWriter:
-    """Rows go to a temporary file as they come; close() wraps them in the page."""
+    """Rows go to a temporary file as they come; close() wraps them in the page.
+
+    The page lists files by unit, so close() copies the rows in that order,
+    from an index of (sort key, offset, length) kept in memory: a few numbers
+    per file, not the rows themselves."""
 
     def __init__(self, target: Path, *, title: str) -> None:
         self.target = target
         self.title = title
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.rader.", suffix=".tmp", dir=target.parent)
         self._rows_path = Path(name)
-        self._rows: IO[str] | None = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self._rows: IO[bytes] | None = os.fdopen(fd, "wb")
+        self._index: list[tuple[tuple[object, ...], int, int, str | None, int | None]] = []
+        self._offset = 0
         # The thread section (checker.threads.view.overview_section), already escaped HTML.
         self.threads = ""
 
     def add(self, entry: object) -> None:
         assert self._rows is not None
-        self._rows.write(file_block(entry))
+        unit, year = getattr(entry, "unit", None), getattr(entry, "year", None)
+        data = file_block(entry, _group_id(unit, year)).encode("utf-8")
+        self._rows.write(data)
+        self._index.append((getattr(entry, "sort_key", ()), self._offset, len(data), unit, year))
+        self._offset += len(data)
 
-    def close(self, totals: object, fail_level: Severity, started: datetime) -> Path:
+    def close(self, totals: object, fail_level: Severity, started: datetime, *, units: UnitTable | None = None,
+              rule_rows: Sequence[tuple[str, str, int, int, int]] = ()) -> Path:
         from checker.annotate import _umask
 
         assert self._rows is not None
@@ -153,15 +260,15 @@ class HtmlWriter:
         self._rows = None
         template = load_template()
         head, tail = template.split(ROWS_MARK)
-        head = self._fill(head, template, totals, fail_level, started)
-        tail = self._fill(tail, template, totals, fail_level, started)
+        extra = {"%%ENHETER%%": unit_table_html(units), "%%REGLER%%": rule_table_html(rule_rows)}
+        head = self._fill(head, template, totals, fail_level, started, extra)
+        tail = self._fill(tail, template, totals, fail_level, started, extra)
         fd, temp_name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out, self._rows_path.open(encoding="utf-8") as rows:
-                out.write(head)
-                for line in rows:
-                    out.write(line)
-                out.write(tail)
+            with os.fdopen(fd, "wb") as out, self._rows_path.open("rb") as rows:
+                out.write(head.encode("utf-8"))
+                self._copy_rows(rows, out)
+                out.write(tail.encode("utf-8"))
             os.chmod(temp_name, 0o666 & ~_umask())
             os.replace(temp_name, self.target)
         except BaseException:
@@ -173,6 +280,20 @@ class HtmlWriter:
                 self._rows_path.unlink()
         return self.target
 
+    def _copy_rows(self, rows: IO[bytes], out: IO[bytes]) -> None:
+        """The rows by unit, year and document, each unit's under a heading row."""
+        ordered = sorted(self._index, key=lambda item: item[0])
+        sizes: dict[tuple[str | None, int | None], int] = {}
+        for *_, unit, year in ordered:
+            sizes[(unit, year)] = sizes.get((unit, year), 0) + 1
+        current: tuple[str | None, int | None] | None = None
+        for _, offset, length, unit, year in ordered:
+            if (unit, year) != current:
+                current = (unit, year)
+                out.write(group_block(_group_id(unit, year), unit, year, sizes[current]).encode("utf-8"))
+            rows.seek(offset)
+            out.write(rows.read(length))
+
     def abort(self) -> None:
         if self._rows is not None:
             with contextlib.suppress(OSError):
@@ -181,7 +302,8 @@ class HtmlWriter:
         with contextlib.suppress(OSError):
             self._rows_path.unlink()
 
-    def _fill(self, text: str, template: str, totals: object, fail_level: Severity, started: datetime) -> str:
+    def _fill(self, text: str, template: str, totals: object, fail_level: Severity, started: datetime,
+              extra: dict[str, str]) -> str:
         from checker.overview import FAIL_WORDS, Totals
 
         assert isinstance(totals, Totals)
@@ -212,6 +334,7 @@ class HtmlWriter:
             "%%TOTALER%%": totaler,
             "%%FOT%%": footer,
             "%%TRADAR%%": self.threads,
+            **extra,
         }
         for mark, value in replacements.items():
             text = text.replace(mark, value)

@@ -281,12 +281,17 @@ def _compile_words(cond: ir.CWords) -> CondFn:
         evidence = Evidence(
             source=value.source if isinstance(value, TextBlock) else None,
             quote=shorten(text, 110) if text.strip() else None,
-            values={"ord": str(count)},
+            values={"ord": str(count), "antal_ord": count_in_words(count)},
             missing=[] if is_present(type_, value) else [label],
         )
         return count >= minimum, evidence
 
     return enough_words
+
+
+def count_in_words(count: int) -> str:
+    """ "inga ord", "bara 1 ord", "bara 12 ord": a count a message can say without "bara 0"."""
+    return "inga ord" if count == 0 else f"bara {count} ord"
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {

@@ -386,7 +386,7 @@ class _Checker:
         besides = self.phrases(node.besides) if node.besides is not None else None
         if node.besides is not None and besides is None:
             return None
-        self.evidence.update({"ord", "saknas"})
+        self.evidence.update({"ord", "antal_ord", "saknas"})
         return CWords(expr, minimum, besides, _label(expr))
 
     def c_lacks(self, node: ast.Lacks, scope: list[_Level]) -> Cond | None:

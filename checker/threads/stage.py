@@ -41,7 +41,7 @@ from checker.findings import Finding
 from checker.pipeline import FileResult, Reader
 from checker.threads.grouping import DocInfo, Grouping, Thread, group_documents
 from checker.threads.kept import KeptReports
-from checker.threads.view import ThreadView, build_view
+from checker.threads.view import ThreadView, build_view, single_view
 
 if TYPE_CHECKING:
     from checker.engine import RuleSet
@@ -299,6 +299,8 @@ class ThreadStage:
             self._keep_findings(outcome.findings, extra)
             if outcome.view is not None:
                 self.views.append(outcome.view)
+        if self.want_views:  # a unit with one document is shown too: its plan or its reports are missing
+            self.views.extend(single_view(thread) for thread in grouping.threads if thread.size < 2)
         count, spill = self._count, self._spill
         if spill is None:
             return

@@ -33,6 +33,8 @@ PLANNED = "planerat"
 MISSING = "saknas"
 ABSENT = "ej inlämnat"  # the document itself is not in the folder
 NO_STATUS = "ingen bedömning"
+# A report that gives a goal no assessment: a problem to show, not a neutral grey.
+NO_ASSESSMENT = ("inga data", NO_STATUS)
 STATUS_WORDS = {
     "helt": "uppfylls helt",
     "delvis": "uppfylls delvis",
@@ -156,6 +158,12 @@ def _cell(role: str, goal: Enhetsmal, confidence: float | None) -> Cell:
     return Cell(state if state is not None else NO_STATUS, goal.title, confidence)
 
 
+def single_view(thread: Thread) -> ThreadView:
+    """A thread of one document: no goals to follow, but the unit is shown with what it lacks."""
+    roles = thread.roles
+    return ThreadView(thread, roles[0] if roles else ROLES[0], [], [])
+
+
 def build_views(run: ThreadRun) -> list[ThreadView]:
     views = [build_view(thread, run.reports) for thread in run.grouping.threads]
     return [view for view in views if view is not None]
@@ -261,13 +269,30 @@ def render_view(view: ThreadView) -> Any:
 
 
 def _caption(view: ThreadView) -> str:
+    """The thread's summary line: "verksamhetsplanen saknas; 2 uppföljningar saknas"."""
     later = [role for role in view.thread.roles if ROLES.index(role) > ROLES.index(view.reference)]
+    no_plan = "verksamhetsplanen saknas" if "VP" not in view.thread.roles else ""
     if not later:
-        return f"bara {describe_role(view.reference)} – inga senare dokument att följa upp i"
+        if no_plan:
+            return f"bara {describe_role(view.reference)} – {no_plan}, så det finns inget att följa upp målen mot"
+        return f"bara {describe_role(view.reference)} – ännu inga senare dokument som följer upp målen"
     lost = view.lost
-    if not lost:
-        return "alla mål följs upp"
-    return f"{lost} uppföljning{'ar' if lost != 1 else ''} saknas"
+    text = "alla mål följs upp" if not lost else f"{lost} uppföljning{'ar' if lost != 1 else ''} saknas"
+    unassessed = _unassessed(view)
+    if unassessed:
+        text += f"; {unassessed} bedömning{'ar' if unassessed != 1 else ''} saknas (inga data)"
+    if no_plan:
+        return f"{no_plan} – målen följs från {describe_role(view.reference)}; {text}"
+    return text
+
+
+def problems(view: ThreadView) -> int:
+    """Lost follow-ups, goals without an assessment ("inga data") and a missing plan, for the summary's colour."""
+    return view.lost + _unassessed(view) + ("VP" not in view.thread.roles)
+
+
+def _unassessed(view: ThreadView) -> int:
+    return sum(1 for row in view.rows for cell in row.cells.values() if cell.state in NO_ASSESSMENT)
 
 
 def _cell_text(cell: Cell | None) -> Any:
@@ -314,8 +339,9 @@ def overview_section(views: Sequence[ThreadView], unplaced: Sequence[tuple[str, 
         return ""
     parts = ['<section class="trad"><h2>Uppföljning av planen under året</h2>',
              '<p class="ingress">Varje enhetsmål i verksamhetsplanen följt genom tertialrapporterna och '
-             'verksamhetsberättelsen. ”saknas” betyder att dokumentet inte följer upp målet.</p>']
-    for view in views:
+             'verksamhetsberättelsen. ”saknas” betyder att dokumentet inte följer upp målet, ”inga data” att '
+             'rapporten inte bedömer det; ”–” att dokumentet inte finns i mappen.</p>']
+    for view in sorted(views, key=lambda v: (v.thread.unit.casefold(), v.thread.year)):
         parts.append(_view_html(view))
     if unplaced:
         parts.append("<h3>Dokument utan tråd</h3><ul class=\"utan-trad\">")
@@ -328,9 +354,12 @@ def overview_section(views: Sequence[ThreadView], unplaced: Sequence[tuple[str, 
 def overview_rows(views: Sequence[ThreadView], unplaced: Sequence[tuple[str, str]] = ()) -> list[list[str | int | None]]:
     """The same as overview_section, as rows for the workbook's "Trådar" sheet (checker.overview.xlsx)."""
     rows: list[list[str | int | None]] = []
-    for view in views:
+    for view in sorted(views, key=lambda v: (v.thread.unit.casefold(), v.thread.year)):
+        summary = _caption(view)
+        rows.append([view.thread.unit, view.thread.year, summary[:1].upper() + summary[1:], None,
+                     *["finns" if view.thread.primary(role) is not None else "–" for role in ROLES]])
         for row in view.rows:
-            cells = [_cell_words(row.cells.get(role)) for role in ROLES]
+            cells = [_cell_words(_shown_cell(view, row, role)) for role in ROLES]
             rows.append([view.thread.unit, view.thread.year, row.title, "ja" if row.planned else "nej", *cells])
     for name, reason in unplaced:
         rows.append(["(utan tråd)", None, f"{name}: {reason}", None, None, None, None, None])
@@ -342,17 +371,39 @@ def _cell_words(cell: Cell | None) -> str:
 
 
 def _view_html(view: ThreadView) -> str:
+    """A unit's thread: its name, its summary line, and its goals × documents (none for a one-document thread)."""
+    summary = _caption(view)
+    css = "tradrad brist" if problems(view) else "tradrad"
+    heading = f'<h3>{_e(view.thread.label)}</h3><p class="{css}">{_e(summary[:1].upper() + summary[1:])}.</p>'
+    if not view.rows:
+        return heading
     head = "".join(f"<th>{_e(role)}</th>" for role in ROLES)
     rows = []
     for row in view.rows:
-        title = _e(row.title) + ("" if row.planned else ' <span class="nytt">(inte i planen)</span>')
-        cells = "".join(_cell_html(row.cells.get(role)) for role in ROLES)
+        title = _e(row.title) + ("" if row.planned else f' <span class="nytt">{_e(_not_planned(view))}</span>')
+        cells = "".join(_cell_html(_shown_cell(view, row, role)) for role in ROLES)
         rows.append(f"<tr><td>{title}</td>{cells}</tr>")
-    return (f'<table class="trad"><caption>{_e(view.thread.label)}</caption>'
+    return (f'{heading}<table class="trad"><caption>{_e(view.thread.label)}: enhetsmålen i dokumenten</caption>'
             f"<thead><tr><th>Enhetsmål</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-_CELL_CLASSES = {"helt": "helt", "delvis": "delvis", "inte": "inte", MISSING: "saknas", PLANNED: "planerat"}
+def _not_planned(view: ThreadView) -> str:
+    return "(inte i planen)" if view.reference == "VP" else "(nytt)"
+
+
+NOT_IN_PLAN = "ej i planen"
+
+
+def _shown_cell(view: ThreadView, row: GoalRow, role: str) -> Cell | None:
+    """The cell as the overview shows it: a goal the plan does not have is not a "saknas" under the plan."""
+    cell = row.cells.get(role)
+    if cell is not None and role == "VP" and not row.planned and cell.state == MISSING:
+        return Cell(NOT_IN_PLAN)
+    return cell
+
+
+_CELL_CLASSES = {"helt": "helt", "delvis": "delvis", "inte": "inte", MISSING: "saknas", PLANNED: "planerat",
+                 "inga data": "ingadata", NO_STATUS: "ingadata", NOT_IN_PLAN: "ej-i-planen"}
 
 
 def _cell_html(cell: Cell | None) -> str:

@@ -31,6 +31,7 @@ _SHORT_TITLE = re.compile(r"(vp|vb|t\s?[12])\s+(19[89]\d|20\d{2})")
 # "… för Aspuddens hemtjänst": the unit named in the title itself.
 _FOR_UNIT = re.compile(r"\s+f[öo]r\s+(?P<unit>\S.*?)\s*[.:]?\s*$", re.IGNORECASE)
 _TITLE_MAX_CHARS = 120
+_TITLE_MAX_WORDS = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ def read_title(line: str) -> Title | None:
     if not folded or len(folded) > _TITLE_MAX_CHARS or folded.startswith("§") or "protokoll" in folded:
         return None
     words = folded.replace(":", " ").split()
+    if len(words) > _TITLE_MAX_WORDS or stripped.endswith((".", "!", "?")):
+        return None  # a sentence that mentions the plan ("Verksamhetsplanen har tagits upp …") is no title
     kind = _kind_word(words[:2])
     if kind is None:
         return _short_title(stripped, folded)
