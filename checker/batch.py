@@ -671,6 +671,35 @@ def exclude_outputs(files: Sequence[Path], named: Sequence[Path], out_dirs: Sequ
     return kept
 
 
+def outputs_over_inputs(paths: Sequence[Path], outputs: Sequence[tuple[str, Path | None]]) -> str | None:
+    """Why a run would check nothing because of its own output folders (None: it would not).
+
+    A folder given to check that is an output folder, or lies inside one,
+    has every document dropped as "an output" (exclude_outputs): the run
+    would find nothing and pass. A gate must not pass having checked nothing.
+    """
+    for option, out_dir in outputs:
+        if out_dir is None:
+            continue
+        out = _real(out_dir)
+        for path in paths:
+            real = _real(path)
+            if path.is_dir() and (real == out or out in real.parents):
+                return (f"{option} {out_dir} är samma mapp som {path}, som ska granskas, eller en mapp ovanför den: "
+                        "då skulle inga dokument granskas. Välj en annan utdatamapp, t.ex. "
+                        f"{path / 'granskning'}.")
+    return None
+
+
+def all_dropped_as_outputs(found: Sequence[Path], kept: Sequence[Path], paths: Sequence[Path]) -> str | None:
+    """The message for a walk whose every .docx was taken for Målkolls own output (None: something is left)."""
+    if not found or kept:
+        return None
+    where = ", ".join(str(p) for p in paths)
+    return (f"Alla {len(found)} .docx-filer i {where} ser ut som Målkolls egna utdata (kopior med kommentarer) och "
+            "granskades inte. Namnge en sådan fil själv om den ska granskas.")
+
+
 def _real(path: Path) -> Path:
     try:
         return path.resolve()

@@ -548,7 +548,7 @@ def _refuse_odd_rule_files(paths: Sequence[Path], where: str) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from checker.batch import Runner, exclude_outputs, jobs_for
+    from checker.batch import Runner, all_dropped_as_outputs, exclude_outputs, jobs_for, outputs_over_inputs
     from checker.discovery import discover
     from checker.findings import Severity
     from checker.pipeline import RunSummary
@@ -557,7 +557,10 @@ def run_check(args: argparse.Namespace) -> int:
     first = paths[0]
     settings = _load_settings(args, first if first.is_dir() else first.parent)
     found = discover(paths)
-    found.files = exclude_outputs(found.files, paths, [args.annotate, args.overview])
+    walked, found.files = found.files, exclude_outputs(found.files, paths, [args.annotate, args.overview])
+    refused = outputs_over_inputs(paths, [("--annotate", args.annotate), ("--overview", args.overview)])
+    if refused or (refused := all_dropped_as_outputs(walked, found.files, paths)):
+        raise UsageError(refused)
     if args.output is not None:
         _check_output_path(args.output, found.files)
     for option, folder in (("--annotate", args.annotate), ("--overview", args.overview)):
