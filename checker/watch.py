@@ -9,11 +9,15 @@ FOLDER/granskning/):
     <namn>.granskning.txt    the same findings as a short text
     sammanstallning.html     the coordinator's overview (and .xlsx)
 
-A file is checked only when it has stopped changing — size and modification
-time unchanged for a settle period — and opens as a complete .docx (its zip
+A file is checked only when it has stopped changing — its stat signature
+unchanged for a settle period — and opens as a complete .docx (its zip
 central directory, written last, can be read), so a report being copied over
 a slow share is never checked half-written. A file whose content did not
-change (same SHA-256) is not checked again. Changes are noticed through
+change (same SHA-256) is not checked again. The signature holds the inode
+and the status-change time besides size and modification time: anyone can
+set a file's mtime back (touch -d), nobody but the kernel sets its ctime, so
+a report overwritten by another of the same size with the old mtime is still
+seen, hashed, and checked again when its content differs. Changes are noticed through
 watchdog's file events, with a full rescan now and then as a safety net, or
 by polling alone (--poll) on network shares where events do not arrive.
 
@@ -56,6 +60,8 @@ RESCAN_SECONDS = 30.0
 DAMAGED_AFTER_SETTLES = 3
 # How long the loop sleeps when file events are used (events wake it earlier).
 EVENT_TICK = 0.5
+# (size, mtime, ctime, inode, device): a change of any means "hash it and compare".
+Signature = tuple[int, int, int, int, int]
 
 
 @dataclass
@@ -73,9 +79,9 @@ class WatchOptions:
 
 @dataclass
 class _Pending:
-    """A file seen but not yet checked: its size+mtime and since when it has had them."""
+    """A file seen but not yet checked: its signature and since when it has had it."""
 
-    signature: tuple[int, int]
+    signature: Signature
     since: float
 
 
@@ -83,7 +89,7 @@ class _Pending:
 class _Checked:
     """What is kept of a checked file: enough for its outputs and the overview, not the report."""
 
-    signature: tuple[int, int]
+    signature: Signature
     digest: str
     result: FileResult
     summary: FileSummary
@@ -100,12 +106,13 @@ def default_output(folder: Path, configured: Path | None) -> Path:
     return configured if configured is not None else folder / OUTPUT_NAME
 
 
-def signature_of(path: Path) -> tuple[int, int] | None:
+def signature_of(path: Path) -> Signature | None:
     try:
         stat = path.stat()
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns)
+    # Size and mtime alone can be forged (same size, mtime set back); ctime and the inode cannot.
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
 def is_complete_docx(path: Path) -> bool:
@@ -302,7 +309,7 @@ class Watcher:
         from checker.batch import Job
 
         jobs: list[Job] = []
-        before: dict[Path, tuple[tuple[int, int], str]] = {}
+        before: dict[Path, tuple[Signature, str]] = {}
         for path in ready:
             pending = self.state.pending.pop(path)
             digest = digest_of(path)
@@ -345,7 +352,7 @@ class Watcher:
         return [annotate_again(result, self.options.out_dir, rules, self.options.fail_level)
                 for result in gate.add_findings(arrived, known, self.runner.run)]
 
-    def _record(self, result: FileResult, signature: tuple[int, int], digest: str) -> bool:
+    def _record(self, result: FileResult, signature: Signature, digest: str) -> bool:
         path = result.path
         now_signature = signature_of(path)
         if now_signature is None:

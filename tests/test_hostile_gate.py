@@ -55,3 +55,24 @@ def test_a_folder_of_only_own_outputs_is_not_a_pass(tmp_path: Path) -> None:
     write_report(folder / "rapport.granskning.docx", "Enhet A")
     code, _, err = h.run_in_process("check", str(folder), "--timeout", "0")
     assert code != 0 and "granskades inte" in err
+
+
+# --- 2. a replaced file keeps its old verdict ------------------------------------------------------
+
+
+def test_a_file_replaced_with_the_same_size_and_mtime_is_checked_again(tmp_path: Path, catalog) -> None:
+    folder = tmp_path / "in"
+    report = write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+    log: list[str] = []
+    options = WatchOptions(folder=folder, out_dir=folder / "granskning", settle=0.0, poll=True)
+    with Runner(catalog, None, jobs=1, timeout=0, fail_level=Severity.ERROR) as runner:
+        watcher = Watcher(options, runner, log=log.append)
+        watcher._tick()
+        assert any("rapport.docx" in line and "KUNDE INTE LÄSAS" not in line for line in log), log
+        stat = report.stat()
+        report.write_bytes(h.random_bytes(stat.st_size))  # another file, same size …
+        os.utime(report, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # … and the old modification time
+        log.clear()
+        watcher._tick()
+        watcher._tick()
+    assert any("rapport.docx  KUNDE INTE LÄSAS" in line for line in log), log
