@@ -384,6 +384,8 @@ def _add_watch(commands: Any) -> None:
     watch.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN")
     watch.add_argument("--fail-level", type=_fail_level_type, metavar="NIVÅ", help="lägsta nivå som underkänner ett dokument")
     watch.add_argument("--config", metavar="FIL", type=Path, help="använd den här konfigurationsfilen i stället för mappens")
+    watch.add_argument("--bekrafta-installningar", dest="confirm_config", action="store_true",
+                       help="godkänn mappens malkoll.toml som den ser ut nu (en ändrad fil följs inte förrän den bekräftats)")
     _add_batch_options(watch)
     watch.set_defaults(handler=run_watch)
 
@@ -467,10 +469,10 @@ class _Output:
         return False
 
 
-def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
+def _load_settings(args: argparse.Namespace, start: Path, config: Any = None) -> Settings:
     from checker.config import load_config_for, merge, split_ids
 
-    config = load_config_for(start, getattr(args, "config", None))
+    config = config if config is not None else load_config_for(start, getattr(args, "config", None))
     settings = merge(
         config,
         rules=args.rules,
@@ -542,6 +544,9 @@ def _refuse_odd_rule_files(paths: Sequence[Path], where: str) -> None:
             if info.st_size > MAX_RULE_FILE_BYTES:
                 raise UsageError(f"Regelfilen {file} är {info.st_size // (1024 * 1024)} MB – större än någon regelfil "
                                  f"kan vara (högst 2 miljoner tecken){where}.")
+            if not file.resolve().name.endswith(".rules"):
+                # Never parsed: a parse error would quote the file's first line (/etc/shadow, a key).
+                raise UsageError(f"{file} är ingen regelfil: en regelfils namn slutar på .rules{where}.")
 
 
 # --- malkoll check --------------------------------------------------------------
@@ -815,7 +820,10 @@ def run_watch(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise UsageError(f"Mappen finns inte: {folder}" if not folder.exists() else f"{folder} är en fil, inte en mapp.")
     folder = folder.absolute()
-    settings = _load_settings(args, folder)
+    from checker.gate_config import watched_config
+
+    log = make_logger(sys.stdout)
+    settings = _load_settings(args, folder, watched_config(folder, args.config, confirm=args.confirm_config, log=log))
     out_dir = (args.output or default_output(folder, settings.output)).absolute()
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"Utdatamappen {out_dir} är en fil, inte en mapp.")
@@ -833,7 +841,6 @@ def run_watch(args: argparse.Namespace) -> int:
         once=args.once,
         threads=tuple(settings.threads),
     )
-    log = make_logger(sys.stdout)
     runner = Runner(rules, _rule_spec(settings), jobs=args.jobs, timeout=settings.timeout, fail_level=fail_level)
     # Start the workers before watchdog starts its threads, so they can be forked.
     runner.start()

@@ -137,9 +137,9 @@ def _has_malkoll_table(pyproject: Path) -> bool:
     return re.search(r"^\s*\[\s*tool\s*\.\s*malkoll\s*[\].]", text, re.MULTILINE) is not None
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate one configuration file. Raises ConfigError in Swedish."""
-    data = _read_toml(path)
+def load_config(path: Path, text: str | None = None) -> Config:
+    """Read and validate one configuration file (or `text`, kept from it earlier). Raises ConfigError in Swedish."""
+    data = _read_toml(path) if text is None else _parse_toml(path, text)
     if path.name == PYPROJECT_NAME:
         table = data.get("tool", {}).get("malkoll", {})
         where = "[tool.malkoll]"
@@ -178,6 +178,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: konfigurationsfilen är inte sparad som UTF-8.") from error
+    return _parse_toml(path, text)
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -76,3 +76,50 @@ def test_a_file_replaced_with_the_same_size_and_mtime_is_checked_again(tmp_path:
         watcher._tick()
         watcher._tick()
     assert any("rapport.docx  KUNDE INTE LÄSAS" in line for line in log), log
+
+
+# --- 3. a config file dropped into the shared folder ------------------------------------------------
+
+EVERY_FAMILY = 'ignore = ["DK", "VP", "VB", "IN", "AK", "SK", "TR"]\n'
+
+
+def _scheduled(folder: Path, *extra: str):
+    return h.run_malkoll("watch", str(folder), "--once", "--settle", "0", "--timeout", "0", *extra)
+
+
+@pytest.mark.parametrize("set_up_with", ["ingen fil", "egen fil"])
+def test_a_config_dropped_into_the_watched_folder_is_not_obeyed_until_confirmed(tmp_path: Path, set_up_with: str) -> None:
+    folder = tmp_path / "delad"
+    write_report(folder / "underkänd.docx", "Enhet A")  # no analysis: fails the catalog
+    if set_up_with == "egen fil":
+        (folder / "malkoll.toml").write_text('fail-level = "fel"\n', encoding="utf-8")
+    first = _scheduled(folder)
+    assert first.returncode == 1, first.stdout + first.stderr
+    (folder / "malkoll.toml").write_text(EVERY_FAMILY, encoding="utf-8")  # a unit's doing
+    for _ in range(2):  # every scheduled run, not only the next
+        later = _scheduled(folder)
+        assert later.returncode == 1 and "UNDERKÄND" in later.stdout, later.stdout + later.stderr
+        assert "Ändringen följs inte" in later.stdout and "--bekrafta-installningar" in later.stdout
+    confirmed = _scheduled(folder, "--bekrafta-installningar")  # the coordinator's own change
+    assert confirmed.returncode == 0, confirmed.stdout + confirmed.stderr
+
+
+def test_a_config_outside_the_folder_is_obeyed_and_one_inside_ignored(tmp_path: Path) -> None:
+    folder = tmp_path / "delad"
+    write_report(folder / "underkänd.docx", "Enhet A")
+    own = tmp_path / "samordnare.toml"
+    own.write_text('fail-level = "fel"\n', encoding="utf-8")
+    (folder / "malkoll.toml").write_text(EVERY_FAMILY, encoding="utf-8")
+    done = _scheduled(folder, "--config", str(own))
+    assert done.returncode == 1, done.stdout + done.stderr
+
+
+def test_a_rule_file_error_never_shows_another_files_content(tmp_path: Path) -> None:
+    secret = tmp_path / "hemlig.txt"
+    secret.write_text("root:HEMLIGT-LÖSENORD:19000:0:99999:7:::\n", encoding="utf-8")
+    folder = tmp_path / "delad"
+    write_report(folder / "rapport.docx", "Enhet A")
+    (folder / "malkoll.toml").write_text(f'extend-rules = ["{secret.as_posix()}"]\n', encoding="utf-8")
+    for done in (h.run_malkoll("check", str(folder)), _scheduled(folder)):
+        assert done.returncode == 2 and "HEMLIGT" not in done.stdout + done.stderr, done.stderr
+        assert "ingen regelfil" in done.stderr
