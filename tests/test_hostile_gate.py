@@ -123,3 +123,27 @@ def test_a_rule_file_error_never_shows_another_files_content(tmp_path: Path) -> 
     for done in (h.run_malkoll("check", str(folder)), _scheduled(folder)):
         assert done.returncode == 2 and "HEMLIGT" not in done.stdout + done.stderr, done.stderr
         assert "ingen regelfil" in done.stderr
+
+
+# --- 4. links out of the checked folder ----------------------------------------------------------
+
+
+def test_links_out_of_the_folder_are_not_followed_and_said(tmp_path: Path, catalog) -> None:
+    private = tmp_path / "privat"
+    write_report(private / "hemlig.docx", "Hemliga enheten", analysis=True)
+    folder = tmp_path / "delad"
+    write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+    (folder / "genväg").symlink_to(private, target_is_directory=True)
+    (folder / "länkad.docx").symlink_to(private / "hemlig.docx")
+    (folder / "inom").symlink_to(folder / "rapport.docx")  # inside: no problem (and not a .docx name)
+    out = tmp_path / "ut"
+    code, stdout, _ = h.run_in_process("check", str(folder), "--annotate", str(out), "--timeout", "0")
+    assert "hemlig" not in " ".join(p.name for p in out.rglob("*"))
+    assert "Hemliga" not in stdout and stdout.count("leder ut ur mappen") == 2, stdout
+    assert code == 1
+    log: list[str] = []
+    _watch_once(folder, catalog, log)
+    assert not [p for p in (folder / "granskning").rglob("*hemlig*")]
+    assert sum("leder ut ur mappen" in line for line in log) == 2, log
+    code, stdout, _ = h.run_in_process("check", str(folder / "genväg"), "--timeout", "0")  # named: checked
+    assert "hemlig.docx" in stdout and "leder ut" not in stdout
