@@ -137,6 +137,19 @@ def digest_of(path: Path) -> str | None:
     return hasher.hexdigest()
 
 
+def _content_digest(path: Path, signature: Signature) -> str | None:
+    """The file's SHA-256, or for a file over the size limit its signature (hashing 20 GB stalls the gate).
+
+    Such a file is refused by the check unread (checker.safety compares the size first); its signature
+    changes with any rewrite, so a new version is still checked again.
+    """
+    from checker.limits import current
+
+    if signature[0] > current().max_file_bytes:
+        return "för stor:" + ":".join(map(str, signature))
+    return digest_of(path)
+
+
 class Watcher:
     """The watch loop. `log` receives one line per event worth telling a person about."""
 
@@ -312,7 +325,7 @@ class Watcher:
         before: dict[Path, tuple[Signature, str]] = {}
         for path in ready:
             pending = self.state.pending.pop(path)
-            digest = digest_of(path)
+            digest = _content_digest(path, pending.signature)
             if digest is None:
                 if signature_of(path) is None:  # gone between the look and the read
                     continue

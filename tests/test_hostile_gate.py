@@ -147,3 +147,22 @@ def test_links_out_of_the_folder_are_not_followed_and_said(tmp_path: Path, catal
     assert sum("leder ut ur mappen" in line for line in log) == 2, log
     code, stdout, _ = h.run_in_process("check", str(folder / "genväg"), "--timeout", "0")  # named: checked
     assert "hemlig.docx" in stdout and "leder ut" not in stdout
+
+
+# --- 8. size before hashing --------------------------------------------------------------------
+
+
+def test_a_huge_sparse_file_is_refused_without_being_hashed(tmp_path: Path, catalog, monkeypatch) -> None:
+    import checker.watch as watch
+
+    folder = tmp_path / "in"
+    write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+    with (folder / "gles.docx").open("wb") as handle:
+        handle.truncate(20 * 1024**3)  # 20 GB claimed, nothing written
+    hashed: list[str] = []
+    original = watch.digest_of
+    monkeypatch.setattr(watch, "digest_of", lambda path: hashed.append(path.name) or original(path))
+    log: list[str] = []
+    assert _watch_once(folder, catalog, log) == 1
+    assert hashed == ["rapport.docx"]
+    assert any("gles.docx  KUNDE INTE LÄSAS" in line and "MB" in line for line in log), log
