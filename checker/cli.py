@@ -277,6 +277,10 @@ def _seconds(word: str) -> float:
         raise argparse.ArgumentTypeError(f"\"{word}\" är inte ett antal sekunder") from None
     if not value >= 0:
         raise argparse.ArgumentTypeError("antalet sekunder får inte vara negativt")
+    from checker.config import seconds_problem
+
+    if (problem := seconds_problem(value)) is not None:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -583,12 +587,16 @@ def run_check(args: argparse.Namespace) -> int:
     # Workers are started before anything else runs a thread, so they can be forked.
     runner.start(len(found.files))
     targets = _annotation_targets(args.annotate, paths, found.files) if args.annotate else None
-    with runner, _Output(args.output) as stream:
+    from checker.output_guard import BufferedOutput, GuardedReporter
+
+    output = BufferedOutput(args.output)
+    with runner, output as stream:
         reporters = [_make_reporter(settings.output_format, stream, args, fail_level, rules)]
         if args.overview is not None:
             from checker.overview import OverviewReporter
 
-            reporters.append(OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths)))
+            overview = OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths))
+            reporters.append(GuardedReporter(overview, f"Sammanställningen i {args.overview}"))
         with _aborted_on_error(reporters):
             with _progress(args, len(found.files)) as bar:
                 for reporter in reporters:
@@ -622,14 +630,18 @@ def run_check(args: argparse.Namespace) -> int:
             for reporter in reporters:
                 _add_threads(reporter, stage, paths)
                 reporter.finish(run)
+    lost = [r.failure for r in reporters if getattr(r, "failure", None)]  # output.failure is told already
+    for failure in lost:
+        _err(failure)
     if not args.quiet:
-        if args.output is not None:
+        if args.output is not None and not output.failure:
             _err(f"Resultatet sparades i {args.output}.")
         if args.annotate is not None:
             _err(f"Kopior med bristerna som kommentarer finns i {args.annotate}.")
-        if args.overview is not None:
+        if args.overview is not None and not lost:
             _err(f"Sammanställningen finns i {args.overview / 'sammanstallning.html'} och {args.overview / 'sammanstallning.xlsx'}.")
-    return run.exit_code
+    # An output asked for and not delivered: never the "all is well" of exit code 0.
+    return max(run.exit_code, EXIT_FINDINGS) if lost or output.failure else run.exit_code
 
 
 @contextlib.contextmanager

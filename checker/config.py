@@ -288,11 +288,27 @@ def _convert(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> Any:
     return normalised
 
 
+# The longest time limit that means something (a week); 1e12 seconds overflowed the worker wait.
+MAX_SECONDS = 7 * 24 * 3600.0
+
+
 def _seconds(prefix: str, key: str, spec: _Key, value: Any) -> float:
     # bool is an int in Python; "timeout = true" is a mistake, not one second.
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise ConfigError(f"{prefix}\"{key}\" ska vara ett tal som inte är negativt: {spec.help}.")
+    problem = seconds_problem(float(value))
+    if problem is not None:
+        raise ConfigError(f"{prefix}\"{key}\": {problem}.")
     return float(value)
+
+
+def seconds_problem(value: float) -> str | None:
+    """Why a number of seconds is no usable time limit (None: it is), in Swedish."""
+    if value != value or value == float("inf"):
+        return "antalet sekunder ska vara ett ändligt tal"
+    if value > MAX_SECONDS:
+        return f"högst {MAX_SECONDS:.0f} sekunder (en vecka); använd 0 för ingen gräns"
+    return None
 
 
 def _string_list(prefix: str, key: str, spec: _Key, value: Any) -> list[str]:

@@ -135,10 +135,29 @@ def resolve(changes: Mapping[str, Any], environ: Mapping[str, str]) -> Limits:
     return replace(from_environment(environ), **dict(changes))
 
 
+# The largest value each limit may take: far above any document (and any disk), and small enough that
+# the byte counts derived from it stay ordinary integers (1e308 MB overflowed into "internt fel").
+MAXIMA: dict[str, float] = {
+    "max_file_mb": 1024 * 1024,  # 1 TB
+    "max_entries": 10_000_000,
+    "max_entry_mb": 1024 * 1024,
+    "max_total_mb": 1024 * 1024,
+    "max_ratio": 1_000_000,
+}
+
+
 def _checked(name: str, number: float, where: str, description: str) -> Any:
     if not 0 < number < float("inf"):  # also refuses NaN
         raise ConfigError(f"{where}: {description} ska vara ett positivt tal.")
-    return int(number) if _FIELD_TYPES[name] in (int, "int") else number
+    whole = _FIELD_TYPES[name] in (int, "int")
+    if whole and not float(number).is_integer():
+        # 0.5 entries used to become 0 silently.
+        raise ConfigError(f"{where}: {description} ska vara ett positivt heltal, inte {number:g}.")
+    highest = MAXIMA.get(name)
+    if highest is not None and number > highest:
+        shown = f"{highest:,.0f}".replace(",", " ")
+        raise ConfigError(f"{where}: {description} får vara högst {shown} – ett större värde är ingen gräns.")
+    return int(number) if whole else number
 
 
 def describe_mb(size: int) -> str:

@@ -166,3 +166,66 @@ def test_a_huge_sparse_file_is_refused_without_being_hashed(tmp_path: Path, cata
     assert _watch_once(folder, catalog, log) == 1
     assert hashed == ["rapport.docx"]
     assert any("gles.docx  KUNDE INTE LÄSAS" in line and "MB" in line for line in log), log
+
+
+# --- 11. limits and disk space ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("setting", "fragment"), [
+    ("max-file-mb = 1e308", "högst"), ("max-entries = 0.5", "heltal"), ("max-entries = 1e12", "högst"),
+    ("max-ratio = nan", "positivt tal"), ("max-total-mb = inf", "positivt tal"),
+])
+def test_every_limit_is_validated_in_swedish(tmp_path: Path, setting: str, fragment: str) -> None:
+    write_report(tmp_path / "in" / "rapport.docx", "Enhet A", analysis=True)
+    (tmp_path / "in" / "malkoll.toml").write_text(f"[limits]\n{setting}\n", encoding="utf-8")
+    code, out, err = h.run_in_process("check", str(tmp_path / "in"), "--timeout", "0")
+    assert code == 2 and fragment in err and "internt fel" not in err + out, err
+
+
+@pytest.mark.parametrize("where", ["toml", "kommandorad", "miljö"])
+def test_absurd_time_limits_and_sizes_are_refused_in_swedish(tmp_path: Path, where: str) -> None:
+    folder = tmp_path / "in"
+    write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+    args, env = ["check", str(folder)], {}
+    if where == "toml":
+        (folder / "malkoll.toml").write_text("timeout = 1e12\n", encoding="utf-8")
+    elif where == "kommandorad":
+        args += ["--timeout", "1e12"]
+    else:
+        env = {"MALKOLL_MAX_FILE_MB": "1e308"}
+    code, out, err = h.run_in_process(*args, env=env)
+    assert code == 2 and "högst" in err and "internt fel" not in err + out, err
+
+
+def _disk_full(*args, **kwargs):
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_for_the_overview_still_gives_the_results(tmp_path: Path, monkeypatch) -> None:
+    from checker.overview import OverviewWriter
+
+    folder = tmp_path / "in"
+    write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+    code, out, _ = h.run_in_process("check", str(folder), "--timeout", "0")
+    assert code == 0 and "GODKÄND" in out
+    monkeypatch.setattr(OverviewWriter, "close", _disk_full)
+    code, out, err = h.run_in_process("check", str(folder), "--timeout", "0", "--overview", str(tmp_path / "ut"))
+    assert "GODKÄND" in out and "internt fel" not in err
+    assert f"Sammanställningen i {tmp_path / 'ut'} kunde inte sparas (disken är full)" in err
+    assert code == 1  # asked for and not delivered: not "all is well"
+    assert not [p for p in (tmp_path / "ut").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_full_disk_for_the_output_file_shows_the_results_instead(tmp_path: Path, monkeypatch) -> None:
+    import checker.output
+
+    folder = tmp_path / "in"
+    write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+    monkeypatch.setattr(checker.output, "atomic_writer", _disk_full)
+    target = tmp_path / "resultat.json"
+    code, out, err = h.run_in_process("check", str(folder), "--timeout", "0", "--format", "json", "-o", str(target))
+    assert f"Resultatet kunde inte sparas i {target} (disken är full)" in err and "internt fel" not in err
+    assert '"passed"' in out and "rapport.docx" in out  # the JSON itself, on stdout
+    assert code == 1 and not target.exists()
