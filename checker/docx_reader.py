@@ -26,6 +26,7 @@ from checker.errors import ReadError
 from checker.safety import (
     DTD_PROBLEM,
     PackageProblem,
+    check_xml_parts,
     has_dtd,
     open_package,
     wrong_type_problem,
@@ -215,6 +216,8 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
         title = etree.fromstring(_part(archive, core_name), _PARSER).find(_DC_TITLE)
         core_title = (title.text or "") if title is not None else ""
     body = document.find(W + "body")
+    # The parts read here were looked at for a DTD as they were read; python-docx reads the others (annotate).
+    check_xml_parts(archive, skip=(document_name,))
     return _Package(
         body=body,
         styles=_StylesSource(_part(archive, styles_name)) if styles_name else _StylesSource.python_docx_default(),

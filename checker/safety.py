@@ -16,9 +16,10 @@ says in Swedish what the file is and what to do about it:
   unpacked to disk, but no Word document has one;
 * an .xlsx, .pptx, .docm (macros) or template renamed .docx.
 
-XML parts are read later by checker.docx_reader; `has_dtd` refuses the
-document-type declarations that entity attacks need (OOXML never has one),
-and `xml_problem` explains the parser's own resource limits.
+XML parts are read later by checker.docx_reader; `has_dtd` and
+`check_xml_parts` refuse the document-type declarations that entity attacks
+need (OOXML never has one) in every part and every encoding, and
+`xml_problem` explains the parser's own resource limits.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def check_bytes(data: bytes, limits: Limits | None = None) -> None:
     check_stream(stream, len(data), limits)
     with _zip(zipfile.ZipFile, stream) as archive:
         check_archive(archive, limits)
+        check_xml_parts(archive)
 
 
 def _open_regular(path: Path) -> IO[bytes]:
@@ -410,8 +412,12 @@ def _directory_names(data: bytes) -> set[str]:
 
 # --- XML parts ------------------------------------------------------------------------------------
 
-# "<!DOCTYPE" in UTF-16, either byte order (an XML part may be written in it).
-_UTF16_DTD = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+# "<!DOCTYPE" in the encodings a part unreadable to the parser might still be in (a last look, see has_dtd).
+_DTD_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le",
+                                                               "utf-32-be", "cp037"))
+# The first bytes of an XML entity in each encoding XML allows (XML 1.0, appendix F), byte-order marks included.
+_XML_STARTS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe", b"\x00\x00\xfe\xff", b"\x00\x00\x00<", b"<\x00\x00\x00",
+               b"\x00\x00<\x00", b"\x00<\x00\x00", b"\x00<\x00?", b"<\x00?\x00", b"Lo\xa7\x94", b"<")
 DTD_PROBLEM = (
     "dokumentet innehåller en dokumenttypdeklaration (DTD), något Word aldrig skriver och som används för angrepp "
     "med entiteter. Filen kan vara manipulerad och granskas inte; ingen entitet har expanderats och inga externa "
@@ -419,32 +425,84 @@ DTD_PROBLEM = (
 )
 
 
+class _StopAtRoot(Exception):
+    """Raised by _Prolog at the root element: nothing after it can declare a document type."""
+
+
+class _Prolog:
+    """A parser target that only notes a document type declaration, and stops at the root element."""
+
+    def __init__(self) -> None:
+        self.dtd = False
+
+    def doctype(self, *args: Any) -> None:
+        self.dtd = True
+        raise _StopAtRoot
+
+    def start(self, *args: Any) -> None:
+        raise _StopAtRoot
+
+    def end(self, *args: Any) -> None:
+        pass
+
+    def data(self, *args: Any) -> None:
+        pass
+
+    def comment(self, *args: Any) -> None:
+        pass
+
+    def pi(self, *args: Any) -> None:
+        pass
+
+    def close(self) -> bool:
+        return self.dtd
+
+
 def has_dtd(data: bytes) -> bool:
-    """True when an XML part declares a document type (where entity attacks live).
+    """True when an XML part declares a document type (where entity attacks live), in any encoding.
 
     Office Open XML forbids DTDs, so such a part is refused unread rather
-    than parsed with its entities ignored. A DTD can only stand before the
-    root element, so only the prolog (declaration, comments, processing
-    instructions) is looked at: a few dozen bytes, whatever the part's size.
+    than parsed with its entities ignored. The judge is libxml2 itself, the
+    parser of both the reader and python-docx, so every encoding it reads
+    (UTF-8, UTF-16 and UTF-32 in either byte order, with or without a byte
+    order mark, declared 8-bit encodings) is covered; it stops at the root
+    element, so a part of any size costs a few dozen bytes of parsing. No
+    entity is expanded and nothing is loaded while it looks.
     """
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
-        return any(mark in data for mark in _UTF16_DTD)  # rare: look everywhere
-    position = 0
-    while True:
-        start = data.find(b"<", position)
-        if start < 0:
-            return False
-        if data.startswith(b"<!DOCTYPE", start):
-            return True
-        if data.startswith(b"<?", start):
-            end = data.find(b"?>", start + 2)
-        elif data.startswith(b"<!--", start):
-            end = data.find(b"-->", start + 4)
-        else:
-            return False  # the root element: nothing after it can declare a DTD
-        if end < 0:
-            return False  # unterminated: the parser will call it damaged
-        position = end + 2
+    from lxml import etree
+
+    target = _Prolog()
+    parser = etree.XMLParser(target=target, resolve_entities=False, load_dtd=False, no_network=True)
+    try:
+        etree.fromstring(data, parser)
+    except _StopAtRoot:
+        pass
+    except etree.XMLSyntaxError:
+        # libxml2 cannot read it, so no parser of ours will; a declaration in any encoding is still told as one.
+        return any(marker in data for marker in _DTD_MARKERS)
+    return target.dtd
+
+
+def check_xml_parts(archive: zipfile.ZipFile, skip: Iterable[str] = ()) -> None:
+    """Refuse a package where any part that is XML declares a document type. Raises PackageProblem.
+
+    python-docx parses every XML part when it writes the annotated copy
+    (comments, settings, docProps/app.xml …), not only those the reader needs,
+    so every part that starts like XML in any encoding is looked at. Sizes were
+    checked against the limits before (check_archive).
+    """
+    skipped = set(skip)
+    for info in archive.infolist():
+        if info.is_dir() or info.filename in skipped:
+            continue
+        with archive.open(info) as handle:
+            head = handle.read(4)
+            stripped = head.lstrip(b" \t\r\n")
+            if stripped and not stripped.startswith(_XML_STARTS):
+                continue  # an image or other binary part: no XML parser reads it
+            data = head + handle.read()
+        if has_dtd(data):
+            raise PackageProblem(f"delen ”{_shown(info.filename)}”: {DTD_PROBLEM}")
 
 
 def xml_problem(error: Exception) -> str | None:

@@ -222,6 +222,26 @@ def dtd_in_styles() -> bytes:
     return docx(body, extra_parts=[("word/_rels/document.xml.rels", rels), ("word/styles.xml", styles)])
 
 
+def with_part(data: bytes, name: str, content: bytes) -> bytes:
+    """The package `data` with part `name` replaced (or added)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = [(info.filename, source.read(info)) for info in source.infolist() if info.filename != name]
+    return zip_parts([*parts, (name, content)])
+
+
+def with_dtd(part: bytes, encoding: str = "utf-8") -> bytes:
+    """An XML part with an internal DTD whose entity the root's first child uses, in `encoding`
+    (the declaration names it; Python's "utf-32"/"utf-16" add a byte order mark)."""
+    text = part.decode("utf-8")
+    if text.startswith("<?xml"):
+        text = text[text.index("?>") + 2:].lstrip()
+    root_end = text.index(">")
+    root_name = text[1:root_end].split()[0]
+    declaration = (f'<?xml version="1.0" encoding="{encoding.upper()}" standalone="yes"?>\n'
+                   f'<!DOCTYPE {root_name} [<!ENTITY malkoll "ENTITET-EXPANDERAD">]>')
+    return (declaration + text).encode(encoding)
+
+
 def deep_nesting(levels: int = 300) -> bytes:
     """Content controls nested deeper than any parser should follow."""
     inner = paragraph("djupt")

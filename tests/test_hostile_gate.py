@@ -229,3 +229,44 @@ def test_a_full_disk_for_the_output_file_shows_the_results_instead(tmp_path: Pat
     assert f"Resultatet kunde inte sparas i {target} (disken är full)" in err and "internt fel" not in err
     assert '"passed"' in out and "rapport.docx" in out  # the JSON itself, on stdout
     assert code == 1 and not target.exists()
+
+
+# --- 6. DTDs in any part, in any encoding ---------------------------------------------------------
+
+
+def _report_bytes(tmp_path: Path) -> bytes:
+    return write_report(tmp_path / "mall" / "rapport.docx", "Enhet A", analysis=True).read_bytes()
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be", "utf-16", "utf-8"])
+def test_a_dtd_in_the_main_document_in_any_encoding_is_refused(tmp_path: Path, encoding: str) -> None:
+    import zipfile
+    import io
+
+    original = _report_bytes(tmp_path)
+    with zipfile.ZipFile(io.BytesIO(original)) as package:
+        document = package.read("word/document.xml")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "rapport.docx").write_bytes(h.with_part(original, "word/document.xml", h.with_dtd(document, encoding)))
+    code, out, _ = h.run_in_process("check", str(folder), "--timeout", "0")
+    assert code == 1 and "dokumenttypdeklaration (DTD)" in out, out
+
+
+@pytest.mark.parametrize("part", ["word/settings.xml", "docProps/app.xml", "word/fontTable.xml", "word/comments.xml"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-32"])
+def test_a_dtd_in_a_part_only_annotation_reads_is_refused(tmp_path: Path, part: str, encoding: str) -> None:
+    import zipfile
+    import io
+
+    original = _report_bytes(tmp_path)
+    with zipfile.ZipFile(io.BytesIO(original)) as package:
+        names = package.namelist()
+        xml = package.read(part) if part in names else (
+            b'<w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+    folder, out_dir = tmp_path / "in", tmp_path / "ut"
+    folder.mkdir()
+    (folder / "rapport.docx").write_bytes(h.with_part(original, part, h.with_dtd(xml, encoding)))
+    code, out, err = h.run_in_process("check", str(folder), "--timeout", "0", "--annotate", str(out_dir))
+    assert code == 1 and "dokumenttypdeklaration (DTD)" in out, out + err
+    assert not list(out_dir.rglob("*.docx"))
