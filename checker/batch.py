@@ -227,10 +227,12 @@ def _worker_main(conn: Connection, rules: Any, options: _Options, parent: int | 
         _die_with_parent(parent)
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if options.limits is not None:
-        from checker.limits import configure
+    from checker.limits import apply_memory_ceiling, configure, current
 
+    if options.limits is not None:
         configure(options.limits)
+    apply_memory_ceiling(current())
+    sys.unraisablehook = _quiet_about_memory
     load_error: str | None = None
     if rules is None:
         try:
@@ -252,11 +254,32 @@ def _worker_main(conn: Connection, rules: Any, options: _Options, parent: int | 
         if load_error is not None:
             result = _load_failed(job, load_error)
         else:
-            result = perform(job, rules, options.fail_level)
+            result = _perform_within_memory(job, rules, options.fail_level)
         try:
             conn.send((index, result))
         except (OSError, ValueError):
             return
+
+
+def _perform_within_memory(job: Any, rules: Any, fail_level: Severity) -> Any:
+    """perform(), with a file that needs more than the worker's memory ceiling reported in Swedish."""
+    try:
+        return perform(job, rules, fail_level)
+    except MemoryError:
+        gc.collect()  # what the failed check held is garbage now: the worker goes on with the next job
+        from checker.limits import current, memory_message
+
+        if isinstance(job, Job):
+            return FileResult(job.path, None, error=memory_message(current()), checked_at=datetime.now().astimezone())
+        return job.crashed()
+
+
+def _quiet_about_memory(unraisable: Any) -> None:
+    """A generator closed while the memory ceiling is hit raises MemoryError in its finalizer,
+    which Python would print as a traceback; the file is reported in Swedish already (_perform_within_memory)."""
+    if isinstance(unraisable.exc_value, MemoryError):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -498,7 +521,8 @@ class Runner:
             None,
             error=(
                 "internt fel i Målkoll: arbetsprocessen som granskade filen avslutades oväntat "
-                "(kanske slut på minne). Övriga filer har granskats."
+                "(kanske slut på minne; gränsen för en arbetsprocess är max-worker-mb under [limits]). "
+                "Övriga filer har granskats."
             ),
             internal=True,
             checked_at=datetime.now().astimezone(),

@@ -24,10 +24,9 @@ from lxml import etree
 
 from checker.errors import ReadError
 from checker.safety import (
-    DTD_PROBLEM,
     PackageProblem,
+    check_part,
     check_xml_parts,
-    has_dtd,
     open_package,
     wrong_type_problem,
     xml_problem,
@@ -307,8 +306,7 @@ def _part(archive: zipfile.ZipFile, name: str) -> bytes:
     Office Open XML never has one, and entity attacks need one.
     """
     data = archive.read(name)
-    if has_dtd(data):
-        raise PackageProblem(DTD_PROBLEM)
+    check_part(name, data)  # a DTD, or more elements than the limit: refused before parsing
     return data
 
 

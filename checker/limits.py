@@ -53,6 +53,11 @@ class Limits:
     # Unpacked size ÷ packed size of one entry larger than RATIO_FLOOR_BYTES
     # (Word's XML packs at most ~50:1; a bomb of spaces packs ~1000:1).
     max_ratio: float = 200
+    # XML elements in one part (a 500-page report's document.xml has about a million; each costs
+    # memory once parsed, and an empty paragraph packs to a few bits).
+    max_elements: int = 2_000_000
+    # Address space of each worker process, in MB (RLIMIT_AS): one file can never take the machine.
+    max_worker_mb: float = 4096
 
     @property
     def max_file_bytes(self) -> int:
@@ -66,6 +71,10 @@ class Limits:
     def max_total_bytes(self) -> int:
         return int(self.max_total_mb * MB)
 
+    @property
+    def max_worker_bytes(self) -> int:
+        return int(self.max_worker_mb * MB)
+
 
 DEFAULTS = Limits()
 
@@ -76,6 +85,8 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     "max-entry-mb": ("max_entry_mb", "MALKOLL_MAX_ENTRY_MB", "största uppackade storlek för en del, i MB"),
     "max-total-mb": ("max_total_mb", "MALKOLL_MAX_TOTAL_MB", "största uppackade storlek för hela filen, i MB"),
     "max-ratio": ("max_ratio", "MALKOLL_MAX_RATIO", "högsta packningsgrad (uppackad ÷ packad storlek) för en del"),
+    "max-elements": ("max_elements", "MALKOLL_MAX_ELEMENTS", "högsta antal XML-element i en del"),
+    "max-worker-mb": ("max_worker_mb", "MALKOLL_MAX_WORKER_MB", "största minne för en arbetsprocess, i MB"),
 }
 _FIELD_TYPES = {f.name: f.type for f in fields(Limits)}
 
@@ -143,6 +154,8 @@ MAXIMA: dict[str, float] = {
     "max_entry_mb": 1024 * 1024,
     "max_total_mb": 1024 * 1024,
     "max_ratio": 1_000_000,
+    "max_elements": 1_000_000_000,
+    "max_worker_mb": 1024 * 1024,
 }
 
 
@@ -158,6 +171,33 @@ def _checked(name: str, number: float, where: str, description: str) -> Any:
         shown = f"{highest:,.0f}".replace(",", " ")
         raise ConfigError(f"{where}: {description} får vara högst {shown} – ett större värde är ingen gräns.")
     return int(number) if whole else number
+
+
+def apply_memory_ceiling(limits: Limits) -> None:
+    """Cap this process's address space (a worker's: never the coordinator's own process).
+
+    Past the ceiling an allocation fails with MemoryError, which the worker
+    reports in Swedish (memory_message) instead of the machine swapping.
+    """
+    try:
+        import resource
+    except ImportError:  # not on this system: the time limit still holds
+        return
+    ceiling = limits.max_worker_bytes
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    if soft == resource.RLIM_INFINITY or ceiling < soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+        except (ValueError, OSError):
+            pass  # below what the process already uses: it keeps the limit it had
+
+
+def memory_message(limits: Limits) -> str:
+    """The Swedish explanation for a file that needed more memory than a worker may use."""
+    return (f"dokumentet behövde mer minne än gränsen {describe_mb(limits.max_worker_bytes)} för en arbetsprocess "
+            "och granskades inte. Kontrollera att filen är ett vanligt Word-dokument. " + how_to_raise("max-worker-mb"))
 
 
 def describe_mb(size: int) -> str:

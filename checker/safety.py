@@ -483,6 +483,36 @@ def has_dtd(data: bytes) -> bool:
     return target.dtd
 
 
+def check_part(name: str, data: bytes, limits: Limits | None = None) -> None:
+    """Refuse an XML part with a DTD or more elements than the limit, before it is parsed. Raises PackageProblem."""
+    limits = limits or current()
+    if has_dtd(data):
+        raise PackageProblem(f"delen ”{_shown(name)}”: {DTD_PROBLEM}")
+    elements = count_elements(data)
+    if elements > limits.max_elements:
+        raise PackageProblem(
+            f"delen ”{_shown(name)}” har {_thousands(elements)} XML-element, fler än gränsen "
+            f"{_thousands(limits.max_elements)} (ett verkligt dokument har högst omkring en miljon). "
+            "Filen lästes inte, eftersom den skulle fylla minnet. " + how_to_raise("max-elements")
+        )
+
+
+def count_elements(data: bytes) -> int:
+    """How many elements a part can hold at most: its start tags, counted without parsing.
+
+    Every element begins with "<" followed by a name; end tags ("</"), declarations ("<!", "<?")
+    are not elements. In UTF-16 or UTF-32 every "<" still holds the byte 0x3C, so the count of
+    that byte is an upper bound there (Word writes UTF-8).
+    """
+    if data.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00")) or b"\x00" in data[:4]:
+        return data.count(b"<")
+    return data.count(b"<") - data.count(b"</") - data.count(b"<!") - data.count(b"<?")
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
 def check_xml_parts(archive: zipfile.ZipFile, skip: Iterable[str] = ()) -> None:
     """Refuse a package where any part that is XML declares a document type. Raises PackageProblem.
 
@@ -501,8 +531,7 @@ def check_xml_parts(archive: zipfile.ZipFile, skip: Iterable[str] = ()) -> None:
             if stripped and not stripped.startswith(_XML_STARTS):
                 continue  # an image or other binary part: no XML parser reads it
             data = head + handle.read()
-        if has_dtd(data):
-            raise PackageProblem(f"delen ”{_shown(info.filename)}”: {DTD_PROBLEM}")
+        check_part(info.filename, data)
 
 
 def xml_problem(error: Exception) -> str | None:

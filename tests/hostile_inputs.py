@@ -242,6 +242,15 @@ def with_dtd(part: bytes, encoding: str = "utf-8") -> bytes:
     return (declaration + text).encode(encoding)
 
 
+def empty_paragraphs(count: int, *, headers: int = 0) -> bytes:
+    """A body of `count` empty paragraphs (6 bytes of XML each, packing to almost nothing), and as many in
+    each of `headers` header parts: memory once parsed, with no size or ratio limit in the way."""
+    paragraphs = b"<w:p/>" * count
+    header_parts = [(f"word/header{n}.xml", b'<w:hdr xmlns:w="' + W_NS.encode() + b'">' + paragraphs + b"</w:hdr>")
+                    for n in range(1, headers + 1)]
+    return docx(paragraphs, extra_parts=header_parts)
+
+
 def deep_nesting(levels: int = 300) -> bytes:
     """Content controls nested deeper than any parser should follow."""
     inner = paragraph("djupt")

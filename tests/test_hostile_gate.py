@@ -270,3 +270,36 @@ def test_a_dtd_in_a_part_only_annotation_reads_is_refused(tmp_path: Path, part: 
     code, out, err = h.run_in_process("check", str(folder), "--timeout", "0", "--annotate", str(out_dir))
     assert code == 1 and "dokumenttypdeklaration (DTD)" in out, out + err
     assert not list(out_dir.rglob("*.docx"))
+
+
+# --- 7. memory inside every limit -------------------------------------------------------------------
+
+# The packing ratio of empty paragraphs is far beyond max-ratio: raised here so that the new limits are what stops them.
+_RATIO = {"MALKOLL_MAX_RATIO": "1000000"}
+
+
+def test_a_part_with_more_elements_than_the_limit_is_refused_unparsed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_report(folder / "bra.docx", "Enhet A", analysis=True)
+    (folder / "tom.docx").write_bytes(h.empty_paragraphs(2_100_000))  # one over the default limit, in the body
+    header = b'<w:hdr xmlns:w="' + h.W_NS.encode() + b'">' + b"<w:p/>" * 100 + b"</w:hdr>"
+    (folder / "sidhuvud.docx").write_bytes(h.docx("<w:p/>", extra_parts=[("word/header1.xml", header)]))
+    code, out, _ = h.run_in_process("check", str(folder), "--timeout", "0", env=_RATIO)
+    text = " ".join(out.split())
+    assert code == 1 and "delen ”word/document.xml” har 2 100 002 XML-element, fler än gränsen 2 000 000" in text
+    assert "max-elements under [limits]" in text and "bra.docx" in text
+    (folder / "malkoll.toml").write_text("[limits]\nmax-elements = 50\n", encoding="utf-8")
+    code, out, _ = h.run_in_process("check", str(folder), "--timeout", "0", env=_RATIO)
+    assert "delen ”word/header1.xml” har 101 XML-element, fler än gränsen 50" in " ".join(out.split())
+
+
+def test_a_worker_has_a_memory_ceiling_and_a_file_over_it_is_told_in_swedish(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_report(folder / "bra.docx", "Enhet A", analysis=True)
+    (folder / "tom.docx").write_bytes(h.empty_paragraphs(3_000_000))  # ~1 GB once read
+    env = {**_RATIO, "MALKOLL_MAX_ELEMENTS": "100000000", "MALKOLL_MAX_WORKER_MB": "600"}
+    done = h.run_malkoll("check", str(folder), "--jobs", "2", "--timeout", "300", env=env)
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "dokumentet behövde mer minne än gränsen 600 MB för en arbetsprocess" in text, text
+    assert "max-worker-mb" in text and "GODKÄND" in text  # the other file is checked by the same workers
