@@ -58,6 +58,8 @@ class Limits:
     max_elements: int = 2_000_000
     # Address space of each worker process, in MB (RLIMIT_AS): one file can never take the machine.
     max_worker_mb: float = 4096
+    # Seconds the regular expressions of one rule may take on one document (checker.rules_lang.patterns).
+    max_rule_seconds: float = 10.0
 
     @property
     def max_file_bytes(self) -> int:
@@ -87,6 +89,8 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     "max-ratio": ("max_ratio", "MALKOLL_MAX_RATIO", "högsta packningsgrad (uppackad ÷ packad storlek) för en del"),
     "max-elements": ("max_elements", "MALKOLL_MAX_ELEMENTS", "högsta antal XML-element i en del"),
     "max-worker-mb": ("max_worker_mb", "MALKOLL_MAX_WORKER_MB", "största minne för en arbetsprocess, i MB"),
+    "max-rule-seconds": ("max_rule_seconds", "MALKOLL_MAX_RULE_SECONDS",
+                         "största tid i sekunder för en regels reguljära uttryck i ett dokument"),
 }
 _FIELD_TYPES = {f.name: f.type for f in fields(Limits)}
 
@@ -156,6 +160,7 @@ MAXIMA: dict[str, float] = {
     "max_ratio": 1_000_000,
     "max_elements": 1_000_000_000,
     "max_worker_mb": 1024 * 1024,
+    "max_rule_seconds": 7 * 24 * 3600,
 }
 
 

@@ -303,3 +303,27 @@ def test_a_worker_has_a_memory_ceiling_and_a_file_over_it_is_told_in_swedish(tmp
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "dokumentet behövde mer minne än gränsen 600 MB för en arbetsprocess" in text, text
     assert "max-worker-mb" in text and "GODKÄND" in text  # the other file is checked by the same workers
+
+
+# --- 9. a "linear" regex that still takes minutes ------------------------------------------------------
+
+
+def test_a_pattern_too_large_once_compiled_is_refused_at_load(tmp_path: Path) -> None:
+    report = write_report(tmp_path / "in" / "rapport.docx", "Enhet A", analysis=True)
+    rules = tmp_path / "egna.rules"
+    pattern = ".{999}" * 29 + "q"  # 175 characters; 230 000 instructions; > 1 minute per 100 000 characters
+    rules.write_text(f'regel EG01 fel "x" i alla:\n  inget enhetsmål där analys matchar "{pattern}"\n', encoding="utf-8")
+    code, out, err = h.run_in_process("check", str(report), "--extend-rules", str(rules), "--timeout", "0")
+    assert code == 2 and "för stort när det översätts" in err and "instruktioner" in err, err
+
+
+def test_one_slow_rule_is_stopped_per_document_and_never_passes_it(tmp_path: Path) -> None:
+    report = write_report(tmp_path / "in" / "rapport.docx", "Enhet A", analysis=True)
+    rules = tmp_path / "egna.rules"
+    rules.write_text('regel EG01 fel "x" i alla:\n  inget enhetsmål där analys matchar "zzz"\n', encoding="utf-8")
+    args = ("check", str(report), "--extend-rules", str(rules), "--select", "EG", "--timeout", "0")
+    code, out, _ = h.run_in_process(*args)
+    assert code == 0, out  # the rule itself finds nothing
+    code, out, err = h.run_in_process(*args, env={"MALKOLL_MAX_RULE_SECONDS": "1e-9"})
+    text = " ".join(out.split())
+    assert code == 1 and "Regeln EG01 hann inte prövas klart" in text and "max-rule-seconds" in text, out + err
