@@ -221,10 +221,10 @@ def _help_lookup(rules: Any) -> Callable[[str], str | None]:
 # --- worker processes ---------------------------------------------------------------
 
 
-def _worker_main(conn: Connection, rules: Any, options: _Options, parent: int | None = None) -> None:
+def _worker_main(conn: Connection, rules: Any, options: _Options, gate: int | None = None, arm: bool = False) -> None:
     """A worker's loop: receive (index, job), send back (index, result), until told to stop."""
-    if parent is not None:
-        _die_with_parent(parent)
+    if gate is not None:
+        _die_with_parent(gate, arm)
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from checker.limits import apply_memory_ceiling, configure, current
@@ -282,27 +282,54 @@ def _quiet_about_memory(unraisable: Any) -> None:
     sys.__unraisablehook__(unraisable)
 
 
-def _die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel stop this worker the moment the process that forked it dies.
+def _die_with_parent(gate: int, arm: bool) -> None:
+    """On Linux, make sure this worker stops the moment the process it works for (`gate`) dies.
 
     A worker otherwise notices only when it next waits for a job: one busy
     with a document that hangs would run on for the whole time limit after
     the gate or a coordinator's run was killed (kill -9, a service stopped).
-    The signal follows the thread that forked the worker, so it is asked for
-    only when that was the main thread, which lives as long as the process.
+
+    Two ways, as the worker was started:
+    * `arm`: the kernel kills it when its parent dies (PR_SET_PDEATHSIG). The
+      parent is the gate itself when it forked the worker from its main thread,
+      or the forkserver, which exits as soon as the gate is gone. (The signal
+      follows the thread that forked, so a fork from another thread is not armed.)
+    * always: a thread waits on a pidfd of the gate and ends the worker when it
+      exits; it covers what the first cannot (a worker forked from another
+      thread), as soon as the worker's code lets the thread run.
     """
     if not sys.platform.startswith("linux"):
         return
-    try:
-        import ctypes
+    parent = os.getppid()
+    if arm:
+        try:
+            import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it died before we asked
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent:  # it died before we asked
+            os._exit(0)
+    _watch_gate(gate)
+
+
+def _watch_gate(gate: int) -> None:
+    try:
+        handle = os.pidfd_open(gate)
+    except ProcessLookupError:
         os._exit(0)
+    except (OSError, AttributeError):
+        return  # an old kernel: the pipe's end still stops an idle worker
+
+    def wait() -> None:
+        import select
+
+        select.select([handle], [], [])
+        os._exit(0)
+
+    threading.Thread(target=wait, name="malkoll-vakt", daemon=True).start()
 
 
 def _load_failed(job: Any, message: str) -> Any:
@@ -563,10 +590,12 @@ class Runner:
                 self._load_spec()
         parent_end, child_end = context.Pipe(duplex=True)
         main = threading.current_thread() is threading.main_thread()
+        # Every worker, first or replacement, dies with this process (see _die_with_parent); the kernel's
+        # signal is armed unless the worker was forked straight from a thread other than the main one.
+        arm = main or context.get_start_method() == "forkserver"
         process = context.Process(
             target=_worker_main,
-            # A forked worker is this process's own child: it can ask to die with it (see _die_with_parent).
-            args=(child_end, self.rules if inherit else None, self.options, os.getpid() if inherit and main else None),
+            args=(child_end, self.rules if inherit else None, self.options, os.getpid(), arm),
             name="malkoll-granskning",
             daemon=True,
         )

@@ -327,3 +327,79 @@ def test_one_slow_rule_is_stopped_per_document_and_never_passes_it(tmp_path: Pat
     code, out, err = h.run_in_process(*args, env={"MALKOLL_MAX_RULE_SECONDS": "1e-9"})
     text = " ".join(out.split())
     assert code == 1 and "Regeln EG01 hann inte prövas klart" in text and "max-rule-seconds" in text, out + err
+
+
+# --- 10. every worker dies with its parent -------------------------------------------------------------
+
+_REPLACED_WORKER = '''
+import os, sys, threading, time
+from pathlib import Path
+from checker.batch import Runner, RuleSpec
+from checker.engine import default_rules_dir
+
+
+class Hangs:
+    """A job that takes far longer than anyone waits (a document that hangs the reader)."""
+    weight = 1
+    path = Path("hangs.docx")
+
+    def __init__(self, pid_file):
+        self.pid_file = pid_file
+
+    def run(self, rules, fail_level=None):
+        if self.pid_file:
+            Path(self.pid_file).write_text(str(os.getpid()))
+        time.sleep(300)
+
+    def timed_out(self, limit):
+        return "tidsgräns"
+
+    def crashed(self):
+        return "krasch"
+
+    def load_failed(self, message):
+        return message
+
+
+if __name__ == "__main__":
+    runner = Runner(None, RuleSpec((default_rules_dir(),)), jobs=1, timeout=2)
+    runner.start(1)  # forked before any thread, as the watch does
+    threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()  # where watchdog's observer runs
+    # The first job times out; its replacement is started through the forkserver and takes the second.
+    for result in runner.run([Hangs(None), Hangs(sys.argv[1])]):
+        print(result, flush=True)
+'''
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux")
+def test_a_replacement_worker_dies_with_its_parent(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_batch import _running
+
+    script, pid_file = tmp_path / "vakt.py", tmp_path / "worker.pid"
+    script.write_text(_REPLACED_WORKER)
+    env = {**os.environ, "PYTHONPATH": str(h.REPO)}
+    parent = subprocess.Popen([sys.executable, str(script), str(pid_file)], cwd=h.REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        deadline = time.monotonic() + 120
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline and parent.poll() is None, "the replacement never started its job"
+            time.sleep(0.05)
+        worker = int(pid_file.read_text())
+        assert worker != parent.pid
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 30  # a generous guard: it goes at once
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(worker), "the replacement worker ran on after its parent was killed"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        if worker is not None and _running(worker):
+            os.kill(worker, 9)
