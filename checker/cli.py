@@ -734,6 +734,9 @@ def _prepare_output_dir(option: str, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageError(f"{option}: mappen {folder} kunde inte skapas ({error.strerror or error}).") from None
+    from checker.private import remove_stale_output_temps
+
+    remove_stale_output_temps(folder)  # what a run killed while writing left here
 
 
 def _common_base(paths: Sequence[Path]) -> Path | None:
@@ -1047,8 +1050,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from checker.private import private_temp
+
     try:
-        return int(args.handler(args))
+        with private_temp():  # a run's temporary files, private to the user and removed after a kill -9 too
+            return int(args.handler(args))
     except _ParserExit as stop:
         return stop.status
     except KeyboardInterrupt:

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from checker.config import MAX_CONFIG_BYTES, Config, find_config, load_config, load_config_for
 from checker.errors import ConfigError
+from checker.private import STATE_ENV, state_dir
 
-STATE_ENV = "MALKOLL_STATE_DIR"
 CONFIRM_OPTION = "--bekrafta-installningar"
 
 
@@ -42,15 +42,6 @@ class _Record:
 
     def to_json(self) -> str:
         return json.dumps({"config": self.path, "content": self.content}, ensure_ascii=False)
-
-
-def state_dir() -> Path:
-    """Where confirmed gate settings are kept: $MALKOLL_STATE_DIR, else $XDG_STATE_HOME/malkoll."""
-    configured = os.environ.get(STATE_ENV)
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "malkoll"
 
 
 def watched_config(folder: Path, explicit: Path | None, *, confirm: bool, log: Callable[[str], None]) -> Config:

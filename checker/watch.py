@@ -419,6 +419,10 @@ class Watcher:
             return False
         identity = (stat.st_dev, stat.st_ino)
         previous, self.state.out_identity = self.state.out_identity, identity
+        if previous is None:
+            from checker.private import remove_stale_output_temps
+
+            remove_stale_output_temps(out)  # what a watch killed while writing left here
         # A recreated folder may get the old inode number back, so a missing
         # overview (always there once written) counts as a removal too.
         lost = self._overview_written and not (out / HTML_NAME).exists()

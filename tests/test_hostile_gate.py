@@ -403,3 +403,54 @@ def test_a_replacement_worker_dies_with_its_parent(tmp_path: Path) -> None:
             parent.kill()
         if worker is not None and _running(worker):
             os.kill(worker, 9)
+
+
+# --- 5. document text outside the output folder -------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    done = subprocess.Popen(["true"])
+    done.wait()
+    return done.pid
+
+
+def test_a_runs_temporary_files_are_private_and_a_killed_runs_are_removed(tmp_path: Path, monkeypatch) -> None:
+    import stat
+    import tempfile
+
+    import checker.threads.kept as kept
+    from checker.private import runs_dir
+
+    runs = runs_dir()
+    runs.mkdir(parents=True, exist_ok=True)
+    leftover = runs / f"{_dead_pid()}-kvar"  # what a run killed with kill -9 left
+    (leftover / "rapporter").mkdir(parents=True)
+    (leftover / "rapporter" / "x.rapport").write_bytes(b"dokumenttext")
+    folder = tmp_path / "in"
+    write_report(folder / "plan.docx", "Enhet A", analysis=True)
+    write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+    kept_in: list[Path] = []
+    original = kept.keep
+    monkeypatch.setattr(kept, "keep", lambda where, path, report: kept_in.append(where) or original(where, path, report))
+    before = set(Path(tempfile.gettempdir()).glob("malkoll-rapporter-*"))
+    out = tmp_path / "ut"
+    h.run_in_process("check", str(folder), "--timeout", "0", "--overview", str(out))
+    assert not leftover.exists()
+    assert set(Path(tempfile.gettempdir()).glob("malkoll-rapporter-*")) == before
+    assert kept_in  # the thread rules (a plan and a report of one unit) kept the reports …
+    run_folder = kept_in[0].parent  # … in the run's own folder, only the user's
+    assert run_folder.parent == runs and stat.S_IMODE(runs.stat().st_mode) == 0o700
+    assert not [p for p in runs.iterdir() if p.name.startswith(f"{os.getpid()}-")]  # removed at the end
+
+
+def test_an_interrupted_overviews_temporary_files_are_removed_next_time(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "ut"
+    write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+    out.mkdir()
+    stale = out / ".sammanstallning.html.rader.k9x.tmp"
+    stale.write_text("<tr>dokumenttext</tr>", encoding="utf-8")
+    os.utime(stale, (1_700_000_000, 1_700_000_000))
+    h.run_in_process("check", str(folder), "--timeout", "0", "--overview", str(out))
+    assert not stale.exists() and (out / "sammanstallning.html").exists()
