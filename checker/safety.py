@@ -265,7 +265,17 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
             f"filen skulle packas upp till {describe_mb(total)}, mer än gränsen {describe_mb(limits.max_total_bytes)}. "
             "Filen packades inte upp (den kan vara en så kallad zipbomb). " + how_to_raise("max-total-mb")
         )
-    names = {info.filename for info in infos}
+    names: set[str] = set()
+    for info in infos:
+        if info.filename in names:
+            # Which copy a program reads differs (Python the last, others the first): what Målkoll checks
+            # need not be what Word shows.
+            raise PackageProblem(
+                f"filen innehåller två delar med samma namn (”{_shown(info.filename)}”), något Word aldrig skriver. "
+                "Olika program läser olika exemplar, så det som granskas behöver inte vara det Word visar; "
+                "filen kan vara manipulerad och granskas inte. Spara om den i Word."
+            )
+        names.add(info.filename)
     if "[Content_Types].xml" not in names:
         raise PackageProblem(_not_office(names))
 
@@ -285,9 +295,9 @@ def _escapes(name: str) -> bool:
 
 def _shown(name: str, limit: int = 60) -> str:
     """An entry name fit for a message: no control characters, not too long."""
-    from checker.output import clean_display
+    from checker.output import visible_name
 
-    text = clean_display(name)
+    text = visible_name(name)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

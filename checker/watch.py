@@ -43,7 +43,7 @@ from typing import IO, TYPE_CHECKING, Any
 from checker.annotate import annotated_path, is_output_name, text_report_path
 from checker.config import ThreadOverride
 from checker.findings import Severity
-from checker.output import clean_display, plural
+from checker.output import clean_display, plural, visible_name
 from checker.overview import HTML_NAME
 from checker.pipeline import FileResult, FileSummary, RunSummary
 
@@ -519,7 +519,7 @@ def _seconds(value: float) -> str:
 
 def _line(name: str, verdict: str, detail: str) -> str:
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-    return f"{stamp}  {clean_display(name)}  {verdict}  {clean_display(detail)}"
+    return f"{stamp}  {visible_name(name)}  {verdict}  {clean_display(detail)}"
 
 
 def _check_line(name: str, result: FileResult, summary: FileSummary) -> str:

@@ -454,3 +454,47 @@ def test_an_interrupted_overviews_temporary_files_are_removed_next_time(tmp_path
     os.utime(stale, (1_700_000_000, 1_700_000_000))
     h.run_in_process("check", str(folder), "--timeout", "0", "--overview", str(out))
     assert not stale.exists() and (out / "sammanstallning.html").exists()
+
+
+# --- 12. smaller ------------------------------------------------------------------------------------
+
+
+def test_a_zip_with_two_parts_of_one_name_is_refused(tmp_path: Path) -> None:
+    import warnings
+
+    good = h.plain_docx("Den här texten granskas.")
+    other = h.document_xml(h.paragraph("Den här texten visar Word."))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate it is asked to write
+        twice = h.with_part(good, "word/extra.xml", b"<x/>")
+        import io
+        import zipfile
+
+        buffer = io.BytesIO(twice)
+        with zipfile.ZipFile(buffer, "a") as package:
+            package.writestr("word/document.xml", other)
+    (tmp_path / "dubbel.docx").write_bytes(buffer.getvalue())
+    code, out, _ = h.run_in_process("check", str(tmp_path / "dubbel.docx"), "--timeout", "0")
+    assert code == 1 and "två delar med samma namn (”word/document.xml”)" in " ".join(out.split()), out
+
+
+def test_text_between_angle_brackets_is_kept_in_what_is_reported(tmp_path: Path) -> None:
+    import json
+
+    report = write_report(tmp_path / "in" / "rapport.docx", "Enhet A", goal="Enheten arbetar för <Skriv målet här> trygghet")
+    code, out, _ = h.run_in_process("check", str(report), "--timeout", "0", "--format", "json")
+    targets = [f["target"] for f in json.loads(out)["files"][0]["findings"]]
+    assert "Enheten arbetar för <Skriv målet här> trygghet" in targets, targets
+
+
+def test_control_characters_in_file_names_are_shown_not_deleted(tmp_path: Path, catalog) -> None:
+    folder = tmp_path / "in"
+    write_report(folder / "rapport\x1b[2J\x07.docx", "Enhet A", analysis=True)
+    (folder / "trasig\u202e.docx").write_bytes(b"inte en zip")
+    code, out, _ = h.run_in_process("check", str(folder), "--timeout", "0")
+    assert "rapport␛[2J␇.docx" in out and "trasig[U+202E].docx" in out, out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    log: list[str] = []
+    _watch_once(folder, catalog, log)
+    assert any("rapport␛[2J␇.docx  GODKÄND" in line for line in log), log
+    assert (folder / "granskning" / "rapport\x1b[2J\x07.granskning.txt").read_text(encoding="utf-8").count("rapport␛[2J␇.docx")

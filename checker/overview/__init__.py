@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.findings import Finding, Severity
-from checker.output import clean_display, describe_kind
+from checker.output import clean_display, describe_kind, visible_name
 from checker.pipeline import FileResult, FileSummary
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def entry_for(result: FileResult, summary: FileSummary, *, base: Path | None, ou
     else:
         status = "godkand" if summary.passed else "underkand"
     return Entry(
-        name=clean_display(display_name(result.path, base)),
+        name=visible_name(display_name(result.path, base)),
         unit=clean_display(summary.unit) if summary.unit else None,
         kind=describe_kind(summary.kind, summary.tertial) if summary.error is None else "–",
         year=summary.year,
