@@ -192,6 +192,8 @@ def _open(path: Path) -> _Package:
         # It opened and passed the checks, then reading it failed: it shrank or changed under us.
         raise ReadError(path, "filen kunde inte läsas till slut – den ändrades medan den lästes, eller är ofullständig. "
                               "Försök igen när den har sparats klart.") from None
+    except MemoryError:
+        raise  # the worker's memory ceiling: told as such (checker.batch), not as a damaged file
     except Exception as error:  # noqa: BLE001 - lxml.etree.XMLSyntaxError, zlib.error and other parser failures
         problem = xml_problem(error) or "Word-dokumentets innehåll är skadat och kunde inte tolkas."
         raise ReadError(path, problem) from None

@@ -555,7 +555,21 @@ def xml_problem(error: Exception) -> str | None:
                 "Dela upp texten eller kontrollera att filen är rätt.")
     if "entity" in text and ("amplification" in text or "loop" in text):
         return DTD_PROBLEM
+    if "memory allocation failed" in text or "out of memory" in text or ("unknown error" in text and _memory_capped()):
+        # libxml2 hit the worker's memory ceiling (checker.limits.apply_memory_ceiling) while parsing; a failed
+        # allocation deep in the parser leaves no message at all ("unknown error", line 0).
+        from checker.limits import memory_message
+
+        return memory_message(current())
     return None
+
+
+def _memory_capped() -> bool:
+    try:
+        import resource
+    except ImportError:
+        return False
+    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
 
 
 # --- for the watch: is the file complete? ------------------------------------------------------------

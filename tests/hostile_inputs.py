@@ -244,11 +244,21 @@ def with_dtd(part: bytes, encoding: str = "utf-8") -> bytes:
 
 def empty_paragraphs(count: int, *, headers: int = 0) -> bytes:
     """A body of `count` empty paragraphs (6 bytes of XML each, packing to almost nothing), and as many in
-    each of `headers` header parts: memory once parsed, with no size or ratio limit in the way."""
+    each of `headers` (at most 3) header and footer parts the section refers to, which the reader reads:
+    memory once parsed, with no size or ratio limit in the way."""
     paragraphs = b"<w:p/>" * count
-    header_parts = [(f"word/header{n}.xml", b'<w:hdr xmlns:w="' + W_NS.encode() + b'">' + paragraphs + b"</w:hdr>")
-                    for n in range(1, headers + 1)]
-    return docx(paragraphs, extra_parts=header_parts)
+    r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = [("headerReference", "default", "hdr", "header1.xml"), ("headerReference", "first", "hdr", "header2.xml"),
+             ("footerReference", "default", "ftr", "footer1.xml")][:headers]
+    references = "".join(f'<w:{tag} w:type="{kind}" r:id="rIdH{n}"/>' for n, (tag, kind, _, _) in enumerate(kinds))
+    section = f'<w:sectPr xmlns:r="{r_ns}">{references}</w:sectPr>'.encode() if kinds else b""
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rIdH{n}" Type="{r_ns}/{tag[:6]}" Target="{name}"/>'
+                      for n, (tag, _, _, name) in enumerate(kinds)) + "</Relationships>").encode()
+    parts = [(f"word/{name}", f'<w:{root} xmlns:w="{W_NS}">'.encode() + paragraphs + f"</w:{root}>".encode())
+             for _, _, root, name in kinds]
+    extra = [("word/_rels/document.xml.rels", rels), *parts] if kinds else []
+    return docx(paragraphs + section, extra_parts=extra)
 
 
 def deep_nesting(levels: int = 300) -> bytes:

@@ -498,3 +498,55 @@ def test_control_characters_in_file_names_are_shown_not_deleted(tmp_path: Path, 
     _watch_once(folder, catalog, log)
     assert any("rapport␛[2J␇.docx  GODKÄND" in line for line in log), log
     assert (folder / "granskning" / "rapport\x1b[2J\x07.granskning.txt").read_text(encoding="utf-8").count("rapport␛[2J␇.docx")
+
+
+# --- done when: the whole hostile gallery, as a coordinator runs it -----------------------------------
+
+WORKER_CEILING_MB = 1024
+
+_MAX_RSS = '''
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:])
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stderr)  # MB (Linux: KB)
+sys.exit(done.returncode)
+'''
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="ru_maxrss in KB and RLIMIT_AS are Linux's")
+def test_the_whole_hostile_gallery_stays_within_the_stated_ceiling(tmp_path: Path) -> None:
+    """check --annotate --overview --jobs 2 over every hostile file: exit 1, no traceback, and no process
+    (the workers with their ceiling, the main process without one) ever above the stated ceiling."""
+    import io
+    import json
+    import subprocess
+    import sys
+    import zipfile
+
+    from tests.test_hostile_files import CASES
+
+    folder, out = tmp_path / "Inlämnat", tmp_path / "ut"
+    folder.mkdir()
+    for case in CASES:
+        (folder / case.file).write_bytes(case.build(tmp_path))
+    good = write_report(folder / "bra.docx", "Enhet A", analysis=True)
+    with zipfile.ZipFile(io.BytesIO(good.read_bytes())) as package:
+        document, settings = package.read("word/document.xml"), package.read("word/settings.xml")
+    (folder / "utf32 dtd.docx").write_bytes(h.with_part(good.read_bytes(), "word/document.xml", h.with_dtd(document, "utf-32")))
+    (folder / "dtd i inställningar.docx").write_bytes(h.with_part(good.read_bytes(), "word/settings.xml", h.with_dtd(settings)))
+    (folder / "tomma stycken.docx").write_bytes(h.empty_paragraphs(1_900_000, headers=3))
+    with (folder / "gles.docx").open("wb") as handle:
+        handle.truncate(20 * 1024**3)
+    environment = {**os.environ, "PYTHONPATH": str(h.REPO), "MALKOLL_NO_PROGRESS": "1", "NO_COLOR": "1",
+                   "MALKOLL_MAX_WORKER_MB": str(WORKER_CEILING_MB), "MALKOLL_MAX_RATIO": "1000000"}
+    done = subprocess.run(
+        [sys.executable, "-c", _MAX_RSS, sys.executable, "-m", "checker", "check", str(folder), "--annotate", str(out),
+         "--overview", str(out), "--jobs", "2", "--format", "json", "-o", str(tmp_path / "resultat.json")],
+        capture_output=True, text=True, env=environment, timeout=900, check=False)
+    peak_mb = int(done.stderr.strip().splitlines()[-1])
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "internt fel" not in done.stderr, done.stderr
+    assert peak_mb <= WORKER_CEILING_MB, peak_mb
+    files = {Path(f["path"]).name: f for f in json.loads((tmp_path / "resultat.json").read_text(encoding="utf-8"))["files"]}
+    assert files["bra.docx"]["error"] is None and (out / "bra.granskning.docx").is_file()
+    assert {name for name, f in files.items() if not f["error"]} == {"bra.docx"}
+    # Within every other limit, the empty paragraphs of the body and three headers (~1,5 GB once read) meet the ceiling.
+    assert "mer minne än gränsen" in files["tomma stycken.docx"]["error"]
