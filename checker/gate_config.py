@@ -46,7 +46,12 @@ class _Record:
 
 def watched_config(folder: Path, explicit: Path | None, *, confirm: bool, log: Callable[[str], None]) -> Config:
     """The configuration the gate on `folder` obeys (see the module docstring). Raises ConfigError."""
-    folder = _real(folder)
+    config = _obeyed_config(_real(folder), explicit, confirm=confirm, log=log)
+    _guard_rule_files(config, _real(folder), confirm=confirm, log=log)
+    return config
+
+
+def _obeyed_config(folder: Path, explicit: Path | None, *, confirm: bool, log: Callable[[str], None]) -> Config:
     current = explicit if explicit is not None else find_config(folder)
     if current is not None and not _inside(_real(current), folder):
         return load_config_for(folder, explicit)  # out of the units' reach
@@ -66,6 +71,53 @@ def watched_config(folder: Path, explicit: Path | None, *, confirm: bool, log: C
         return load_config(current) if current is not None else Config()
     log(_changed_message(folder, remembered, present))
     return _remembered_config(remembered)
+
+
+def _guard_rule_files(config: Config, folder: Path, *, confirm: bool, log: Callable[[str], None]) -> None:
+    """Rule files the configuration names inside the watched folder: any change stops the gate until confirmed.
+
+    Their text cannot be kept and used instead, as the configuration's is (a rule folder may be large),
+    so a changed rule file stops the run (exit code 2) rather than let a unit's edit decide the verdicts.
+    """
+    present = _rule_digests(config, folder)
+    record_file = state_dir() / f"regler-{hashlib.sha256(str(folder).encode()).hexdigest()[:20]}.json"
+    try:
+        remembered = json.loads(record_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        remembered = None
+    except (OSError, ValueError):
+        remembered = {}  # unreadable: as good as changed
+    if remembered is None or confirm:
+        _save_text(record_file, json.dumps(present, ensure_ascii=False))
+        if present:
+            log(f"VARNING: regelfilerna {', '.join(sorted(present))} ligger i den bevakade mappen, där enheterna kan "
+                f"skriva. Bevakningen stannar om de ändras (bekräfta då med malkoll watch {CONFIRM_OPTION}); "
+                "flytta dem hellre utanför mappen.")
+        return
+    changed = sorted(set(present.items()) ^ set(remembered.items()) if isinstance(remembered, dict) else present)
+    if changed:
+        names = ", ".join(sorted({name for name, _ in changed}))
+        raise ConfigError(
+            f"Regelfilerna i den bevakade mappen har ändrats sedan bevakningen av {folder} sattes upp ({names}). "
+            "Bevakningen granskar inte med regler som någon annan kan ha ändrat. Är ändringen din, bekräfta den med "
+            f"malkoll watch {CONFIRM_OPTION}; flytta hellre regelfilerna utanför mappen."
+        )
+
+
+def _rule_digests(config: Config, folder: Path) -> dict[str, str]:
+    """SHA-256 of each rule file inside `folder` that the configuration names (directly or in a rule folder)."""
+    digests: dict[str, str] = {}
+    for path in (*(config.rules or ()), *config.extend_rules):
+        real = _real(path)
+        if not _inside(real, folder):
+            continue
+        files = sorted(real.glob("*.rules")) if real.is_dir() else [real]
+        for file in files:
+            try:
+                digests[str(file)] = hashlib.sha256(file.read_bytes()[: 16 * 1024 * 1024]).hexdigest()
+            except OSError:
+                digests[str(file)] = "oläsbar"
+    return digests
 
 
 def _changed_message(folder: Path, remembered: _Record, present: _Record) -> str:
@@ -110,11 +162,15 @@ def _load_record(path: Path) -> _Record | None:
 
 
 def _save_record(path: Path, record: _Record) -> None:
+    _save_text(path, record.to_json())
+
+
+def _save_text(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(prefix=".bevakning-", dir=path.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(record.to_json())
+            stream.write(text)
         os.replace(temporary, path)
     except OSError as error:
         raise ConfigError(f"Bevakningens inställningar kunde inte sparas i {path.parent} "

@@ -550,3 +550,19 @@ def test_the_whole_hostile_gallery_stays_within_the_stated_ceiling(tmp_path: Pat
     assert {name for name, f in files.items() if not f["error"]} == {"bra.docx"}
     # Within every other limit, the empty paragraphs of the body and three headers (~1,5 GB once read) meet the ceiling.
     assert "mer minne än gränsen" in files["tomma stycken.docx"]["error"]
+
+
+def test_a_rule_file_in_the_watched_folder_changed_by_a_unit_stops_the_gate(tmp_path: Path) -> None:
+    folder = tmp_path / "delad"
+    write_report(folder / "underkänd.docx", "Enhet A")
+    rules = folder / "regler" / "egna.rules"
+    rules.parent.mkdir()
+    rules.write_text('regel EG01 info "x" i alla:\n  varje enhetsmål har analys\n', encoding="utf-8")
+    own = tmp_path / "samordnare.toml"
+    own.write_text(f'extend-rules = ["{rules.parent.as_posix()}"]\n', encoding="utf-8")
+    first = _scheduled(folder, "--config", str(own))
+    assert first.returncode == 1 and "ligger i den bevakade mappen" in first.stdout, first.stdout + first.stderr
+    rules.write_text('regel EG01 info "x" i alla:\n  varje enhetsmål har analys\n' * 1 + "# ändrad\n", encoding="utf-8")
+    later = _scheduled(folder, "--config", str(own))
+    assert later.returncode == 2 and "Regelfilerna i den bevakade mappen har ändrats" in later.stderr, later.stderr
+    assert _scheduled(folder, "--config", str(own), "--bekrafta-installningar").returncode == 1
