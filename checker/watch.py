@@ -62,6 +62,12 @@ DAMAGED_AFTER_SETTLES = 3
 EVENT_TICK = 0.5
 # (size, mtime, ctime, inode, device): a change of any means "hash it and compare".
 Signature = tuple[int, int, int, int, int]
+# Where ctime can be set too (an SMB client may set a file's change time), the checked files' content is
+# hashed again in the background: at most this many bytes every RESCAN_SECONDS, in turn, so every file is
+# compared with its verdict's content within minutes, at a cost of a few MB a second at most.
+VERIFY_BYTES_PER_ROUND = 64 * 1024 * 1024
+# A signature no file has: the file is looked at again as changed.
+_STALE: Signature = (-1, 0, 0, 0, 0)
 
 
 @dataclass
@@ -165,6 +171,8 @@ class Watcher:
         self._missing_logged = False
         self._overview_written = False
         self._problems_logged: set[tuple[Path, str]] = set()
+        self._last_verify = time.monotonic()
+        self._verify_next = 0
 
     # -- the loop -------------------------------------------------------------------
 
@@ -198,10 +206,36 @@ class Watcher:
         seen = self._scan()
         if seen is not None:
             changed |= self._forget_missing(seen)
+        self._verify_some()
         ready = self._ready()
         if ready:
             changed |= self._check(ready)
         return changed
+
+    def _verify_some(self) -> None:
+        """Hash a share of the checked files again; one whose content differs from its verdict's is checked again.
+
+        The signature cannot be trusted everywhere (see VERIFY_BYTES_PER_ROUND): the content decides.
+        """
+        now = time.monotonic()
+        if now - self._last_verify < RESCAN_SECONDS or not self.state.checked:
+            return
+        self._last_verify = now
+        paths = sorted(self.state.checked)
+        budget = VERIFY_BYTES_PER_ROUND
+        for step in range(len(paths)):
+            path = paths[(self._verify_next + step) % len(paths)]
+            checked = self.state.checked[path]
+            if step and checked.signature[0] > budget:
+                self._verify_next += step
+                return
+            budget -= max(checked.signature[0], 0)
+            if path in self.state.pending or not checked.digest:
+                continue
+            digest = _content_digest(path, checked.signature)
+            if digest is not None and digest != checked.digest:
+                checked.signature = _STALE  # the next look sees a change; the check compares the content
+        self._verify_next += len(paths)
 
     def _sleep(self) -> None:
         if self._observer is not None and not self._observer.is_alive():

@@ -566,3 +566,31 @@ def test_a_rule_file_in_the_watched_folder_changed_by_a_unit_stops_the_gate(tmp_
     later = _scheduled(folder, "--config", str(own))
     assert later.returncode == 2 and "Regelfilerna i den bevakade mappen har ändrats" in later.stderr, later.stderr
     assert _scheduled(folder, "--config", str(own), "--bekrafta-installningar").returncode == 1
+
+
+def test_where_ctime_can_be_forged_the_content_is_verified_again(tmp_path: Path, catalog, monkeypatch) -> None:
+    import checker.watch as watch
+
+    folder = tmp_path / "in"
+    report = write_report(folder / "rapport.docx", "Enhet A", analysis=True)
+
+    def size_and_mtime_only(path: Path):  # a share where every other field can be set by the writer
+        stat = path.stat() if path.exists() else None
+        return None if stat is None else (stat.st_size, stat.st_mtime_ns, 0, 0, 0)
+
+    monkeypatch.setattr(watch, "signature_of", size_and_mtime_only)
+    log: list[str] = []
+    options = WatchOptions(folder=folder, out_dir=folder / "granskning", settle=0.0, poll=True)
+    with Runner(catalog, None, jobs=1, timeout=0, fail_level=Severity.ERROR) as runner:
+        watcher = Watcher(options, runner, log=log.append)
+        watcher._tick()
+        stat = report.stat()
+        report.write_bytes(h.random_bytes(stat.st_size))
+        os.utime(report, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        log.clear()
+        watcher._tick()
+        assert not log  # the signature could not tell …
+        watcher._last_verify -= watch.RESCAN_SECONDS  # … until the next round of hashing
+        watcher._tick()
+        watcher._tick()
+    assert any("rapport.docx  KUNDE INTE LÄSAS" in line for line in log), log
