@@ -842,8 +842,10 @@ def run_watch(args: argparse.Namespace) -> int:
     out_dir = (args.output or default_output(folder, settings.output)).absolute()
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"Utdatamappen {out_dir} är en fil, inte en mapp.")
-    if out_dir == folder:
-        raise UsageError("Utdatamappen får inte vara samma mapp som den som bevakas.")
+    from checker.batch import outputs_over_inputs
+
+    if out_dir == folder or outputs_over_inputs([folder], [("Utdatamappen", out_dir)]):  # also through a link
+        raise UsageError("Utdatamappen får inte vara samma mapp som den som bevakas (eller en mapp ovanför den).")
     rules = _load_rules(settings)
     fail_level = Severity.parse(settings.fail_level)
     options = WatchOptions(

@@ -17,7 +17,9 @@ change (same SHA-256) is not checked again. The signature holds the inode
 and the status-change time besides size and modification time: anyone can
 set a file's mtime back (touch -d), nobody but the kernel sets its ctime, so
 a report overwritten by another of the same size with the old mtime is still
-seen, hashed, and checked again when its content differs. Changes are noticed through
+seen, hashed, and checked again when its content differs; and where even
+ctime can be set (a network share), the checked files are hashed again in
+turn in the background (VERIFY_BYTES_PER_ROUND). Changes are noticed through
 watchdog's file events, with a full rescan now and then as a safety net, or
 by polling alone (--poll) on network shares where events do not arrive.
 

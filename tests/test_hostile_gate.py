@@ -594,3 +594,14 @@ def test_where_ctime_can_be_forged_the_content_is_verified_again(tmp_path: Path,
         watcher._tick()
         watcher._tick()
     assert any("rapport.docx  KUNDE INTE LÄSAS" in line for line in log), log
+
+
+@pytest.mark.parametrize("how", ["link", "above"])
+def test_watch_refuses_an_output_folder_over_the_watched_one(tmp_path: Path, how: str) -> None:
+    folder = tmp_path / "in"
+    write_report(folder / "rapport.docx", "Enhet A")
+    out = tmp_path / "länk" if how == "link" else tmp_path
+    if how == "link":
+        out.symlink_to(folder, target_is_directory=True)
+    code, out_text, err = h.run_in_process("watch", str(folder), "--once", "--settle", "0", "-o", str(out))
+    assert code == 2 and "Utdatamappen får inte vara samma mapp" in err, out_text + err
