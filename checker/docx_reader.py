@@ -218,7 +218,7 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
         core_title = (title.text or "") if title is not None else ""
     body = document.find(W + "body")
     # The parts read here were looked at for a DTD as they were read; python-docx reads the others (annotate).
-    check_xml_parts(archive, skip=(document_name,))
+    check_xml_parts(archive, skip=(document_name,), prolog_only=True)
     return _Package(
         body=body,
         styles=_StylesSource(_part(archive, styles_name)) if styles_name else _StylesSource.python_docx_default(),

@@ -444,12 +444,14 @@ class _Prolog:
 
     def __init__(self) -> None:
         self.dtd = False
+        self.root = False
 
     def doctype(self, *args: Any) -> None:
         self.dtd = True
         raise _StopAtRoot
 
     def start(self, *args: Any) -> None:
+        self.root = True
         raise _StopAtRoot
 
     def end(self, *args: Any) -> None:
@@ -479,6 +481,11 @@ def has_dtd(data: bytes) -> bool:
     element, so a part of any size costs a few dozen bytes of parsing. No
     entity is expanded and nothing is loaded while it looks.
     """
+    return _prolog(data) == "dtd"
+
+
+def _prolog(data: bytes) -> str:
+    """"dtd" (a document type is declared), "root" (the root element came first) or "unread" (neither seen)."""
     from lxml import etree
 
     target = _Prolog()
@@ -488,9 +495,26 @@ def has_dtd(data: bytes) -> bool:
     except _StopAtRoot:
         pass
     except etree.XMLSyntaxError:
-        # libxml2 cannot read it, so no parser of ours will; a declaration in any encoding is still told as one.
-        return any(marker in data for marker in _DTD_MARKERS)
-    return target.dtd
+        # libxml2 cannot read it (or not yet, for a prefix); a declaration in any encoding is still told as one.
+        return "dtd" if any(marker in data for marker in _DTD_MARKERS) else "unread"
+    return "dtd" if target.dtd else ("root" if target.root else "unread")
+
+
+def _declares_dtd(handle: IO[bytes], head: bytes) -> bool:
+    """Whether the part being read from `handle` declares a DTD, reading no further than its root element.
+
+    A DTD stands before the root, so a prefix is enough; it grows (doubling) only while neither the root
+    nor a declaration has been seen (a long comment or processing instruction first).
+    """
+    data = head
+    chunk = 4096
+    while True:
+        more = handle.read(chunk)
+        data += more
+        state = _prolog(data)
+        if state != "unread" or not more:
+            return state == "dtd"
+        chunk = len(data)
 
 
 def check_part(name: str, data: bytes, limits: Limits | None = None) -> None:
@@ -523,13 +547,16 @@ def _thousands(number: int) -> str:
     return f"{number:,}".replace(",", " ")
 
 
-def check_xml_parts(archive: zipfile.ZipFile, skip: Iterable[str] = ()) -> None:
-    """Refuse a package where any part that is XML declares a document type. Raises PackageProblem.
+def check_xml_parts(archive: zipfile.ZipFile, skip: Iterable[str] = (), *, prolog_only: bool = False) -> None:
+    """Refuse a package where any part that is XML declares a document type (or, unless `prolog_only`,
+    has more elements than the limit). Raises PackageProblem.
 
     python-docx parses every XML part when it writes the annotated copy
     (comments, settings, docProps/app.xml …), not only those the reader needs,
     so every part that starts like XML in any encoding is looked at. Sizes were
-    checked against the limits before (check_archive).
+    checked against the limits before (check_archive). The reader, which
+    parses only the parts it counts itself, asks for the prologs alone: a few
+    KB of each part instead of all of them unpacked.
     """
     skipped = set(skip)
     for info in archive.infolist():
@@ -540,6 +567,10 @@ def check_xml_parts(archive: zipfile.ZipFile, skip: Iterable[str] = ()) -> None:
             stripped = head.lstrip(b" \t\r\n")
             if stripped and not stripped.startswith(_XML_STARTS):
                 continue  # an image or other binary part: no XML parser reads it
+            if prolog_only:
+                if _declares_dtd(handle, head):
+                    raise PackageProblem(f"delen ”{_shown(info.filename)}”: {DTD_PROBLEM}")
+                continue
             data = head + handle.read()
         check_part(info.filename, data)
 
