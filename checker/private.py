@@ -2,7 +2,7 @@
 
     ~/.local/state/malkoll/              ($MALKOLL_STATE_DIR, else $XDG_STATE_HOME/malkoll)
         bevakning-<folder hash>.json     the settings a watched folder was set up with (checker.gate_config)
-        korningar/<pid>-<random>/        one run's temporary files (mode 0700)
+        korningar/<pid>@<host>-<random>/ one run's temporary files (mode 0700)
 
 A run's temporary files can hold document text: the reports kept for the
 thread rules (checker.threads.kept), openpyxl's sheets while the overview's
@@ -68,21 +68,31 @@ def _make_run_folder() -> Path | None:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(root, 0o700)
         remove_dead_runs(root)
-        return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
+        return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}@{_host()}-", dir=root))
     except OSError:
         return None
 
 
 def remove_dead_runs(root: Path) -> list[Path]:
-    """Remove the temporary folders of runs whose process is gone (killed, or the machine restarted)."""
+    """Remove the temporary folders of this machine's runs whose process is gone (killed, or a restart).
+
+    A home folder shared between machines holds other machines' runs too: their process numbers mean
+    nothing here, so they are left alone.
+    """
     removed = []
     for entry in root.iterdir():
-        pid_text = entry.name.split("-", 1)[0]
-        if not pid_text.isdigit() or _alive(int(pid_text)):
+        pid_text, _, rest = entry.name.partition("@")
+        if not pid_text.isdigit() or not rest.startswith(_host() + "-") or _alive(int(pid_text)):
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)
     return removed
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname().replace("/", "_") or "dator"
 
 
 def _alive(pid: int) -> bool:

@@ -428,7 +428,11 @@ def test_a_runs_temporary_files_are_private_and_a_killed_runs_are_removed(tmp_pa
 
     runs = runs_dir()
     runs.mkdir(parents=True, exist_ok=True)
-    leftover = runs / f"{_dead_pid()}-kvar"  # what a run killed with kill -9 left
+    import socket
+
+    leftover = runs / f"{_dead_pid()}@{socket.gethostname()}-kvar"  # what a run killed with kill -9 left
+    elsewhere = runs / f"{_dead_pid()}@en-annan-dator.example-kvar"  # a shared home: another machine's run
+    elsewhere.mkdir()
     (leftover / "rapporter").mkdir(parents=True)
     (leftover / "rapporter" / "x.rapport").write_bytes(b"dokumenttext")
     folder = tmp_path / "in"
@@ -440,12 +444,12 @@ def test_a_runs_temporary_files_are_private_and_a_killed_runs_are_removed(tmp_pa
     before = set(Path(tempfile.gettempdir()).glob("malkoll-rapporter-*"))
     out = tmp_path / "ut"
     h.run_in_process("check", str(folder), "--timeout", "0", "--overview", str(out))
-    assert not leftover.exists()
+    assert not leftover.exists() and elsewhere.exists()
     assert set(Path(tempfile.gettempdir()).glob("malkoll-rapporter-*")) == before
     assert kept_in  # the thread rules (a plan and a report of one unit) kept the reports …
     run_folder = kept_in[0].parent  # … in the run's own folder, only the user's
     assert run_folder.parent == runs and stat.S_IMODE(runs.stat().st_mode) == 0o700
-    assert not [p for p in runs.iterdir() if p.name.startswith(f"{os.getpid()}-")]  # removed at the end
+    assert not [p for p in runs.iterdir() if p.name.startswith(f"{os.getpid()}@")]  # removed at the end
 
 
 def test_an_interrupted_overviews_temporary_files_are_removed_next_time(tmp_path: Path) -> None:
