@@ -235,16 +235,18 @@ def _help_lookup(rules: Any) -> Callable[[str], str | None]:
 # --- worker processes ---------------------------------------------------------------
 
 
-def _worker_main(conn: Connection, rules: Any, options: _Options, parent: int | None = None) -> None:
+def _worker_main(conn: Connection, rules: Any, options: _Options, gate: int | None = None, arm: bool = False) -> None:
     """A worker's loop: receive (index, job), send back (index, result), until told to stop."""
-    if parent is not None:
-        _die_with_parent(parent)
+    if gate is not None:
+        _die_with_parent(gate, arm)
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if options.limits is not None:
-        from checker.limits import configure
+    from checker.limits import apply_memory_ceiling, configure, current
 
+    if options.limits is not None:
         configure(options.limits)
+    apply_memory_ceiling(current())
+    sys.unraisablehook = _quiet_about_memory
     load_error: str | None = None
     if rules is None:
         try:
@@ -266,34 +268,82 @@ def _worker_main(conn: Connection, rules: Any, options: _Options, parent: int | 
         if load_error is not None:
             result = _load_failed(job, load_error)
         else:
-            result = perform(job, rules, options.fail_level)
+            result = _perform_within_memory(job, rules, options.fail_level)
         try:
             conn.send((index, result))
         except (OSError, ValueError):
             return
 
 
-def _die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel stop this worker the moment the process that forked it dies.
+def _perform_within_memory(job: Any, rules: Any, fail_level: Severity) -> Any:
+    """perform(), with a file that needs more than the worker's memory ceiling reported in Swedish."""
+    try:
+        return perform(job, rules, fail_level)
+    except MemoryError:
+        gc.collect()  # what the failed check held is garbage now: the worker goes on with the next job
+        from checker.limits import current, memory_message
+
+        if isinstance(job, Job):
+            return FileResult(job.path, None, error=memory_message(current()), checked_at=datetime.now().astimezone())
+        return job.crashed()
+
+
+def _quiet_about_memory(unraisable: Any) -> None:
+    """A generator closed while the memory ceiling is hit raises MemoryError in its finalizer,
+    which Python would print as a traceback; the file is reported in Swedish already (_perform_within_memory)."""
+    if isinstance(unraisable.exc_value, MemoryError):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _die_with_parent(gate: int, arm: bool) -> None:
+    """On Linux, make sure this worker stops the moment the process it works for (`gate`) dies.
 
     A worker otherwise notices only when it next waits for a job: one busy
     with a document that hangs would run on for the whole time limit after
     the gate or a coordinator's run was killed (kill -9, a service stopped).
-    The signal follows the thread that forked the worker, so it is asked for
-    only when that was the main thread, which lives as long as the process.
+
+    Two ways, as the worker was started:
+    * `arm`: the kernel kills it when its parent dies (PR_SET_PDEATHSIG). The
+      parent is the gate itself when it forked the worker from its main thread,
+      or the forkserver, which exits as soon as the gate is gone. (The signal
+      follows the thread that forked, so a fork from another thread is not armed.)
+    * always: a thread waits on a pidfd of the gate and ends the worker when it
+      exits; it covers what the first cannot (a worker forked from another
+      thread), as soon as the worker's code lets the thread run.
     """
     if not sys.platform.startswith("linux"):
         return
-    try:
-        import ctypes
+    parent = os.getppid()
+    if arm:
+        try:
+            import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it died before we asked
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent:  # it died before we asked
+            os._exit(0)
+    _watch_gate(gate)
+
+
+def _watch_gate(gate: int) -> None:
+    try:
+        handle = os.pidfd_open(gate)
+    except ProcessLookupError:
         os._exit(0)
+    except (OSError, AttributeError):
+        return  # an old kernel: the pipe's end still stops an idle worker
+
+    def wait() -> None:
+        import select
+
+        select.select([handle], [], [])
+        os._exit(0)
+
+    threading.Thread(target=wait, name="malkoll-vakt", daemon=True).start()
 
 
 def _load_failed(job: Any, message: str) -> Any:
@@ -512,7 +562,8 @@ class Runner:
             None,
             error=(
                 "internt fel i Målkoll: arbetsprocessen som granskade filen avslutades oväntat "
-                "(kanske slut på minne). Övriga filer har granskats."
+                "(kanske slut på minne; gränsen för en arbetsprocess är max-worker-mb under [limits]). "
+                "Övriga filer har granskats."
             ),
             internal=True,
             checked_at=datetime.now().astimezone(),
@@ -553,10 +604,12 @@ class Runner:
                 self._load_spec()
         parent_end, child_end = context.Pipe(duplex=True)
         main = threading.current_thread() is threading.main_thread()
+        # Every worker, first or replacement, dies with this process (see _die_with_parent); the kernel's
+        # signal is armed unless the worker was forked straight from a thread other than the main one.
+        arm = main or context.get_start_method() == "forkserver"
         process = context.Process(
             target=_worker_main,
-            # A forked worker is this process's own child: it can ask to die with it (see _die_with_parent).
-            args=(child_end, self.rules if inherit else None, self.options, os.getpid() if inherit and main else None),
+            args=(child_end, self.rules if inherit else None, self.options, os.getpid(), arm),
             name="malkoll-granskning",
             daemon=True,
         )
@@ -687,6 +740,35 @@ def exclude_outputs(files: Sequence[Path], named: Sequence[Path], out_dirs: Sequ
                 continue
         kept.append(path)
     return kept
+
+
+def outputs_over_inputs(paths: Sequence[Path], outputs: Sequence[tuple[str, Path | None]]) -> str | None:
+    """Why a run would check nothing because of its own output folders (None: it would not).
+
+    A folder given to check that is an output folder, or lies inside one,
+    has every document dropped as "an output" (exclude_outputs): the run
+    would find nothing and pass. A gate must not pass having checked nothing.
+    """
+    for option, out_dir in outputs:
+        if out_dir is None:
+            continue
+        out = _real(out_dir)
+        for path in paths:
+            real = _real(path)
+            if path.is_dir() and (real == out or out in real.parents):
+                return (f"{option} {out_dir} är samma mapp som {path}, som ska granskas, eller en mapp ovanför den: "
+                        "då skulle inga dokument granskas. Välj en annan utdatamapp, t.ex. "
+                        f"{path / 'granskning'}.")
+    return None
+
+
+def all_dropped_as_outputs(found: Sequence[Path], kept: Sequence[Path], paths: Sequence[Path]) -> str | None:
+    """The message for a walk whose every .docx was taken for Målkolls own output (None: something is left)."""
+    if not found or kept:
+        return None
+    where = ", ".join(str(p) for p in paths)
+    return (f"Alla {len(found)} .docx-filer i {where} ser ut som Målkolls egna utdata (kopior med kommentarer) och "
+            "granskades inte. Namnge en sådan fil själv om den ska granskas.")
 
 
 def _real(path: Path) -> Path:

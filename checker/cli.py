@@ -302,6 +302,10 @@ def _seconds(word: str) -> float:
         raise argparse.ArgumentTypeError(f"\"{word}\" är inte ett antal sekunder") from None
     if not value >= 0:
         raise argparse.ArgumentTypeError("antalet sekunder får inte vara negativt")
+    from checker.config import seconds_problem
+
+    if (problem := seconds_problem(value)) is not None:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -410,6 +414,8 @@ def _add_watch(commands: Any) -> None:
     watch.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN")
     watch.add_argument("--fail-level", type=_fail_level_type, metavar="NIVÅ", help="lägsta nivå som underkänner ett dokument")
     watch.add_argument("--config", metavar="FIL", type=Path, help="använd den här konfigurationsfilen i stället för mappens")
+    watch.add_argument("--bekrafta-installningar", dest="confirm_config", action="store_true",
+                       help="godkänn mappens malkoll.toml som den ser ut nu (en ändrad fil följs inte förrän den bekräftats)")
     _add_batch_options(watch)
     watch.set_defaults(handler=run_watch)
 
@@ -493,10 +499,10 @@ class _Output:
         return False
 
 
-def _load_settings(args: argparse.Namespace, start: Path) -> Settings:
+def _load_settings(args: argparse.Namespace, start: Path, config: Any = None) -> Settings:
     from checker.config import load_config_for, merge, split_ids
 
-    config = load_config_for(start, getattr(args, "config", None))
+    config = config if config is not None else load_config_for(start, getattr(args, "config", None))
     settings = merge(
         config,
         rules=args.rules,
@@ -590,13 +596,16 @@ def _refuse_odd_rule_files(paths: Sequence[Path], where: str) -> None:
             if info.st_size > MAX_RULE_FILE_BYTES:
                 raise UsageError(f"Regelfilen {file} är {info.st_size // (1024 * 1024)} MB – större än någon regelfil "
                                  f"kan vara (högst 2 miljoner tecken){where}.")
+            if not file.resolve().name.endswith(".rules"):
+                # Never parsed: a parse error would quote the file's first line (/etc/shadow, a key).
+                raise UsageError(f"{file} är ingen regelfil: en regelfils namn slutar på .rules{where}.")
 
 
 # --- malkoll check --------------------------------------------------------------
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from checker.batch import Runner, exclude_outputs, jobs_for
+    from checker.batch import Runner, all_dropped_as_outputs, exclude_outputs, jobs_for, outputs_over_inputs
     from checker.discovery import discover
     from checker.findings import Severity
     from checker.pipeline import RunSummary
@@ -605,7 +614,10 @@ def run_check(args: argparse.Namespace) -> int:
     first = paths[0]
     settings = _load_settings(args, first if first.is_dir() else first.parent)
     found = discover(paths)
-    found.files = exclude_outputs(found.files, paths, [args.annotate, args.overview])
+    walked, found.files = found.files, exclude_outputs(found.files, paths, [args.annotate, args.overview])
+    refused = outputs_over_inputs(paths, [("--annotate", args.annotate), ("--overview", args.overview)])
+    if refused or (refused := all_dropped_as_outputs(walked, found.files, paths)):
+        raise UsageError(refused)
     if args.output is not None:
         _check_output_path(args.output, found.files)
     for option, folder in (("--annotate", args.annotate), ("--overview", args.overview)):
@@ -623,12 +635,16 @@ def run_check(args: argparse.Namespace) -> int:
     # Workers are started before anything else runs a thread, so they can be forked.
     runner.start(len(found.files))
     targets = _annotation_targets(args.annotate, paths, found.files) if args.annotate else None
-    with runner, _Output(args.output) as stream:
+    from checker.output_guard import BufferedOutput, GuardedReporter
+
+    output = BufferedOutput(args.output)
+    with runner, output as stream:
         reporters = [_make_reporter(settings.output_format, stream, args, fail_level, rules)]
         if args.overview is not None:
             from checker.overview import OverviewReporter
 
-            reporters.append(OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths), rules=rules))
+            overview = OverviewReporter(args.overview, fail_level=fail_level, base=_common_base(paths), rules=rules)
+            reporters.append(GuardedReporter(overview, f"Sammanställningen i {args.overview}"))
         with _aborted_on_error(reporters):
             with _progress(args, len(found.files)) as bar:
                 for reporter in reporters:
@@ -662,14 +678,18 @@ def run_check(args: argparse.Namespace) -> int:
             for reporter in reporters:
                 _add_threads(reporter, stage, paths)
                 reporter.finish(run)
+    lost = [r.failure for r in reporters if getattr(r, "failure", None)]  # output.failure is told already
+    for failure in lost:
+        _err(failure)
     if not args.quiet:
-        if args.output is not None:
+        if args.output is not None and not output.failure:
             _err(f"Resultatet sparades i {args.output}.")
         if args.annotate is not None:
             _err(f"Kopior med bristerna som kommentarer finns i {args.annotate}.")
-        if args.overview is not None:
+        if args.overview is not None and not lost:
             _err(f"Sammanställningen finns i {args.overview / 'sammanstallning.html'} och {args.overview / 'sammanstallning.xlsx'}.")
-    return run.exit_code
+    # An output asked for and not delivered: never the "all is well" of exit code 0.
+    return max(run.exit_code, EXIT_FINDINGS) if lost or output.failure else run.exit_code
 
 
 @contextlib.contextmanager
@@ -762,6 +782,9 @@ def _prepare_output_dir(option: str, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageError(f"{option}: mappen {folder} kunde inte skapas ({error.strerror or error}).") from None
+    from checker.private import remove_stale_output_temps
+
+    remove_stale_output_temps(folder)  # what a run killed while writing left here
 
 
 def _common_base(paths: Sequence[Path]) -> Path | None:
@@ -860,12 +883,17 @@ def run_watch(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise UsageError(f"Mappen finns inte: {folder}" if not folder.exists() else f"{folder} är en fil, inte en mapp.")
     folder = folder.absolute()
-    settings = _load_settings(args, folder)
+    from checker.gate_config import watched_config
+
+    log = make_logger(sys.stdout)
+    settings = _load_settings(args, folder, watched_config(folder, args.config, confirm=args.confirm_config, log=log))
     out_dir = (args.output or default_output(folder, settings.output)).absolute()
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"Utdatamappen {out_dir} är en fil, inte en mapp.")
-    if out_dir == folder:
-        raise UsageError("Utdatamappen får inte vara samma mapp som den som bevakas.")
+    from checker.batch import outputs_over_inputs
+
+    if out_dir == folder or outputs_over_inputs([folder], [("Utdatamappen", out_dir)]):  # also through a link
+        raise UsageError("Utdatamappen får inte vara samma mapp som den som bevakas (eller en mapp ovanför den).")
     rules = _load_rules(settings)
     fail_level = Severity.parse(settings.fail_level)
     options = WatchOptions(
@@ -878,7 +906,6 @@ def run_watch(args: argparse.Namespace) -> int:
         once=args.once,
         threads=tuple(settings.threads),
     )
-    log = make_logger(sys.stdout)
     runner = Runner(rules, _rule_spec(settings), jobs=args.jobs, timeout=settings.timeout, fail_level=fail_level)
     # Start the workers before watchdog starts its threads, so they can be forked.
     runner.start()
@@ -1079,8 +1106,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from checker.private import private_temp
+
     try:
-        return int(args.handler(args))
+        with private_temp():  # a run's temporary files, private to the user and removed after a kill -9 too
+            return int(args.handler(args))
     except _ParserExit as stop:
         return stop.status
     except KeyboardInterrupt:

@@ -161,9 +161,9 @@ def _has_malkoll_table(pyproject: Path) -> bool:
     return re.search(r"^\s*\[\s*tool\s*\.\s*malkoll\s*[\].]", text, re.MULTILINE) is not None
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate one configuration file. Raises ConfigError in Swedish."""
-    data = _read_toml(path)
+def load_config(path: Path, text: str | None = None) -> Config:
+    """Read and validate one configuration file (or `text`, kept from it earlier). Raises ConfigError in Swedish."""
+    data = _read_toml(path) if text is None else _parse_toml(path, text)
     if path.name == PYPROJECT_NAME:
         table = data.get("tool", {}).get("malkoll", {})
         where = "[tool.malkoll]"
@@ -202,6 +202,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: konfigurationsfilen är inte sparad som UTF-8.") from error
+    return _parse_toml(path, text)
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -308,11 +312,27 @@ def _convert(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> Any:
     return normalised
 
 
+# The longest time limit that means something (a week); 1e12 seconds overflowed the worker wait.
+MAX_SECONDS = 7 * 24 * 3600.0
+
+
 def _seconds(prefix: str, key: str, spec: _Key, value: Any) -> float:
     # bool is an int in Python; "timeout = true" is a mistake, not one second.
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise ConfigError(f"{prefix}\"{key}\" ska vara ett tal som inte är negativt: {spec.help}.")
+    problem = seconds_problem(float(value))
+    if problem is not None:
+        raise ConfigError(f"{prefix}\"{key}\": {problem}.")
     return float(value)
+
+
+def seconds_problem(value: float) -> str | None:
+    """Why a number of seconds is no usable time limit (None: it is), in Swedish."""
+    if value != value or value == float("inf"):
+        return "antalet sekunder ska vara ett ändligt tal"
+    if value > MAX_SECONDS:
+        return f"högst {MAX_SECONDS:.0f} sekunder (en vecka); använd 0 för ingen gräns"
+    return None
 
 
 def _string_list(prefix: str, key: str, spec: _Key, value: Any) -> list[str]:

@@ -4,6 +4,12 @@ A coordinator points Målkoll at a shared folder where Word leaves lock files
 ("~$Verksamhetsplan.docx") next to open documents, sync clients leave hidden
 folders, and someone may have made a shortcut that points back up the tree.
 None of those are reports, and none may stop the run.
+
+Links are followed only while they stay inside the folder being checked: a
+link in a shared folder to someone's private folder would otherwise get every
+document there checked and an annotated copy of each written into the shared
+output folder. Such a link is named in the results instead; a user who wants
+that folder checked names it on the command line.
 """
 
 from __future__ import annotations
@@ -87,6 +93,7 @@ def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
         where = Path(error.filename) if error.filename else root
         problems.append((where, _describe_os_error(error)))
 
+    inside = _identity(root)
     for folder, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=True):
         # Following links lets a shortcut to another folder work; remembering
         # each real folder stops a link that points back up from looping.
@@ -101,11 +108,12 @@ def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
             dirnames[:] = []
             continue
         visited.add(key)
-        dirnames[:] = sorted((d for d in dirnames if not _is_hidden_dir(d)), key=_sort_key)
         folder_path = Path(folder)
+        dirnames[:] = sorted((d for d in dirnames if not _is_hidden_dir(d)
+                              and not _leads_out(folder_path / d, inside, problems)), key=_sort_key)
         for name in sorted(filenames, key=_sort_key):
             candidate = folder_path / name
-            if not is_candidate(name):
+            if not is_candidate(name) or _leads_out(candidate, inside, problems):
                 continue
             if candidate.is_file():
                 files.append(candidate)
@@ -113,6 +121,24 @@ def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
                 # Named like a report but nothing to read: said, not silently dropped.
                 problems.append((candidate, _not_a_file(candidate)))
     return sorted(files, key=lambda p: _path_key(p, root))
+
+
+OUTSIDE_LINK = ("länken leder ut ur mappen som granskas och följs inte (så att inget utanför mappen granskas "
+                "eller kopieras till utdatamappen); ange målet själv om det ska granskas")
+
+
+def _leads_out(path: Path, inside: Path, problems: list[tuple[Path, str]]) -> bool:
+    """True (and said in `problems`) for a link whose target lies outside the folder being checked."""
+    if not path.is_symlink():
+        return False
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False  # leads nowhere: told as such where it is looked at
+    if target == inside or inside in target.parents:
+        return False
+    problems.append((path, OUTSIDE_LINK))
+    return True
 
 
 def _sort_key(name: str) -> tuple[str, str]:

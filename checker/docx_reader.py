@@ -24,9 +24,9 @@ from lxml import etree
 
 from checker.errors import ReadError
 from checker.safety import (
-    DTD_PROBLEM,
     PackageProblem,
-    has_dtd,
+    check_part,
+    check_xml_parts,
     open_package,
     wrong_type_problem,
     xml_problem,
@@ -197,6 +197,8 @@ def _open(path: Path) -> _Package:
         # It opened and passed the checks, then reading it failed: it shrank or changed under us.
         raise ReadError(path, "filen kunde inte läsas till slut – den ändrades medan den lästes, eller är ofullständig. "
                               "Försök igen när den har sparats klart.") from None
+    except MemoryError:
+        raise  # the worker's memory ceiling: told as such (checker.batch), not as a damaged file
     except Exception as error:  # noqa: BLE001 - lxml.etree.XMLSyntaxError, zlib.error and other parser failures
         problem = xml_problem(error) or "Word-dokumentets innehåll är skadat och kunde inte tolkas."
         raise ReadError(path, problem) from None
@@ -222,6 +224,8 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
         core_title = (title.text or "") if title is not None else ""
         core_subject = (subject.text or "") if subject is not None else None
     body = document.find(W + "body")
+    # The parts read here were looked at for a DTD as they were read; python-docx reads the others (annotate).
+    check_xml_parts(archive, skip=(document_name,), prolog_only=True)
     return _Package(
         body=body,
         styles=_StylesSource(_part(archive, styles_name)) if styles_name else _StylesSource.python_docx_default(),
@@ -312,8 +316,7 @@ def _part(archive: zipfile.ZipFile, name: str) -> bytes:
     Office Open XML never has one, and entity attacks need one.
     """
     data = archive.read(name)
-    if has_dtd(data):
-        raise PackageProblem(DTD_PROBLEM)
+    check_part(name, data)  # a DTD, or more elements than the limit: refused before parsing
     return data
 
 

@@ -261,8 +261,12 @@ def _index_for(report: Report, thread: ThreadLinks | None) -> ReportIndex:
 
 
 def _check(report: Report, rules: RuleSet, thread: ThreadLinks | None = None, only_thread: bool = False) -> list[Finding]:
+    from checker.limits import current
+    from checker.rules_lang.patterns import PatternBudgetExceeded, time_budget
+
     index = _index_for(report, thread)
     findings: list[Finding] = []
+    budget = current().max_rule_seconds
     for rule in rules.rules:
         if rule.kinds is not None and report.kind not in rule.kinds:
             continue
@@ -272,7 +276,10 @@ def _check(report: Report, rules: RuleSet, thread: ThreadLinks | None = None, on
         if compiled is None:
             continue
         try:
-            findings.extend(compiled(index))
+            with time_budget(budget):
+                findings.extend(compiled(index))
+        except PatternBudgetExceeded:
+            findings.append(_over_budget(rule, budget))
         except (KeyboardInterrupt, SystemExit, MemoryError):
             raise
         except Exception as exc:  # noqa: BLE001 - one rule's failure must not stop the check
@@ -289,6 +296,22 @@ def _internal_error(rule: Rule, exc: Exception) -> Finding:
         message=(
             f"Regeln {rule.id} kunde inte prövas på det här dokumentet på grund av ett internt fel "
             f"({type(exc).__name__}). Övriga regler har prövats. Rapportera gärna felet."
+        ),
+        target=None,
+        target_type="dokument",
+        location=Location(),
+        quote=None,
+    )
+
+
+def _over_budget(rule: Rule, seconds: float) -> Finding:
+    """A rule whose patterns took too long on this document: said at the rule's own level (never a silent pass)."""
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=(
+            f"Regeln {rule.id} hann inte prövas klart på det här dokumentet: dess reguljära uttryck tog mer än "
+            f"{seconds:g} sekunder och avbröts (max-rule-seconds under [limits]). Förenkla mönstret i regelfilen."
         ),
         target=None,
         target_type="dokument",

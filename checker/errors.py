@@ -20,3 +20,19 @@ class ReadError(MalkollError):
 
 class ConfigError(MalkollError):
     """A configuration file or command-line setting is wrong (exit code 2)."""
+
+
+def os_problem(error: OSError) -> str:
+    """An operating-system error in Swedish words (the system's own wording is English)."""
+    import errno
+
+    words = {
+        errno.ENOSPC: "disken är full",
+        errno.EDQUOT: "diskkvoten är slut",
+        errno.EACCES: "åtkomst nekad",
+        errno.EPERM: "åtkomst nekad",
+        errno.EROFS: "disken är skrivskyddad",
+        errno.ENOENT: "mappen finns inte",
+        errno.EIO: "in- eller utmatningsfel på disken",
+    }
+    return words.get(error.errno or 0) or (error.strerror or str(error))

@@ -53,6 +53,13 @@ class Limits:
     # Unpacked size ÷ packed size of one entry larger than RATIO_FLOOR_BYTES
     # (Word's XML packs at most ~50:1; a bomb of spaces packs ~1000:1).
     max_ratio: float = 200
+    # XML elements in one part (a 500-page report's document.xml has about a million; each costs
+    # memory once parsed, and an empty paragraph packs to a few bits).
+    max_elements: int = 2_000_000
+    # Address space of each worker process, in MB (RLIMIT_AS): one file can never take the machine.
+    max_worker_mb: float = 4096
+    # Seconds the regular expressions of one rule may take on one document (checker.rules_lang.patterns).
+    max_rule_seconds: float = 10.0
 
     @property
     def max_file_bytes(self) -> int:
@@ -66,6 +73,10 @@ class Limits:
     def max_total_bytes(self) -> int:
         return int(self.max_total_mb * MB)
 
+    @property
+    def max_worker_bytes(self) -> int:
+        return int(self.max_worker_mb * MB)
+
 
 DEFAULTS = Limits()
 
@@ -76,6 +87,10 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     "max-entry-mb": ("max_entry_mb", "MALKOLL_MAX_ENTRY_MB", "största uppackade storlek för en del, i MB"),
     "max-total-mb": ("max_total_mb", "MALKOLL_MAX_TOTAL_MB", "största uppackade storlek för hela filen, i MB"),
     "max-ratio": ("max_ratio", "MALKOLL_MAX_RATIO", "högsta packningsgrad (uppackad ÷ packad storlek) för en del"),
+    "max-elements": ("max_elements", "MALKOLL_MAX_ELEMENTS", "högsta antal XML-element i en del"),
+    "max-worker-mb": ("max_worker_mb", "MALKOLL_MAX_WORKER_MB", "största minne för en arbetsprocess, i MB"),
+    "max-rule-seconds": ("max_rule_seconds", "MALKOLL_MAX_RULE_SECONDS",
+                         "största tid i sekunder för en regels reguljära uttryck i ett dokument"),
 }
 _FIELD_TYPES = {f.name: f.type for f in fields(Limits)}
 
@@ -135,10 +150,59 @@ def resolve(changes: Mapping[str, Any], environ: Mapping[str, str]) -> Limits:
     return replace(from_environment(environ), **dict(changes))
 
 
+# The largest value each limit may take: far above any document (and any disk), and small enough that
+# the byte counts derived from it stay ordinary integers (1e308 MB overflowed into "internt fel").
+MAXIMA: dict[str, float] = {
+    "max_file_mb": 1024 * 1024,  # 1 TB
+    "max_entries": 10_000_000,
+    "max_entry_mb": 1024 * 1024,
+    "max_total_mb": 1024 * 1024,
+    "max_ratio": 1_000_000,
+    "max_elements": 1_000_000_000,
+    "max_worker_mb": 1024 * 1024,
+    "max_rule_seconds": 7 * 24 * 3600,
+}
+
+
 def _checked(name: str, number: float, where: str, description: str) -> Any:
     if not 0 < number < float("inf"):  # also refuses NaN
         raise ConfigError(f"{where}: {description} ska vara ett positivt tal.")
-    return int(number) if _FIELD_TYPES[name] in (int, "int") else number
+    whole = _FIELD_TYPES[name] in (int, "int")
+    if whole and not float(number).is_integer():
+        # 0.5 entries used to become 0 silently.
+        raise ConfigError(f"{where}: {description} ska vara ett positivt heltal, inte {number:g}.")
+    highest = MAXIMA.get(name)
+    if highest is not None and number > highest:
+        shown = f"{highest:,.0f}".replace(",", " ")
+        raise ConfigError(f"{where}: {description} får vara högst {shown} – ett större värde är ingen gräns.")
+    return int(number) if whole else number
+
+
+def apply_memory_ceiling(limits: Limits) -> None:
+    """Cap this process's address space (a worker's: never the coordinator's own process).
+
+    Past the ceiling an allocation fails with MemoryError, which the worker
+    reports in Swedish (memory_message) instead of the machine swapping.
+    """
+    try:
+        import resource
+    except ImportError:  # not on this system: the time limit still holds
+        return
+    ceiling = limits.max_worker_bytes
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    if soft == resource.RLIM_INFINITY or ceiling < soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+        except (ValueError, OSError):
+            pass  # below what the process already uses: it keeps the limit it had
+
+
+def memory_message(limits: Limits) -> str:
+    """The Swedish explanation for a file that needed more memory than a worker may use."""
+    return (f"dokumentet behövde mer minne än gränsen {describe_mb(limits.max_worker_bytes)} för en arbetsprocess "
+            "och granskades inte. Kontrollera att filen är ett vanligt Word-dokument. " + how_to_raise("max-worker-mb"))
 
 
 def describe_mb(size: int) -> str:

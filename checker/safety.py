@@ -16,9 +16,10 @@ says in Swedish what the file is and what to do about it:
   unpacked to disk, but no Word document has one;
 * an .xlsx, .pptx, .docm (macros) or template renamed .docx.
 
-XML parts are read later by checker.docx_reader; `has_dtd` refuses the
-document-type declarations that entity attacks need (OOXML never has one),
-and `xml_problem` explains the parser's own resource limits.
+XML parts are read later by checker.docx_reader; `has_dtd` and
+`check_xml_parts` refuse the document-type declarations that entity attacks
+need (OOXML never has one) in every part and every encoding, and
+`xml_problem` explains the parser's own resource limits.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def check_bytes(data: bytes, limits: Limits | None = None) -> None:
     check_stream(stream, len(data), limits)
     with _zip(zipfile.ZipFile, stream) as archive:
         check_archive(archive, limits)
+        check_xml_parts(archive)
 
 
 def _open_regular(path: Path) -> IO[bytes]:
@@ -263,7 +265,17 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
             f"filen skulle packas upp till {describe_mb(total)}, mer än gränsen {describe_mb(limits.max_total_bytes)}. "
             "Filen packades inte upp (den kan vara en så kallad zipbomb). " + how_to_raise("max-total-mb")
         )
-    names = {info.filename for info in infos}
+    names: set[str] = set()
+    for info in infos:
+        if info.filename in names:
+            # Which copy a program reads differs (Python the last, others the first): what Målkoll checks
+            # need not be what Word shows.
+            raise PackageProblem(
+                f"filen innehåller två delar med samma namn (”{_shown(info.filename)}”), något Word aldrig skriver. "
+                "Olika program läser olika exemplar, så det som granskas behöver inte vara det Word visar; "
+                "filen kan vara manipulerad och granskas inte. Spara om den i Word."
+            )
+        names.add(info.filename)
     if "[Content_Types].xml" not in names:
         raise PackageProblem(_not_office(names))
 
@@ -283,9 +295,9 @@ def _escapes(name: str) -> bool:
 
 def _shown(name: str, limit: int = 60) -> str:
     """An entry name fit for a message: no control characters, not too long."""
-    from checker.output import clean_display
+    from checker.output import visible_name
 
-    text = clean_display(name)
+    text = visible_name(name)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -410,8 +422,12 @@ def _directory_names(data: bytes) -> set[str]:
 
 # --- XML parts ------------------------------------------------------------------------------------
 
-# "<!DOCTYPE" in UTF-16, either byte order (an XML part may be written in it).
-_UTF16_DTD = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+# "<!DOCTYPE" in the encodings a part unreadable to the parser might still be in (a last look, see has_dtd).
+_DTD_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le",
+                                                               "utf-32-be", "cp037"))
+# The first bytes of an XML entity in each encoding XML allows (XML 1.0, appendix F), byte-order marks included.
+_XML_STARTS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe", b"\x00\x00\xfe\xff", b"\x00\x00\x00<", b"<\x00\x00\x00",
+               b"\x00\x00<\x00", b"\x00<\x00\x00", b"\x00<\x00?", b"<\x00?\x00", b"Lo\xa7\x94", b"<")
 DTD_PROBLEM = (
     "dokumentet innehåller en dokumenttypdeklaration (DTD), något Word aldrig skriver och som används för angrepp "
     "med entiteter. Filen kan vara manipulerad och granskas inte; ingen entitet har expanderats och inga externa "
@@ -419,32 +435,144 @@ DTD_PROBLEM = (
 )
 
 
+class _StopAtRoot(Exception):
+    """Raised by _Prolog at the root element: nothing after it can declare a document type."""
+
+
+class _Prolog:
+    """A parser target that only notes a document type declaration, and stops at the root element."""
+
+    def __init__(self) -> None:
+        self.dtd = False
+        self.root = False
+
+    def doctype(self, *args: Any) -> None:
+        self.dtd = True
+        raise _StopAtRoot
+
+    def start(self, *args: Any) -> None:
+        self.root = True
+        raise _StopAtRoot
+
+    def end(self, *args: Any) -> None:
+        pass
+
+    def data(self, *args: Any) -> None:
+        pass
+
+    def comment(self, *args: Any) -> None:
+        pass
+
+    def pi(self, *args: Any) -> None:
+        pass
+
+    def close(self) -> bool:
+        return self.dtd
+
+
 def has_dtd(data: bytes) -> bool:
-    """True when an XML part declares a document type (where entity attacks live).
+    """True when an XML part declares a document type (where entity attacks live), in any encoding.
 
     Office Open XML forbids DTDs, so such a part is refused unread rather
-    than parsed with its entities ignored. A DTD can only stand before the
-    root element, so only the prolog (declaration, comments, processing
-    instructions) is looked at: a few dozen bytes, whatever the part's size.
+    than parsed with its entities ignored. The judge is libxml2 itself, the
+    parser of both the reader and python-docx, so every encoding it reads
+    (UTF-8, UTF-16 and UTF-32 in either byte order, with or without a byte
+    order mark, declared 8-bit encodings) is covered; it stops at the root
+    element, so a part of any size costs a few dozen bytes of parsing. No
+    entity is expanded and nothing is loaded while it looks.
     """
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
-        return any(mark in data for mark in _UTF16_DTD)  # rare: look everywhere
-    position = 0
+    return _prolog(data) == "dtd"
+
+
+def _prolog(data: bytes) -> str:
+    """"dtd" (a document type is declared), "root" (the root element came first) or "unread" (neither seen)."""
+    from lxml import etree
+
+    target = _Prolog()
+    parser = etree.XMLParser(target=target, resolve_entities=False, load_dtd=False, no_network=True)
+    try:
+        etree.fromstring(data, parser)
+    except _StopAtRoot:
+        pass
+    except etree.XMLSyntaxError:
+        # libxml2 cannot read it (or not yet, for a prefix); a declaration in any encoding is still told as one.
+        return "dtd" if any(marker in data for marker in _DTD_MARKERS) else "unread"
+    return "dtd" if target.dtd else ("root" if target.root else "unread")
+
+
+def _declares_dtd(handle: IO[bytes], head: bytes) -> bool:
+    """Whether the part being read from `handle` declares a DTD, reading no further than its root element.
+
+    A DTD stands before the root, so a prefix is enough; it grows (doubling) only while neither the root
+    nor a declaration has been seen (a long comment or processing instruction first).
+    """
+    data = head
+    chunk = 4096
     while True:
-        start = data.find(b"<", position)
-        if start < 0:
-            return False
-        if data.startswith(b"<!DOCTYPE", start):
-            return True
-        if data.startswith(b"<?", start):
-            end = data.find(b"?>", start + 2)
-        elif data.startswith(b"<!--", start):
-            end = data.find(b"-->", start + 4)
-        else:
-            return False  # the root element: nothing after it can declare a DTD
-        if end < 0:
-            return False  # unterminated: the parser will call it damaged
-        position = end + 2
+        more = handle.read(chunk)
+        data += more
+        state = _prolog(data)
+        if state != "unread" or not more:
+            return state == "dtd"
+        chunk = len(data)
+
+
+def check_part(name: str, data: bytes, limits: Limits | None = None) -> None:
+    """Refuse an XML part with a DTD or more elements than the limit, before it is parsed. Raises PackageProblem."""
+    limits = limits or current()
+    if has_dtd(data):
+        raise PackageProblem(f"delen ”{_shown(name)}”: {DTD_PROBLEM}")
+    elements = count_elements(data)
+    if elements > limits.max_elements:
+        raise PackageProblem(
+            f"delen ”{_shown(name)}” har {_thousands(elements)} XML-element, fler än gränsen "
+            f"{_thousands(limits.max_elements)} (ett verkligt dokument har högst omkring en miljon). "
+            "Filen lästes inte, eftersom den skulle fylla minnet. " + how_to_raise("max-elements")
+        )
+
+
+def count_elements(data: bytes) -> int:
+    """How many elements a part can hold at most: its start tags, counted without parsing.
+
+    Every element begins with "<" followed by a name; end tags ("</"), declarations ("<!", "<?")
+    are not elements. In UTF-16 or UTF-32 every "<" still holds the byte 0x3C, so the count of
+    that byte is an upper bound there (Word writes UTF-8).
+    """
+    if data.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00")) or b"\x00" in data[:4]:
+        return data.count(b"<")
+    return data.count(b"<") - data.count(b"</") - data.count(b"<!") - data.count(b"<?")
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
+def check_xml_parts(archive: zipfile.ZipFile, skip: Iterable[str] = (), *, prolog_only: bool = False) -> None:
+    """Refuse a package where any part that is XML declares a document type (or, unless `prolog_only`,
+    has more elements than the limit). Raises PackageProblem.
+
+    python-docx parses every XML part when it writes the annotated copy
+    (comments, settings, docProps/app.xml …), not only those the reader needs,
+    so every part that starts like XML in any encoding is looked at. Sizes were
+    checked against the limits before (check_archive). The reader, which
+    parses only the parts it counts itself, asks for the prologs alone: a few
+    KB of each part instead of all of them unpacked.
+    """
+    skipped = set(skip)
+    for info in archive.infolist():
+        if info.is_dir() or info.filename in skipped:
+            continue
+        with archive.open(info) as handle:
+            head = handle.read(4)
+            stripped = head.lstrip(b" \t\r\n")
+            if stripped and not stripped.startswith(_XML_STARTS):
+                continue  # an image or other binary part: no XML parser reads it
+            if prolog_only:
+                if _declares_dtd(handle, head):
+                    raise PackageProblem(f"delen ”{_shown(info.filename)}”: {DTD_PROBLEM}")
+                continue
+            data = head + handle.read()
+        check_part(info.filename, data)
 
 
 def xml_problem(error: Exception) -> str | None:
@@ -458,7 +586,21 @@ def xml_problem(error: Exception) -> str | None:
                 "Dela upp texten eller kontrollera att filen är rätt.")
     if "entity" in text and ("amplification" in text or "loop" in text):
         return DTD_PROBLEM
+    if "memory allocation failed" in text or "out of memory" in text or ("unknown error" in text and _memory_capped()):
+        # libxml2 hit the worker's memory ceiling (checker.limits.apply_memory_ceiling) while parsing; a failed
+        # allocation deep in the parser leaves no message at all ("unknown error", line 0).
+        from checker.limits import memory_message
+
+        return memory_message(current())
     return None
+
+
+def _memory_capped() -> bool:
+    try:
+        import resource
+    except ImportError:
+        return False
+    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
 
 
 # --- for the watch: is the file complete? ------------------------------------------------------------

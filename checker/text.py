@@ -22,7 +22,12 @@ _SPACE_LIKE = dict.fromkeys(
 )
 # Zero-width characters and soft hyphens vanish entirely.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_HTML_TAG = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+# Only what an HTML export writes: a known tag name, and attributes (if any) with "=". Text a person wrote
+# between angle brackets ("<Skriv analysen här>", "<b och c>") is text, and is kept and quoted.
+_HTML_TAG_NAMES = ("p|div|span|br|hr|b|i|u|s|em|strong|small|big|sub|sup|font|a|li|ul|ol|dl|dt|dd|h[1-6]|"
+                   "table|thead|tbody|tfoot|tr|td|th|caption|col|colgroup|blockquote|pre|code|img|center|strike|del|ins")
+_HTML_TAG = re.compile(r"</?\s*(?:" + _HTML_TAG_NAMES + r")(?:\s+[a-zA-Z_:][-\w:.]*\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=]+))*"
+                       r"\s*/?>", re.IGNORECASE)
 _HTML_BLOCK_END = re.compile(r"</\s*(?:p|div|li|h[1-6])\s*>|<\s*br\s*/?\s*>", re.IGNORECASE)
 _MULTISPACE = re.compile(r"[ ]{2,}")
 # What clean_spaces would change besides the ends (with double spaces): a plain

@@ -9,11 +9,17 @@ FOLDER/granskning/):
     <namn>.granskning.txt    the same findings as a short text
     sammanstallning.html     the coordinator's overview (and .xlsx)
 
-A file is checked only when it has stopped changing — size and modification
-time unchanged for a settle period — and opens as a complete .docx (its zip
+A file is checked only when it has stopped changing — its stat signature
+unchanged for a settle period — and opens as a complete .docx (its zip
 central directory, written last, can be read), so a report being copied over
 a slow share is never checked half-written. A file whose content did not
-change (same SHA-256) is not checked again. Changes are noticed through
+change (same SHA-256) is not checked again. The signature holds the inode
+and the status-change time besides size and modification time: anyone can
+set a file's mtime back (touch -d), nobody but the kernel sets its ctime, so
+a report overwritten by another of the same size with the old mtime is still
+seen, hashed, and checked again when its content differs; and where even
+ctime can be set (a network share), the checked files are hashed again in
+turn in the background (VERIFY_BYTES_PER_ROUND). Changes are noticed through
 watchdog's file events, with a full rescan now and then as a safety net, or
 by polling alone (--poll) on network shares where events do not arrive.
 
@@ -39,7 +45,7 @@ from typing import IO, TYPE_CHECKING, Any
 from checker.annotate import annotated_path, is_output_name, text_report_path
 from checker.config import ThreadOverride
 from checker.findings import Severity
-from checker.output import clean_display, plural
+from checker.output import clean_display, plural, visible_name
 from checker.overview import HTML_NAME
 from checker.pipeline import FileResult, FileSummary, RunSummary
 
@@ -56,6 +62,14 @@ RESCAN_SECONDS = 30.0
 DAMAGED_AFTER_SETTLES = 3
 # How long the loop sleeps when file events are used (events wake it earlier).
 EVENT_TICK = 0.5
+# (size, mtime, ctime, inode, device): a change of any means "hash it and compare".
+Signature = tuple[int, int, int, int, int]
+# Where ctime can be set too (an SMB client may set a file's change time), the checked files' content is
+# hashed again in the background: at most this many bytes every RESCAN_SECONDS, in turn, so every file is
+# compared with its verdict's content within minutes, at a cost of a few MB a second at most.
+VERIFY_BYTES_PER_ROUND = 64 * 1024 * 1024
+# A signature no file has: the file is looked at again as changed.
+_STALE: Signature = (-1, 0, 0, 0, 0)
 
 
 @dataclass
@@ -73,9 +87,9 @@ class WatchOptions:
 
 @dataclass
 class _Pending:
-    """A file seen but not yet checked: its size+mtime and since when it has had them."""
+    """A file seen but not yet checked: its signature and since when it has had it."""
 
-    signature: tuple[int, int]
+    signature: Signature
     since: float
 
 
@@ -83,7 +97,7 @@ class _Pending:
 class _Checked:
     """What is kept of a checked file: enough for its outputs and the overview, not the report."""
 
-    signature: tuple[int, int]
+    signature: Signature
     digest: str
     result: FileResult
     summary: FileSummary
@@ -100,12 +114,13 @@ def default_output(folder: Path, configured: Path | None) -> Path:
     return configured if configured is not None else folder / OUTPUT_NAME
 
 
-def signature_of(path: Path) -> tuple[int, int] | None:
+def signature_of(path: Path) -> Signature | None:
     try:
         stat = path.stat()
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns)
+    # Size and mtime alone can be forged (same size, mtime set back); ctime and the inode cannot.
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
 def is_complete_docx(path: Path) -> bool:
@@ -130,6 +145,19 @@ def digest_of(path: Path) -> str | None:
     return hasher.hexdigest()
 
 
+def _content_digest(path: Path, signature: Signature) -> str | None:
+    """The file's SHA-256, or for a file over the size limit its signature (hashing 20 GB stalls the gate).
+
+    Such a file is refused by the check unread (checker.safety compares the size first); its signature
+    changes with any rewrite, so a new version is still checked again.
+    """
+    from checker.limits import current
+
+    if signature[0] > current().max_file_bytes:
+        return "för stor:" + ":".join(map(str, signature))
+    return digest_of(path)
+
+
 class Watcher:
     """The watch loop. `log` receives one line per event worth telling a person about."""
 
@@ -145,6 +173,8 @@ class Watcher:
         self._missing_logged = False
         self._overview_written = False
         self._problems_logged: set[tuple[Path, str]] = set()
+        self._last_verify = time.monotonic()
+        self._verify_next = 0
 
     # -- the loop -------------------------------------------------------------------
 
@@ -178,10 +208,36 @@ class Watcher:
         seen = self._scan()
         if seen is not None:
             changed |= self._forget_missing(seen)
+        self._verify_some()
         ready = self._ready()
         if ready:
             changed |= self._check(ready)
         return changed
+
+    def _verify_some(self) -> None:
+        """Hash a share of the checked files again; one whose content differs from its verdict's is checked again.
+
+        The signature cannot be trusted everywhere (see VERIFY_BYTES_PER_ROUND): the content decides.
+        """
+        now = time.monotonic()
+        if now - self._last_verify < RESCAN_SECONDS or not self.state.checked:
+            return
+        self._last_verify = now
+        paths = sorted(self.state.checked)
+        budget = VERIFY_BYTES_PER_ROUND
+        for step in range(len(paths)):
+            path = paths[(self._verify_next + step) % len(paths)]
+            checked = self.state.checked[path]
+            if step and checked.signature[0] > budget:
+                self._verify_next += step
+                return
+            budget -= max(checked.signature[0], 0)
+            if path in self.state.pending or not checked.digest:
+                continue
+            digest = _content_digest(path, checked.signature)
+            if digest is not None and digest != checked.digest:
+                checked.signature = _STALE  # the next look sees a change; the check compares the content
+        self._verify_next += len(paths)
 
     def _sleep(self) -> None:
         if self._observer is not None and not self._observer.is_alive():
@@ -303,10 +359,10 @@ class Watcher:
         from checker.config import stated_for
 
         jobs: list[Job] = []
-        before: dict[Path, tuple[tuple[int, int], str]] = {}
+        before: dict[Path, tuple[Signature, str]] = {}
         for path in ready:
             pending = self.state.pending.pop(path)
-            digest = digest_of(path)
+            digest = _content_digest(path, pending.signature)
             if digest is None:
                 if signature_of(path) is None:  # gone between the look and the read
                     continue
@@ -346,7 +402,7 @@ class Watcher:
         return [annotate_again(result, self.options.out_dir, rules, self.options.fail_level)
                 for result in gate.add_findings(arrived, known, self.runner.run)]
 
-    def _record(self, result: FileResult, signature: tuple[int, int], digest: str) -> bool:
+    def _record(self, result: FileResult, signature: Signature, digest: str) -> bool:
         path = result.path
         now_signature = signature_of(path)
         if now_signature is None:
@@ -400,6 +456,10 @@ class Watcher:
             return False
         identity = (stat.st_dev, stat.st_ino)
         previous, self.state.out_identity = self.state.out_identity, identity
+        if previous is None:
+            from checker.private import remove_stale_output_temps
+
+            remove_stale_output_temps(out)  # what a watch killed while writing left here
         # A recreated folder may get the old inode number back, so a missing
         # overview (always there once written) counts as a removal too.
         lost = self._overview_written and not (out / HTML_NAME).exists()
@@ -497,7 +557,7 @@ def _seconds(value: float) -> str:
 
 def _line(name: str, verdict: str, detail: str) -> str:
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-    return f"{stamp}  {clean_display(name)}  {verdict}  {clean_display(detail)}"
+    return f"{stamp}  {visible_name(name)}  {verdict}  {clean_display(detail)}"
 
 
 def _check_line(name: str, result: FileResult, summary: FileSummary) -> str:

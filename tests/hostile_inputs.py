@@ -222,6 +222,45 @@ def dtd_in_styles() -> bytes:
     return docx(body, extra_parts=[("word/_rels/document.xml.rels", rels), ("word/styles.xml", styles)])
 
 
+def with_part(data: bytes, name: str, content: bytes) -> bytes:
+    """The package `data` with part `name` replaced (or added)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = [(info.filename, source.read(info)) for info in source.infolist() if info.filename != name]
+    return zip_parts([*parts, (name, content)])
+
+
+def with_dtd(part: bytes, encoding: str = "utf-8") -> bytes:
+    """An XML part with an internal DTD whose entity the root's first child uses, in `encoding`
+    (the declaration names it; Python's "utf-32"/"utf-16" add a byte order mark)."""
+    text = part.decode("utf-8")
+    if text.startswith("<?xml"):
+        text = text[text.index("?>") + 2:].lstrip()
+    root_end = text.index(">")
+    root_name = text[1:root_end].split()[0]
+    declaration = (f'<?xml version="1.0" encoding="{encoding.upper()}" standalone="yes"?>\n'
+                   f'<!DOCTYPE {root_name} [<!ENTITY malkoll "ENTITET-EXPANDERAD">]>')
+    return (declaration + text).encode(encoding)
+
+
+def empty_paragraphs(count: int, *, headers: int = 0) -> bytes:
+    """A body of `count` empty paragraphs (6 bytes of XML each, packing to almost nothing), and as many in
+    each of `headers` (at most 3) header and footer parts the section refers to, which the reader reads:
+    memory once parsed, with no size or ratio limit in the way."""
+    paragraphs = b"<w:p/>" * count
+    r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = [("headerReference", "default", "hdr", "header1.xml"), ("headerReference", "first", "hdr", "header2.xml"),
+             ("footerReference", "default", "ftr", "footer1.xml")][:headers]
+    references = "".join(f'<w:{tag} w:type="{kind}" r:id="rIdH{n}"/>' for n, (tag, kind, _, _) in enumerate(kinds))
+    section = f'<w:sectPr xmlns:r="{r_ns}">{references}</w:sectPr>'.encode() if kinds else b""
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rIdH{n}" Type="{r_ns}/{tag[:6]}" Target="{name}"/>'
+                      for n, (tag, _, _, name) in enumerate(kinds)) + "</Relationships>").encode()
+    parts = [(f"word/{name}", f'<w:{root} xmlns:w="{W_NS}">'.encode() + paragraphs + f"</w:{root}>".encode())
+             for _, _, root, name in kinds]
+    extra = [("word/_rels/document.xml.rels", rels), *parts] if kinds else []
+    return docx(paragraphs + section, extra_parts=extra)
+
+
 def deep_nesting(levels: int = 300) -> bytes:
     """Content controls nested deeper than any parser should follow."""
     inner = paragraph("djupt")

@@ -158,7 +158,7 @@ def test_odd_file_names_in_a_folder_and_named_alone(tmp_path: Path, catalog) -> 
     code, out, err = _run("check", str(folder), "--timeout", "0", "-q")
     assert code == 0, out + err
     assert "5 filer: 5 godkända" in " ".join(out.split())
-    assert "rad brytning.docx" in out and "rad\nbrytning" not in out  # a newline never splits a line of output
+    assert "rad␊brytning.docx" in out and "rad\nbrytning" not in out  # a newline is shown, never splits a line
     # Named alone: after "--", or as ./-streck.docx; without them argparse sees an option, and says what to do.
     assert _run("check", "-q", "--timeout", "0", "--", "-streck.docx", "--help.docx", cwd=folder)[0] == 0
     assert _run("check", "-q", "--timeout", "0", "./-streck.docx", cwd=folder)[0] == 0

@@ -48,6 +48,19 @@ def clean_display(text: str | None, *, multiline: bool = False) -> str:
     return text.translate(_MULTI_LINE if multiline else _ONE_LINE)
 
 
+# A file name is how a person finds the file: its odd characters are shown, not deleted (two names that
+# differ only in a control character must not look alike). C0 controls become their Unicode pictures
+# ("␛" for ESC, so "ESC[2J" shows as "␛[2J" and does nothing), the rest "[U+XXXX]".
+_VISIBLE_NAME: dict[int, str] = {c: chr(0x2400 + c) for c in range(0x20)}
+_VISIBLE_NAME[0x7F] = "\u2421"
+_VISIBLE_NAME.update({c: f"[U+{c:04X}]" for c in [*range(0x80, 0xA0), *map(ord, _BIDI), 0x2028, 0x2029]})
+
+
+def visible_name(text: str | None) -> str:
+    """A file or folder name made safe to print, with every control character shown visibly."""
+    return text.translate(_VISIBLE_NAME) if text else ""
+
+
 # Characters json.dumps(ensure_ascii=False) leaves as they are that would
 # still act on a terminal or editor showing the JSON: C1 controls (0x9b is a
 # one-byte CSI), bidirectional overrides, line and paragraph separators.

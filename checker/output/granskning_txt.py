@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checker.findings import Finding, Severity
-from checker.output import clean_display, describe_document, plural, shorten
+from checker.output import clean_display, describe_document, plural, shorten, visible_name
 from checker.pipeline import FileResult, FileSummary
 
 ENCODING = "utf-8-sig"
@@ -34,7 +34,7 @@ def verdict_word(summary: FileSummary) -> str:
 
 def render(result: FileResult, summary: FileSummary, fail_level: Severity, *, name: str | None = None) -> str:
     """The whole report as text with "\\n" line ends (write() turns them into CRLF)."""
-    shown = clean_display(name or result.path.name)
+    shown = visible_name(name or result.path.name)
     lines = [f"Målkoll – granskning av {shown}", ""]
     if summary.unit:
         lines.append(f"Enhet:     {clean_display(summary.unit)}")

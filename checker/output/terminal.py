@@ -29,7 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from checker.findings import Finding, Severity
-from checker.output import clean_display, describe_document, describe_kind, plural, shorten
+from checker.output import clean_display, describe_document, describe_kind, plural, shorten, visible_name
 from checker.pipeline import FileResult, FileSummary, RunSummary
 from checker.text import fold
 
@@ -198,12 +198,12 @@ class TerminalReporter:
 def document_title(summary: FileSummary) -> Text:
     """"Aspuddens hemtjänst · Verksamhetsberättelse 2025", or the file name when unreadable."""
     if summary.error is not None:
-        return Text(clean_display(summary.path.name), style="bold")
+        return Text(visible_name(summary.path.name), style="bold")
     title = Text(style="bold")
     # The unit names the document for people; without it, the file name does.
     name = summary.unit if summary.unit else summary.path.name
     if summary.unit or summary.kind is None:
-        title.append(clean_display(name))
+        title.append(clean_display(name) if summary.unit else visible_name(name))
         title.append(" · ")
     title.append(describe_document(summary.kind, summary.tertial, summary.year, summary.other))
     return title
@@ -222,7 +222,7 @@ def render_file(result: FileResult, summary: FileSummary) -> Group:
     parts: list[object] = []
     parts.append(RuleLine(document_title(summary), align="left", style="dim"))
     file_line = Text("Fil: ", style="dim")
-    file_line.append(clean_display(str(result.path)))
+    file_line.append(visible_name(str(result.path)))
     parts.append(file_line)
     verdict = verdict_text(summary)
     if result.error is not None:
@@ -396,7 +396,7 @@ def render_summary_table(run: RunSummary, width: int = 100) -> Table:
         readable = item.error is None
         shown = item.path.relative_to(folder) if folder is not None else item.path
         table.add_row(
-            Text(clean_display(str(shown))),
+            Text(visible_name(str(shown))),
             Text(clean_display(item.unit) if item.unit else "–"),
             Text(_short_document(item) if readable else "–"),
             _count_cell(item.errors, Severity.ERROR, readable),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding, Severity
-from checker.output import NOT_A_REPORT, clean_display, describe_kind
+from checker.output import NOT_A_REPORT, clean_display, describe_kind, visible_name
 from checker.overview.summary import RuleSummary, UnitTable, role_of, sort_key
 from checker.pipeline import FileResult, FileSummary
 
@@ -80,7 +80,7 @@ def entry_for(result: FileResult, summary: FileSummary, *, base: Path | None, ou
     else:
         status = "godkand" if summary.passed else "underkand"
     return Entry(
-        name=clean_display(display_name(result.path, base)),
+        name=visible_name(display_name(result.path, base)),
         unit=clean_display(summary.unit) if summary.unit else None,
         kind=(NOT_A_REPORT if summary.other else describe_kind(summary.kind, summary.tertial)) if summary.error is None else "–",
         year=summary.year,

@@ -9,13 +9,25 @@ matching time is linear in the text whatever the pattern. RE2 has no
 back-references and no look-arounds; those are refused here with a Swedish
 message before RE2 sees the pattern, so the author learns what to change.
 
+Linear is not cheap when the pattern is large: RE2's time is the text's
+length times the compiled program's size, and counted repetitions multiply
+that size (29 × ".{999}" compiles to 230 000 instructions and takes over a
+minute per 100 000 characters). So the compiled program may hold at most
+MAX_PROGRAM_SIZE instructions, refused at load time with a Swedish message;
+and while a document is checked, the patterns of one rule together get a
+time budget (`time_budget`, [limits] max-rule-seconds): past it the rule is
+stopped for that document (PatternBudgetExceeded) and the other rules go on.
+
 Both the pattern and the text are compared without case and diacritics
 (the text side is folded by the compiler), as the rest of the language does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -29,6 +41,31 @@ except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse  # type: ignore[no-redef]
 
 MAX_REGEX_CHARS = 200
+# Instructions in the compiled program: the catalog's largest patterns need a few hundred, ".{0,200}" ~1 800.
+MAX_PROGRAM_SIZE = 5000
+
+# When the rule being checked must have finished its pattern searches (time.monotonic(); inf: no budget).
+_deadline = float("inf")
+
+
+class PatternBudgetExceeded(Exception):
+    """A rule's patterns took longer than their time budget on one document."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """While in force, every pattern search past `seconds` from now raises PatternBudgetExceeded."""
+    global _deadline
+    previous = _deadline
+    _deadline = time.monotonic() + seconds if seconds else float("inf")
+    try:
+        yield
+    finally:
+        _deadline = previous
 
 
 class Match(Protocol):
@@ -44,6 +81,8 @@ class RulePattern:
     compiled: Any  # re2._Regexp; the binding has no type information
 
     def search(self, text: str) -> Match | None:
+        if _deadline != float("inf") and time.monotonic() > _deadline:
+            raise PatternBudgetExceeded(_deadline)
         return self.compiled.search(text)
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
@@ -73,11 +112,22 @@ def regex_problem(pattern: str) -> str | None:
     if unsupported is not None:
         return unsupported
     try:
-        re2.compile(folded, _options())
+        compiled = re2.compile(folded, _options())
     except Exception:  # re2.error carries English bytes; the author gets a Swedish reason instead
         return ("mönstret använder något som regelspråket inte stöder (till exempel mycket stora "
                 "upprepningsantal som {1000,}) – förenkla mönstret")
+    size = _program_size(compiled)
+    if size > MAX_PROGRAM_SIZE:
+        return (f"mönstret blir för stort när det översätts ({size} instruktioner, högst {MAX_PROGRAM_SIZE}) och "
+                "skulle göra granskningen långsam – oftast beror det på stora upprepningsantal som .{999} eller "
+                "upprepningar i upprepningar; använd mindre antal")
     return None
+
+
+def _program_size(compiled: Any) -> int:
+    """The compiled program's size (forward or reverse, whichever is larger)."""
+    sizes = [getattr(compiled, name, 0) for name in ("programsize", "reverseprogramsize")]
+    return max(int(size) if isinstance(size, int) else 0 for size in sizes)
 
 
 def compile_pattern(pattern: str) -> RulePattern:

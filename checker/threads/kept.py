@@ -11,7 +11,9 @@ thread job takes it from there – and deletes it. What is missing (a worker
 that could not write, a document checked on its own) is simply read again.
 
 The folder is created by the run with `tempfile.mkdtemp` (only the user can
-read or write it) and removed when the run ends, however it ends.
+read or write it), inside the run's private temporary folder in the user's
+state folder (checker.private), and removed when the run ends; a run killed
+with kill -9 leaves it for the next run to remove.
 """
 
 from __future__ import annotations
