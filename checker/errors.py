@@ -20,3 +20,13 @@ class ReadError(MalkollError):
 
 class ConfigError(MalkollError):
     """A configuration file or command-line setting is wrong (exit code 2)."""
+
+
+class UsageError(Exception):
+    """Misuse the user must be told about in Swedish (exit code 2)."""
+
+
+# Exit codes scripts can trust (see checker.cli).
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
