@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from checker.errors import EXIT_OK, EXIT_USAGE
+from checker.output.reporter import FORMATS
 
 PROG = "malkoll"
 DEFAULT_PATH = "reports"
@@ -209,7 +210,7 @@ def _add_check(commands: Any) -> None:
     check.add_argument(
         "--format",
         dest="output_format",
-        choices=("terminal", "json", "sarif", "junit"),
+        choices=FORMATS,
         help="utdataformat: terminal (standard), json, sarif eller junit (de två sista för CI-system)",
     )
     _add_output(check)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import ConfigError
+from checker.output.reporter import FORMATS
 
 CONFIG_NAME = "malkoll.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -44,7 +45,7 @@ FAIL_LEVELS = {
     "info": "info",
     "information": "info",
 }
-OUTPUT_FORMATS = ("terminal", "json", "sarif", "junit")
+OUTPUT_FORMATS = FORMATS  # the reporters' own list (checker.output.reporter)
 # Seconds a single file may take before its check is stopped (0 = no limit).
 DEFAULT_TIMEOUT = 120.0
 

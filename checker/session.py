@@ -21,6 +21,7 @@ fast, and `malkoll --help` never loads pydantic, python-docx or lark.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from checker.config import Settings
     from checker.engine import RuleSet
     from checker.findings import Severity
+    from checker.output.reporter import Reporter
 
 DEFAULT_PATH = "reports"
 # A rule file may hold 2 million characters (checker.rules_lang.parser); in UTF-8 that is at most 8 MB.
@@ -336,7 +338,8 @@ def _display_path(path: Path, base: Path | None) -> str:
 def check(request: CheckRequest) -> int:
     from checker.batch import exclude_outputs, jobs_for
     from checker.discovery import discover
-    from checker.pipeline import RunSummary
+    from checker.output.reporter import reporter_for
+    from checker.results import RunSummary
 
     paths = request.paths or [Path(DEFAULT_PATH)]
     display = request.display
@@ -364,7 +367,10 @@ def check(request: CheckRequest) -> int:
     runner.start(len(found.files))
     targets = _annotation_targets(request.annotate, paths, found.files) if request.annotate else None
     with runner, OutputStream(display.output) as stream:
-        reporters = [_make_reporter(settings.output_format, stream, display, fail_level, rules)]
+        reporters: list[Reporter] = [reporter_for(
+            settings.output_format, stream, fail_level=fail_level, rules=rules,
+            console=functools.partial(_console, display), quiet=display.quiet,
+        )]
         if request.overview is not None:
             from checker.overview import OverviewReporter
 
@@ -414,16 +420,14 @@ def check(request: CheckRequest) -> int:
 
 
 @contextlib.contextmanager
-def _aborted_on_error(reporters: Sequence[Any]) -> Iterator[None]:
+def _aborted_on_error(reporters: Sequence[Reporter]) -> Iterator[None]:
     """A run that ends early (Ctrl-C, a fault) leaves no half-written output files behind."""
     try:
         yield
     except BaseException:
         for reporter in reporters:
-            abort = getattr(reporter, "abort", None)
-            if callable(abort):
-                with contextlib.suppress(Exception):
-                    abort()
+            with contextlib.suppress(Exception):
+                reporter.abort()
         raise
 
 
@@ -441,19 +445,18 @@ def _finished(stage: Any, runner: Any, annotate: Path | None, bar: Any) -> Itera
     return runner.run(AnnotateAgainJob(result, annotate) for result in results)
 
 
-def _add_threads(reporter: Any, stage: Any, paths: Sequence[Path]) -> None:
-    """Give a reporter that shows threads (the overview) the goals × documents of each unit."""
-    add = getattr(reporter, "add_threads", None)
-    if stage is None or stage.grouping is None or not callable(add):
+def _add_threads(reporter: Reporter, stage: Any, paths: Sequence[Path]) -> None:
+    """Give the reporters the goals × documents of each unit (only the overview shows them)."""
+    if stage is None or stage.grouping is None:
         return
     base = _common_base(paths)
     unplaced = [(_display_path(u.path, base), u.reason) for u in stage.grouping.unplaced]
-    add(stage.views, unplaced)
+    reporter.add_threads(stage.views, unplaced)
 
 
 def _results(found: Any, results: Any) -> Any:
     """Folders that could not be read are reported like unreadable files, then the files themselves."""
-    from checker.pipeline import FileResult
+    from checker.results import FileResult
 
     for folder, problem in found.problems:
         yield FileResult(folder, None, error=problem)
@@ -502,24 +505,6 @@ def _progress(display: Display, total: int) -> Any:
     from checker.batch import ProgressBar, progress_wanted
 
     return ProgressBar(total, enabled=progress_wanted(total), color=color_wanted(display, sys.stderr))
-
-
-def _make_reporter(output_format: str, stream: IO[str], display: Display, fail_level: Any, rules: Any = None) -> Any:
-    if output_format == "json":
-        from checker.output.json_report import JsonReporter
-
-        return JsonReporter(stream, fail_level=fail_level)
-    if output_format == "sarif":
-        from checker.output.sarif import SarifReporter
-
-        return SarifReporter(stream, fail_level=fail_level, rules=rules)
-    if output_format == "junit":
-        from checker.output.junit import JunitReporter
-
-        return JunitReporter(stream, fail_level=fail_level, rules=rules)
-    from checker.output.terminal import TerminalReporter
-
-    return TerminalReporter(_console(display, stream), fail_level=fail_level, quiet=display.quiet)
 
 
 # --- malkoll watch --------------------------------------------------------------
