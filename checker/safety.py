@@ -283,7 +283,7 @@ def _escapes(name: str) -> bool:
 
 def _shown(name: str, limit: int = 60) -> str:
     """An entry name fit for a message: no control characters, not too long."""
-    from checker.output import clean_display
+    from checker.display import clean_display
 
     text = clean_display(name)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from checker.display import relative_name
 from checker.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -323,15 +324,6 @@ def _common_base(paths: Sequence[Path]) -> Path | None:
         return None
 
 
-def _display_path(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return path.absolute().relative_to(base).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
-
-
 # --- malkoll check --------------------------------------------------------------
 
 
@@ -450,7 +442,7 @@ def _add_threads(reporter: Reporter, stage: Any, paths: Sequence[Path]) -> None:
     if stage is None or stage.grouping is None:
         return
     base = _common_base(paths)
-    unplaced = [(_display_path(u.path, base), u.reason) for u in stage.grouping.unplaced]
+    unplaced = [(relative_name(u.path, base), u.reason) for u in stage.grouping.unplaced]
     reporter.add_threads(stage.views, unplaced)
 
 
@@ -705,7 +697,7 @@ def _print_threads(request: ThreadRequest, stream: IO[str], run: Any, views: Any
         console.print(Text("Dokument som inte hör till någon tråd:", style="bold"))
         for unplaced in run.grouping.unplaced:
             line = Text("  ")
-            line.append(_display_path(unplaced.path, base), style="bold")
+            line.append(relative_name(unplaced.path, base), style="bold")
             line.append(f": {unplaced.reason}")
             console.print(line)
     count = len(views)
