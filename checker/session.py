@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from checker.batch import Runner, RuleSpec
     from checker.config import Settings
     from checker.engine import RuleSet
-    from checker.findings import Severity
+    from checker.severity import Severity
     from checker.output.reporter import Reporter
 
 DEFAULT_PATH = "reports"
@@ -133,7 +133,7 @@ class Session:
     @classmethod
     def open(cls, options: RunOptions, start: Path) -> Session:
         """Settings for `start` (its malkoll.toml) and the command line, then the rules they name."""
-        from checker.findings import Severity
+        from checker.severity import Severity
 
         settings = load_settings(options, start)
         rules = load_rule_set(settings)
@@ -344,7 +344,7 @@ def check(request: CheckRequest) -> int:
     for option, folder in (("--annotate", request.annotate), ("--overview", request.overview)):
         if folder is not None:
             _prepare_output_dir(option, folder)
-    from checker.findings import Severity
+    from checker.severity import Severity
 
     session = Session(settings, load_rule_set(settings), Severity.parse(settings.fail_level))
     rules, fail_level = session.rules, session.fail_level
@@ -523,7 +523,7 @@ def watch(request: WatchRequest) -> int:
         raise UsageError(f"Utdatamappen {out_dir} är en fil, inte en mapp.")
     if out_dir == folder:
         raise UsageError("Utdatamappen får inte vara samma mapp som den som bevakas.")
-    from checker.findings import Severity
+    from checker.severity import Severity
 
     session = Session(settings, load_rule_set(settings), Severity.parse(settings.fail_level))
     options = WatchOptions(
