@@ -26,7 +26,7 @@ from checker.rules_lang.compiler import CompiledRule, compile_rule
 from checker.rules_lang.errors import RuleError, RuleLoadError, suggest, swedish_list
 from checker.rules_lang import plan_cache
 from checker.rules_lang.plan import Analysis
-from checker.rules_lang.vocabulary import ReportIndex, ThreadLinks
+from checker.rules_lang.runtime import ReportIndex, ThreadLinks
 
 __all__ = ["Rule", "RuleSet", "RuleLoadError", "check_report", "check_thread", "default_rules_dir", "load_rules"]
 

@@ -32,9 +32,7 @@ from checker.rules_lang.vocabulary import (
     Base,
     DateCell,
     FieldDef,
-    Node,
     Para,
-    ReportIndex,
     TextBlock,
     Type,
     as_number,
@@ -42,6 +40,7 @@ from checker.rules_lang.vocabulary import (
     as_text,
     paragraph_number,
 )
+from checker.rules_lang.runtime import Node, ReportIndex
 from checker.text import document_cache, fold, fold_ocr, shorten, similar, words
 
 # --- evidence ------------------------------------------------------------------------
