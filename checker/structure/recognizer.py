@@ -81,7 +81,7 @@ def recognise(content: DocxContent) -> Report:
     )
     short_lines = (b.text for b in content.blocks if isinstance(b, ParagraphBlock) and len(b.text) <= 80)
     info.unit = cleaner_unit(info.unit, [*short_lines, *content.textbox_texts, *content.header_texts])
-    builder = _Builder(content.path, info)
+    builder = _ReportBuilder(content.path, info)
     builder.run(lines)
     return builder.finish()
 
@@ -271,7 +271,9 @@ def _front_texts(blocks: list[Block], toc: set[int]) -> list[str]:
 # --- the builder --------------------------------------------------------------
 
 
-class _Builder:
+class _ReportBuilder:
+    """Builds the report model from the recognised blocks, one block at a time."""
+
     def __init__(self, path: Path, info: DocInfo) -> None:
         self.info = info
         self.report = Report(
