@@ -11,8 +11,9 @@ it to the function of the same name here; this module does the rest:
 
 `check` and `watch` both make a Session and check through its runner; they
 differ in when the thread rules run: a folder check holds every result until
-all files are read (ThreadStage, here), the watch compares each arriving
-report with those it checked before (ThreadGate, in checker.watch).
+all files are read (Session.folder_threads, ThreadStage), the watch compares
+each arriving report with those it checked before (gate_thread_findings,
+ThreadGate). Both are here.
 
 Only the standard library is imported at the top: the command must start
 fast, and `malkoll --help` never loads pydantic, python-docx or lark.
@@ -435,6 +436,30 @@ def _finished(stage: Any, runner: Any, annotate: Path | None, bar: Any) -> Itera
     from checker.threads.stage import AnnotateAgainJob
 
     return runner.run(AnnotateAgainJob(result, annotate) for result in results)
+
+
+def gate_thread_findings(
+    runner: Runner, results: Iterable[Any], known: Sequence[Any], overrides: Sequence[Any], *,
+    out_dir: Path, fail_level: Severity,
+) -> Iterable[Any]:
+    """The watch's thread rules (TR…): each arriving report against its unit's documents checked before it.
+
+    Where a folder check holds every result until all files are read
+    (Session.folder_threads, ThreadStage), the gate cannot wait: the results
+    of one round wait for each other, so that the plan and the report
+    dropped in together are compared too (checker.threads.gate), and their
+    copies in `out_dir` are written again with the thread findings.
+    """
+    from checker.threads.gate import ThreadGate
+    from checker.threads.stage import annotate_again
+
+    rules = getattr(runner, "rules", None)  # None: the workers load the rules themselves
+    if not ThreadGate.wanted(rules):
+        return results
+    assert rules is not None
+    arrived = list(results)
+    gate = ThreadGate(rules, overrides)
+    return [annotate_again(result, out_dir, rules, fail_level) for result in gate.add_findings(arrived, known, runner.run)]
 
 
 def _add_threads(reporter: Reporter, stage: Any, paths: Sequence[Path]) -> None:
