@@ -32,8 +32,8 @@ from checker.safety import (
     xml_problem,
 )
 from checker.text import normalise
+from checker.wordml import W
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _SDT, _SDT_CONTENT, _CUSTOM_XML = W + "p", W + "tbl", W + "sdt", W + "sdtContent", W + "customXml"
 _R, _T, _TAB, _BR, _CR, _SYM = W + "r", W + "t", W + "tab", W + "br", W + "cr", W + "sym"
 _DEL, _MOVE_FROM, _NO_BREAK_HYPHEN = W + "del", W + "moveFrom", W + "noBreakHyphen"
