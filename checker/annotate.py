@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding, Severity
 from checker.output import clean_display, plural
+from checker.wordml import W
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -41,7 +42,6 @@ ANNOTATED_SUFFIX = ".granskning.docx"
 TEXT_REPORT_SUFFIX = ".granskning.txt"
 OUTPUT_SUFFIXES = (ANNOTATED_SUFFIX, TEXT_REPORT_SUFFIX)
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _R, _T = W + "p", W + "tbl", W + "tr", W + "tc", W + "r", W + "t"
 _VISIBLE = {W + "t", W + "tab", W + "sym", W + "br", W + "noBreakHyphen"}
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.findings import Severity
-from checker.pipeline import FileResult
+from checker.results import FileResult
 
 if TYPE_CHECKING:
     from checker.config import ThreadOverride

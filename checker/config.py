@@ -33,20 +33,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from checker.errors import ConfigError
+from checker.output.reporter import FORMATS
+from checker.severity import Severity, level_names
 
 CONFIG_NAME = "malkoll.toml"
 PYPROJECT_NAME = "pyproject.toml"
 
 # The accepted words for fail-level, mapped to the English keyword used internally.
-FAIL_LEVELS = {
-    "error": "error",
-    "fel": "error",
-    "warning": "warning",
-    "varning": "warning",
-    "info": "info",
-    "information": "info",
-}
-OUTPUT_FORMATS = ("terminal", "json", "sarif", "junit")
+FAIL_LEVELS = level_names()  # from the one Severity (checker.severity)
+OUTPUT_FORMATS = FORMATS  # the reporters' own list (checker.output.reporter)
 # Seconds a single file may take before its check is stopped (0 = no limit).
 DEFAULT_TIMEOUT = 120.0
 
@@ -444,9 +439,9 @@ def split_ids(values: list[str] | None) -> list[str] | None:
 
 def parse_fail_level(word: str) -> str:
     """"varning" → "warning"; ValueError with a Swedish message for anything else."""
-    level = FAIL_LEVELS.get(word.strip().lower())
-    if level is None:
+    try:
+        return Severity.parse(word).label
+    except ValueError:
         raise ValueError(
             f"ogiltig nivå \"{word}\": välj error, warning eller info (eller på svenska fel, varning, info)"
-        )
-    return level
+        ) from None

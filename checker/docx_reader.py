@@ -32,8 +32,8 @@ from checker.safety import (
     xml_problem,
 )
 from checker.text import normalise
+from checker.wordml import W
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _SDT, _SDT_CONTENT, _CUSTOM_XML = W + "p", W + "tbl", W + "sdt", W + "sdtContent", W + "customXml"
 _R, _T, _TAB, _BR, _CR, _SYM = W + "r", W + "t", W + "tab", W + "br", W + "cr", W + "sym"
 _DEL, _MOVE_FROM, _NO_BREAK_HYPHEN = W + "del", W + "moveFrom", W + "noBreakHyphen"
@@ -322,7 +322,7 @@ def _part(archive: zipfile.ZipFile, name: str) -> bytes:
 
 def _walk_body(body, styles: _StyleTable, numbering: _Numbering) -> Iterator[Block]:
     paragraphs = tables = 0
-    for block, element in enumerate(_body_elements(body)):
+    for block, element in enumerate(body_elements(body)):
         if element.tag == _P:
             yield _read_paragraph(element, block, paragraphs, styles, numbering)
             paragraphs += 1
@@ -331,8 +331,12 @@ def _walk_body(body, styles: _StyleTable, numbering: _Numbering) -> Iterator[Blo
             tables += 1
 
 
-def _body_elements(parent) -> Iterator:
-    """Paragraphs and tables in body order, looking inside content controls."""
+def body_elements(parent) -> Iterator:
+    """Paragraphs and tables in body order, looking inside content controls.
+
+    Public: the annotated copies (checker.annotate) walk the body the same
+    way, so that a finding's block and paragraph numbers point at the same place.
+    """
     for child in parent:
         tag = child.tag
         if tag == _P or tag == _TBL:
@@ -340,9 +344,9 @@ def _body_elements(parent) -> Iterator:
         elif tag == _SDT:
             content = child.find(_SDT_CONTENT)
             if content is not None:
-                yield from _body_elements(content)
+                yield from body_elements(content)
         elif tag == _CUSTOM_XML:
-            yield from _body_elements(child)
+            yield from body_elements(child)
 
 
 def _read_paragraph(p, block: int, index: int, styles: _StyleTable, numbering: _Numbering) -> ParagraphBlock:
@@ -363,7 +367,7 @@ def _read_paragraph(p, block: int, index: int, styles: _StyleTable, numbering: _
         elif tag in _SKIPPED_SUBTREES or tag == _P or tag == _TBL:
             continue
         elif isinstance(tag, str):
-            elements.extend(_iter_runs(child))
+            elements.extend(iter_runs(child))
     style = styles.get(style_id)
     bold = style.bold
     runs = [run for r in elements if (run := _read_run(r, bold)) is not None]
@@ -467,7 +471,8 @@ def _read_run(r, style_bold: bool) -> Run | None:
     return Run(text, bold, italic)
 
 
-def _iter_runs(element) -> Iterator:
+def iter_runs(element) -> Iterator:
+    """The runs of a paragraph that are read, in order (deleted text skipped); public for checker.annotate."""
     # Iterative depth-first walk: deeply nested markup must not hit the recursion limit.
     stack = [iter(element)]
     while stack:
@@ -562,7 +567,7 @@ def _cell_text(tc) -> str:
 
 
 def _paragraph_text(p) -> str:
-    """The text of a paragraph's runs: what joining _run_text over _iter_runs(p) gives.
+    """The text of a paragraph's runs: what joining _run_text over iter_runs(p) gives.
 
     A table cell needs no formatting, only text, and a report has hundreds
     of cells: the common run (w:t and the like straight under w:r, under the
@@ -585,7 +590,7 @@ def _paragraph_text(p) -> str:
         elif tag in _SKIPPED_SUBTREES or tag == _P or tag == _TBL:
             continue
         elif isinstance(tag, str):
-            parts.extend(_run_text(r) for r in _iter_runs(child))
+            parts.extend(_run_text(r) for r in iter_runs(child))
     return parts[0] if len(parts) == 1 else "".join(parts)
 
 
@@ -946,7 +951,7 @@ def _header_texts(package: _Package) -> list[str]:
             if root is None:
                 break  # a header python-docx could not find: it stopped reading there too
             for p in root.iter(_P):
-                text = normalise("".join(_run_text(r) for r in _iter_runs(p)))
+                text = normalise("".join(_run_text(r) for r in iter_runs(p)))
                 if text:
                     texts.append(text)
     except Exception:  # noqa: BLE001 - headers are a hint only; a broken one must not stop the read
@@ -959,7 +964,7 @@ def _textbox_texts(body, limit: int = 200) -> list[str]:
     texts: list[str] = []
     for box in body.iter(W + "txbxContent"):
         for p in box.iter(_P):
-            text = normalise("".join(_run_text(r) for r in _iter_runs(p)))
+            text = normalise("".join(_run_text(r) for r in iter_runs(p)))
             if text:
                 texts.append(text)
                 if len(texts) >= limit:
@@ -971,3 +976,8 @@ def _core_title(title: str | None) -> str | None:
     # A package without core properties has no title (python-docx would invent
     # "Word Document", which names no kind of report either).
     return normalise(title) or None if title else None
+
+
+# The names these two had while only this module was meant to use them.
+_body_elements = body_elements
+_iter_runs = iter_runs

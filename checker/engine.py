@@ -11,6 +11,7 @@ phrase and indicator name comes from the rule files (see docs/regelsprak.md).
 from __future__ import annotations
 
 import gc
+import importlib.resources
 import logging
 import os
 import re
@@ -25,13 +26,15 @@ from checker.rules_lang.compiler import CompiledRule, compile_rule
 from checker.rules_lang.errors import RuleError, RuleLoadError, suggest, swedish_list
 from checker.rules_lang import plan_cache
 from checker.rules_lang.plan import Analysis
-from checker.rules_lang.vocabulary import ReportIndex, ThreadLinks
+from checker.rules_lang.runtime import ReportIndex, ThreadLinks
 
 __all__ = ["Rule", "RuleSet", "RuleLoadError", "check_report", "check_thread", "default_rules_dir", "load_rules"]
 
 log = logging.getLogger(__name__)
 
 RULES_ENV = "MALKOLL_RULES"
+# The built-in rules' folder inside an installed package (see setup.py).
+SHIPPED_RULES = "rules"
 RULE_SUFFIX = ".rules"
 DEFAULT_PROFILE = "inlamning"
 # The order of the rule families in the catalog and the user guide: the document
@@ -42,10 +45,21 @@ CATALOG_FAMILIES = ("DK", "VP", "VB", "IN", "AK", "SK", "TR")
 
 
 def default_rules_dir() -> Path:
-    """The repository's rules/ directory, or the one named by $MALKOLL_RULES."""
+    """The built-in rules: $MALKOLL_RULES, else the package's copy, else the checkout's rules/.
+
+    An installed package (a wheel, `pip install .`, pipx) carries the rules as
+    package data in checker/rules/, copied there from the top-level rules/ at
+    build time (setup.py). A checkout, or an editable install of one, has no
+    such copy and reads the top-level rules/ itself, where they are edited.
+    """
     override = os.environ.get(RULES_ENV)
     if override:
         return Path(override)
+    shipped = importlib.resources.files(checker) / SHIPPED_RULES
+    # Only a package unpacked on disk has a rules folder load_rules can read;
+    # a wheel is never installed zipped, so this holds wherever it is installed.
+    if isinstance(shipped, Path) and shipped.is_dir():
+        return shipped
     return Path(checker.__file__).resolve().parent.parent / "rules"
 
 

@@ -36,3 +36,11 @@ def os_problem(error: OSError) -> str:
         errno.EIO: "in- eller utmatningsfel på disken",
     }
     return words.get(error.errno or 0) or (error.strerror or str(error))
+class UsageError(Exception):
+    """Misuse the user must be told about in Swedish (exit code 2)."""
+
+
+# Exit codes scripts can trust (see checker.cli).
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2

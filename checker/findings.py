@@ -3,43 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 from checker.model import Source
+from checker.severity import Severity
 
-
-class Severity(IntEnum):
-    """Three alert levels, ordered so that `>=` means "at least as serious"."""
-
-    INFO = 0
-    WARNING = 1
-    ERROR = 2
-
-    @property
-    def label(self) -> str:
-        """The English keyword used in rule files, config and JSON."""
-        return self.name.lower()
-
-    @property
-    def swedish(self) -> str:
-        return _SWEDISH[self]
-
-    @classmethod
-    def parse(cls, word: str) -> Severity:
-        """Accept the English keyword or its Swedish name ("fel", "varning", "info")."""
-        key = word.strip().lower()
-        for severity, names in _NAMES.items():
-            if key in names:
-                return severity
-        raise ValueError(word)
-
-
-_SWEDISH = {Severity.INFO: "info", Severity.WARNING: "varning", Severity.ERROR: "fel"}
-_NAMES = {
-    Severity.INFO: {"info", "information"},
-    Severity.WARNING: {"warning", "varning"},
-    Severity.ERROR: {"error", "fel"},
-}
+__all__ = ["Finding", "Location", "Severity"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -295,7 +295,7 @@ def _escapes(name: str) -> bool:
 
 def _shown(name: str, limit: int = 60) -> str:
     """An entry name fit for a message: no control characters, not too long."""
-    from checker.output import visible_name
+    from checker.display import visible_name
 
     text = visible_name(name)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -388,19 +388,12 @@ class Watcher:
         The results of this round wait for each other, so that the plan and the
         report dropped in together are compared too (checker.threads.gate).
         """
-        from checker.threads.gate import ThreadGate
-        from checker.threads.stage import annotate_again
+        from checker.session import gate_thread_findings
 
-        rules = getattr(self.runner, "rules", None)  # None: the workers load the rules themselves
-        if not ThreadGate.wanted(rules):
-            return results
-        assert rules is not None
-        arrived = list(results)
         fresh = set(arriving)
         known = [checked.result for path, checked in self.state.checked.items() if path not in fresh]
-        gate = ThreadGate(rules, self.options.threads)
-        return [annotate_again(result, self.options.out_dir, rules, self.options.fail_level)
-                for result in gate.add_findings(arrived, known, self.runner.run)]
+        return gate_thread_findings(self.runner, results, known, self.options.threads,
+                                    out_dir=self.options.out_dir, fail_level=self.options.fail_level)
 
     def _record(self, result: FileResult, signature: Signature, digest: str) -> bool:
         path = result.path

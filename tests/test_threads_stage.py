@@ -297,11 +297,11 @@ def test_the_held_results_are_deleted_after_an_interruption(
 ) -> None:
     """Ctrl-C while the folder is read, and an error while the results are written out."""
     temp, opened = spills
-    import checker.cli
+    import checker.session
     from checker.output.json_report import JsonReporter
 
     if when == "reading":
-        original_results = checker.cli._results
+        original_results = checker.session._results
 
         def results(found: Any, results: Any) -> Any:
             for number, result in enumerate(original_results(found, results)):
@@ -309,7 +309,7 @@ def test_the_held_results_are_deleted_after_an_interruption(
                     raise KeyboardInterrupt
                 yield result
 
-        monkeypatch.setattr(checker.cli, "_results", results)
+        monkeypatch.setattr(checker.session, "_results", results)
     else:
         def broken(self: Any, result: Any, summary: Any) -> None:
             raise OSError(28, "No space left on device")
@@ -356,7 +356,7 @@ def test_the_progress_bar_counts_the_threads_once_the_files_are_read(
     """A bar that sat at 11/11 while the threads were compared looked like a hang."""
     import contextlib
 
-    import checker.cli
+    import checker.session
 
     steps: list[Any] = []
 
@@ -376,7 +376,7 @@ def test_the_progress_bar_counts_the_threads_once_the_files_are_read(
         def threads(self, total: int) -> None:
             steps.append(total)
 
-    monkeypatch.setattr(checker.cli, "_progress", lambda args, total: Bar())
+    monkeypatch.setattr(checker.session, "_progress", lambda display, total: Bar())
     _, data, _ = check_json(capsys, str(folder), "--jobs", "2")
     files = len(data["files"])
     assert steps[:files] == ["+"] * files

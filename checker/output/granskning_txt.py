@@ -13,7 +13,7 @@ from pathlib import Path
 
 from checker.findings import Finding, Severity
 from checker.output import clean_display, describe_document, plural, shorten, visible_name
-from checker.pipeline import FileResult, FileSummary
+from checker.results import FileResult, FileSummary
 
 ENCODING = "utf-8-sig"
 NEWLINE = "\r\n"

@@ -15,7 +15,8 @@ from typing import IO, Any
 from checker.findings import Finding, Severity
 from checker.model import Source
 from checker.output import json_display_safe, tool_version
-from checker.pipeline import FileResult, FileSummary, RunSummary
+from checker.output.reporter import StreamReporter
+from checker.results import FileResult, FileSummary, RunSummary
 
 FORMAT_VERSION = 1
 _INDENT = "  "
@@ -84,7 +85,7 @@ def summary_json(run: RunSummary) -> dict[str, Any]:
     }
 
 
-class JsonReporter:
+class JsonReporter(StreamReporter):
     """Writes one JSON document to `stream`, a file at a time."""
 
     def __init__(self, stream: IO[str], *, fail_level: Severity) -> None:

@@ -21,7 +21,8 @@ from typing import IO, Any
 from checker.findings import Finding, Severity
 from checker.output import describe_document
 from checker.output.sarif import rule_title
-from checker.pipeline import FileResult, FileSummary, RunSummary
+from checker.output.reporter import StreamReporter
+from checker.results import FileResult, FileSummary, RunSummary
 
 # Characters XML 1.0 forbids (ElementTree would write them and make the file
 # unreadable), and those that would act on a dashboard showing the text: C1
@@ -104,7 +105,7 @@ def _case(suite: ET.Element, classname: str, rule_id: str, message: str | None, 
     return 0
 
 
-class JunitReporter:
+class JunitReporter(StreamReporter):
     """Writes one JUnit XML document to `stream`, a suite per file."""
 
     def __init__(self, stream: IO[str], *, fail_level: Severity, rules: Any) -> None:

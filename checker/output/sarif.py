@@ -23,7 +23,8 @@ from urllib.parse import quote
 from checker.findings import Finding, Severity
 from checker.output import json_display_safe, tool_version
 from checker.output.json_report import source_json
-from checker.pipeline import FileResult, FileSummary, RunSummary
+from checker.output.reporter import StreamReporter
+from checker.results import FileResult, FileSummary, RunSummary
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -113,7 +114,7 @@ def _dumps(value: Any, indent: int) -> str:
     return text.replace("\n", "\n" + " " * indent)
 
 
-class SarifReporter:
+class SarifReporter(StreamReporter):
     """Writes one SARIF log to `stream`, results as they arrive."""
 
     def __init__(self, stream: IO[str], *, fail_level: Severity, rules: Any, base: Path | None = None) -> None:

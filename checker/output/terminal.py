@@ -30,7 +30,8 @@ from rich.text import Text
 
 from checker.findings import Finding, Severity
 from checker.output import clean_display, describe_document, describe_kind, plural, shorten, visible_name
-from checker.pipeline import FileResult, FileSummary, RunSummary
+from checker.output.reporter import StreamReporter
+from checker.results import FileResult, FileSummary, RunSummary
 from checker.text import fold
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def fail_rule_words(fail_level: Severity) -> str:
     }[fail_level]
 
 
-class TerminalReporter:
+class TerminalReporter(StreamReporter):
     """Prints each file's section as its result arrives, then the summary."""
 
     def __init__(self, console: Console, *, fail_level: Severity, quiet: bool = False) -> None:

@@ -38,9 +38,6 @@ from checker.rules_lang.functions import (
 from checker.rules_lang.errors import swedish_list
 from checker.rules_lang.vocabulary import (
     DateCell,
-    Node,
-    ReportIndex,
-    root_of,
     TextBlock,
     as_number,
     as_paragraphs,
@@ -48,6 +45,7 @@ from checker.rules_lang.vocabulary import (
     is_present,
     presence_test,
 )
+from checker.rules_lang.runtime import Node, ReportIndex, root_of
 from checker.text import fold, shorten
 
 Outcome = tuple[bool | None, Evidence | None]

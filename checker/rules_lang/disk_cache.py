@@ -19,10 +19,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
+
+from checker.atomic import atomic_write
 
 CACHE_ENV = "MALKOLL_CACHE_DIR"
 
@@ -85,14 +86,9 @@ def store(path: Path | None, value: Any, pickler: Callable[[IO[bytes]], pickle.P
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not trusted(path.parent):
             return  # it would never be read back (see trusted)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-            try:
-                make = pickler or (lambda out: pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL))
-                make(handle).dump(value)
-            except Exception:
-                handle.close()
-                os.unlink(handle.name)
-                raise
-        os.replace(handle.name, path)  # atomic: parallel runs never see half a file
+        # Atomic: parallel runs never see half a file. Private: only the user's own entries are trusted.
+        with atomic_write(path, binary=True, durable=False, private=True) as handle:
+            make = pickler or (lambda out: pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL))
+            make(handle).dump(value)
     except Exception:  # noqa: BLE001 - no cache is fine, a failing cache must not stop a run
         return

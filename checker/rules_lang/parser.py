@@ -201,7 +201,7 @@ def parse_item(path: Path, chunk: str, first_line: int, lines: list[str]) -> ast
             f"uttrycket är för djupt nästlat (mer än {MAX_DEPTH} nivåer av parenteser, "
             "”inte”, ”om … så” eller nästlade ”varje”); dela upp regeln i enklare delar",
         )
-    builder = _Builder(chunk, first_line)
+    builder = _AstBuilder(chunk, first_line)
     try:
         return builder.item(tree.children[0])
     except RecursionError:
@@ -418,7 +418,7 @@ def _end_position(chunk: str) -> tuple[int, int]:
 # --- tree → AST -------------------------------------------------------------------
 
 
-class _Builder:
+class _AstBuilder:
     """Turns lark's tree for one item into typed AST nodes with file positions."""
 
     def __init__(self, chunk: str, first_line: int) -> None:

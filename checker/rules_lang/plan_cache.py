@@ -57,7 +57,9 @@ def _code_fingerprint() -> bytes:
     """Every module that shapes a plan: the rule language itself and the vocabulary's helpers."""
     package = Path(__file__).parent
     checker = package.parent
-    files = sorted(package.glob("*.py")) + [package / "grammar.lark", checker / "findings.py", checker / "text.py"]
+    files = sorted(package.rglob("*.py")) + [
+        package / "grammar.lark", checker / "findings.py", checker / "severity.py", checker / "text.py",
+    ]
     return disk_cache.fingerprint(files)
 
 

@@ -80,7 +80,7 @@ def recognise(content: DocxContent, stated: tuple[Stated, ...] = ()) -> Report:
     lines = [line for line in lines if isinstance(line, TableBlock) or line.block.block not in toc]
     front = _front_lines(content.blocks, toc)
     unit = identify_unit(content, front, running, stated)
-    builder = _Builder(content.path, unit.value if isinstance(unit.value, str) else None)
+    builder = _ReportBuilder(content.path, unit.value if isinstance(unit.value, str) else None)
     builder.run(lines)
     report = builder.finish()
     identity = identify(content, report, front, unit, stated)
@@ -279,7 +279,9 @@ def _front_lines(blocks: list[Block], toc: set[int]) -> list[Line]:
 # --- the builder --------------------------------------------------------------
 
 
-class _Builder:
+class _ReportBuilder:
+    """Builds the report model from the recognised blocks, one block at a time."""
+
     def __init__(self, path: Path, unit: str | None) -> None:
         # The unit is known before the body is read: analysis cells repeat its name, which is not analysis.
         self.report = Report(path=str(path), unit=unit)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from checker.config import ThreadOverride
 from checker.findings import Finding
-from checker.pipeline import FileResult
+from checker.results import FileResult
 from checker.threads.grouping import DocInfo, group_documents
 from checker.threads.stage import (
     JobRunner,

@@ -29,6 +29,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checker.atomic import atomic_write
 from checker.pipeline import Reader
 from checker.text import clear_document_caches
 
@@ -54,14 +55,12 @@ class KeptReports:
 def keep(folder: Path, path: Path, report: Report) -> None:
     """Save a document's report for the thread rules; a failure only means it is read again later."""
     target = _file_for(folder, path)
-    partial = target.with_suffix(".tmp")
     try:
-        partial.write_bytes(zlib.compress(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL), _LEVEL))
-        os.replace(partial, target)  # a worker stopped half-way leaves only a .tmp, never read
+        # In the run's private folder, read back by this run only: no fsync, no mode to give.
+        with atomic_write(target, binary=True, durable=False, private=True) as handle:
+            handle.write(zlib.compress(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL), _LEVEL))
     except (OSError, pickle.PicklingError, RecursionError) as error:
         log.debug("Rapporten för %s kunde inte sparas till trådreglerna: %r", path, error)
-        with contextlib.suppress(OSError):
-            partial.unlink()
 
 
 def kept_reader(folder: Path | None, fallback: Reader) -> Reader:

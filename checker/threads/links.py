@@ -16,11 +16,8 @@ from typing import Any
 from checker.model import Report
 from checker.rules_lang.vocabulary import (
     MATCHABLE_KINDS,
-    Node,
-    ReportIndex,
-    ThreadLinks,
-    root_of,
 )
+from checker.rules_lang.runtime import Node, ReportIndex, ThreadLinks, root_of
 from checker.threads.grouping import ROLES
 from checker.threads.matching import Comparison, Item, compare, items_of
 

@@ -38,7 +38,8 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from checker.config import ThreadOverride
 from checker.findings import Finding
-from checker.pipeline import FileResult, Reader
+from checker.pipeline import Reader
+from checker.results import FileResult
 from checker.threads.grouping import DocInfo, Grouping, Thread, group_documents
 from checker.threads.kept import KeptReports
 from checker.threads.view import ThreadView, build_view, single_view

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checker.display import relative_name
 from checker.model import Enhetsmal, Report
 from checker.threads.folder import ThreadRun, links_for
 from checker.threads.grouping import ROLE_NAMES, ROLES, Member, Thread
@@ -178,7 +179,7 @@ def to_json(run: ThreadRun, views: Sequence[ThreadView], *, base: Path | None = 
     return {
         "format_version": FORMAT_VERSION,
         "threads": [_thread_json(thread, by_thread.get(id(thread)), base) for thread in run.grouping.threads],
-        "unplaced": [{"path": _name(u.path, base), "reason": u.reason} for u in run.grouping.unplaced],
+        "unplaced": [{"path": relative_name(u.path, base), "reason": u.reason} for u in run.grouping.unplaced],
         "notes": list(run.grouping.notes),
     }
 
@@ -187,7 +188,7 @@ def _thread_json(thread: Thread, view: ThreadView | None, base: Path | None) -> 
     return {
         "unit": thread.unit,
         "year": thread.year,
-        "documents": {role: [_name(m.path, base) for m in thread.members.get(role, [])] for role in ROLES},
+        "documents": {role: [relative_name(m.path, base) for m in thread.members.get(role, [])] for role in ROLES},
         "reference": view.reference if view is not None else None,
         "goals": [_row_json(row) for row in view.rows] if view is not None else [],
         "comparisons": [_pairing_json(p, base) for p in view.pairings] if view is not None else [],
@@ -208,8 +209,8 @@ def _row_json(row: GoalRow) -> dict[str, Any]:
 def _pairing_json(pairing: Pairing, base: Path | None) -> dict[str, Any]:
     comparison = pairing.comparison
     return {
-        "from": {"role": pairing.left.role, "path": _name(pairing.left.path, base)},
-        "to": {"role": pairing.right.role, "path": _name(pairing.right.path, base)},
+        "from": {"role": pairing.left.role, "path": relative_name(pairing.left.path, base)},
+        "to": {"role": pairing.right.role, "path": relative_name(pairing.right.path, base)},
         "matches": [
             {"kind": KIND_LABELS[m.kind], "from": m.left.text, "to": m.right.text, "confidence": m.confidence}
             for m in comparison.matches
@@ -223,13 +224,6 @@ def _item_json(item: Item) -> dict[str, Any]:
     return {"kind": KIND_LABELS[item.kind], "text": item.text, "under": item.parent.text if item.parent else None}
 
 
-def _name(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return path.absolute().relative_to(base.absolute()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
 
 
 # --- the terminal ----------------------------------------------------------------------

@@ -1,0 +1,112 @@
+"""What a run produces: one FileResult per file, and the run's totals (RunSummary).
+
+The core result types, shared by the run (checker.session, checker.batch),
+the thread rules and every output: outputs depend on these and on the
+findings, never on how a file was read or checked (checker.pipeline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checker.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from checker.model import Report
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The outcome for one file: its report and findings, or why it could not be checked."""
+
+    path: Path
+    report: Report | None
+    findings: tuple[Finding, ...] = ()
+    # Swedish explanation when the file could not be read or checked.
+    error: str | None = None
+    elapsed: float = 0.0
+    # True when the error is a fault in Målkoll, not in the file.
+    internal: bool = False
+    # When the check finished (local time, for the coordinator's overview).
+    checked_at: datetime | None = None
+    # The annotated copy written for --annotate / watch, or why it could not be written.
+    annotated: Path | None = None
+    annotate_error: str | None = None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def passed(self, fail_level: Severity) -> bool:
+        return self.error is None and not any(f.severity >= fail_level for f in self.findings)
+
+
+@dataclass
+class FileSummary:
+    """What the closing summary keeps of a file: a few words and counts, not the report."""
+
+    path: Path
+    kind: str | None
+    tertial: int | None
+    year: int | None
+    unit: str | None
+    errors: int
+    warnings: int
+    infos: int
+    error: str | None
+    passed: bool
+    # What the document is instead, when it is not a plan or report ("ett protokoll").
+    other: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """Totals over a whole run, collected while results stream past."""
+
+    fail_level: Severity
+    files: list[FileSummary] = field(default_factory=list)
+
+    def add(self, result: FileResult) -> FileSummary:
+        report = result.report
+        summary = FileSummary(
+            path=result.path,
+            kind=report.kind if report else None,
+            tertial=report.tertial if report else None,
+            year=report.year if report else None,
+            unit=report.unit if report else None,
+            errors=result.count(Severity.ERROR),
+            warnings=result.count(Severity.WARNING),
+            infos=result.count(Severity.INFO),
+            error=result.error,
+            passed=result.passed(self.fail_level),
+            other=report.identity.other if report else None,
+        )
+        self.files.append(summary)
+        return summary
+
+    @property
+    def checked(self) -> int:
+        return len(self.files)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for f in self.files if f.passed)
+
+    @property
+    def unreadable(self) -> int:
+        return sum(1 for f in self.files if f.error is not None)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for f in self.files if not f.passed and f.error is None)
+
+    def total(self, severity: Severity) -> int:
+        attr = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "infos"}[severity]
+        return sum(getattr(f, attr) for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file passed, 1 when any finding reached the fail level or a file was unreadable."""
+        return 0 if all(f.passed for f in self.files) else 1

@@ -1,0 +1,56 @@
+"""The catalog's rule cases as data: tests/rule_cases/<ID>.toml, one generic test.
+
+Each file holds cases for one rule (as sqlfluff keeps its rule cases in
+YAML): a document in the fixture builder's markup and the targets of the
+findings that rule must give on it. The document is built as a .docx, read
+and checked like any other; only the file's own rule is compared, so a case
+says exactly what its rule does and nothing about the others.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.engine import RuleSet, check_report, default_rules_dir, load_rules
+from checker.reader import read_report
+from tests.fixtures.docbuilder import build_docx
+
+CASES = Path(__file__).resolve().parent / "rule_cases"
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    with path.open("rb") as handle:
+        return list(tomllib.load(handle)["case"])
+
+
+def _all_cases() -> list[Any]:
+    return [pytest.param(path.stem, case, id=f"{path.stem}: {case['name']}")
+            for path in sorted(CASES.glob("*.toml")) for case in _load(path)]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> RuleSet:
+    return load_rules([default_rules_dir()])
+
+
+@pytest.mark.parametrize(("rule_id", "case"), _all_cases())
+def test_rule_case(catalog: RuleSet, tmp_path: Path, rule_id: str, case: dict[str, Any]) -> None:
+    path = tmp_path / "fall.docx"
+    build_docx(case["document"], path)
+    findings = check_report(read_report(path), catalog.filtered(select=[rule_id]))
+    assert [f.rule for f in findings] == [rule_id] * len(findings)
+    assert [f.target for f in findings] == case["findings"]
+
+
+def test_every_case_file_names_a_rule_and_has_a_passing_and_a_failing_case(catalog: RuleSet) -> None:
+    files = sorted(CASES.glob("*.toml"))
+    assert files
+    for path in files:
+        assert catalog.get(path.stem) is not None, f"{path.name}: no rule {path.stem}"
+        cases = _load(path)
+        assert any(not c["findings"] for c in cases), f"{path.name}: no case that passes"
+        assert any(c["findings"] for c in cases), f"{path.name}: no case that fails"
