@@ -191,7 +191,7 @@ def annotate_result(job: Job, result: FileResult, rules: Any, fail_level: Severi
 
 
 def _annotate(job: Job, result: FileResult, rules: RuleSet, fail_level: Severity) -> FileResult:
-    from checker.annotate import AnnotateError, Verdict, annotate
+    from checker.output.annotate import AnnotateError, Verdict, annotate
 
     assert job.annotate_to is not None
     verdict = Verdict(
@@ -544,7 +544,7 @@ class Runner:
                 done[index] = self._timed_out(job)
                 self._replace(worker, queue)
                 if getattr(job, "annotate_to", None) is not None:
-                    from checker.annotate import remove_stale_temps
+                    from checker.output.annotate import remove_stale_temps
 
                     remove_stale_temps(job.annotate_to)
 
@@ -726,7 +726,7 @@ class ProgressBar:
 def exclude_outputs(files: Sequence[Path], named: Sequence[Path], out_dirs: Sequence[Path | None]) -> list[Path]:
     """Drop the tool's own outputs from a folder walk: annotated copies, text reports,
     anything in an output folder. A file the user named explicitly is kept."""
-    from checker.annotate import is_output_name
+    from checker.output.annotate import is_output_name
 
     explicit = {_real(p) for p in named if p.is_file()}
     outs = [_real(d) for d in out_dirs if d is not None]

@@ -334,7 +334,7 @@ def _walk_body(body, styles: _StyleTable, numbering: _Numbering) -> Iterator[Blo
 def body_elements(parent) -> Iterator:
     """Paragraphs and tables in body order, looking inside content controls.
 
-    Public: the annotated copies (checker.annotate) walk the body the same
+    Public: the annotated copies (checker.output.annotate) walk the body the same
     way, so that a finding's block and paragraph numbers point at the same place.
     """
     for child in parent:
@@ -472,7 +472,7 @@ def _read_run(r, style_bold: bool) -> Run | None:
 
 
 def iter_runs(element) -> Iterator:
-    """The runs of a paragraph that are read, in order (deleted text skipped); public for checker.annotate."""
+    """The runs of a paragraph that are read, in order (deleted text skipped); public for checker.output.annotate."""
     # Iterative depth-first walk: deeply nested markup must not hit the recursion limit.
     stack = [iter(element)]
     while stack:

@@ -384,7 +384,7 @@ def check(request: CheckRequest) -> int:
             console=functools.partial(_console, display), quiet=display.quiet,
         )]
         if request.overview is not None:
-            from checker.overview import OverviewReporter
+            from checker.output.overview import OverviewReporter
 
             overview = OverviewReporter(request.overview, fail_level=fail_level, base=_common_base(paths), rules=rules)
             reporters.append(GuardedReporter(overview, f"Sammanställningen i {request.overview}"))
@@ -523,7 +523,7 @@ def _annotation_targets(out_dir: Path, paths: Sequence[Path], files: Sequence[Pa
     Two files that would get the same copy (same name under two given folders)
     get numbered names; a copy never takes the place of a file being checked.
     """
-    from checker.annotate import ANNOTATED_SUFFIX, annotated_path
+    from checker.output.annotate import ANNOTATED_SUFFIX, annotated_path
 
     roots = [p for p in paths if p.is_dir()]
     inputs = {f.resolve() for f in files}

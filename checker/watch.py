@@ -42,11 +42,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from checker.annotate import annotated_path, is_output_name, text_report_path
+from checker.output.annotate import annotated_path, is_output_name, text_report_path
 from checker.config import ThreadOverride
 from checker.findings import Severity
 from checker.output import clean_display, plural, visible_name
-from checker.overview import HTML_NAME
+from checker.output.overview import HTML_NAME
 from checker.pipeline import FileResult, FileSummary, RunSummary
 
 if TYPE_CHECKING:
@@ -467,7 +467,7 @@ class Watcher:
         return True
 
     def _write_overview(self) -> None:
-        from checker.overview import OverviewWriter
+        from checker.output.overview import OverviewWriter
 
         try:
             writer = OverviewWriter(self.options.out_dir, fail_level=self.options.fail_level, base=self.options.folder,

@@ -20,7 +20,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from checker.annotate import (
+from checker.output.annotate import (
     AUTHOR,
     INITIALS,
     AnnotateError,

@@ -17,7 +17,7 @@ import docx
 import pytest
 from lxml import etree
 
-from checker.annotate import annotate
+from checker.output.annotate import annotate
 from checker.engine import check_report, default_rules_dir, load_rules
 from checker.findings import Finding
 from checker.model import Report

@@ -127,7 +127,7 @@ def test_junit_is_well_formed_xml_without_controls_or_overrides(outputs: Outputs
 def test_overview_page_runs_nothing_from_the_document(outputs: Outputs) -> None:
     page = (outputs.out / "oversikt" / "sammanstallning.html").read_text(encoding="utf-8")
     _assert_inert(page, "html")
-    template = (h.REPO / "checker" / "overview" / "template.html").read_text(encoding="utf-8")
+    template = (h.REPO / "checker" / "output" / "overview" / "template.html").read_text(encoding="utf-8")
     assert page.count("<script") == template.count("<script")  # only the page's own script
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Content-Security-Policy" in page and "default-src 'none'" in page

@@ -204,7 +204,7 @@ def _disk_full(*args, **kwargs):
 
 
 def test_a_full_disk_for_the_overview_still_gives_the_results(tmp_path: Path, monkeypatch) -> None:
-    from checker.overview import OverviewWriter
+    from checker.output.overview import OverviewWriter
 
     folder = tmp_path / "in"
     write_report(folder / "rapport.docx", "Enhet A", analysis=True)

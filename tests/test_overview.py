@@ -26,8 +26,8 @@ import pytest
 from checker.cli import main
 from checker.findings import Finding, Location, Severity
 from checker.model import Report, Source
-from checker.overview import HTML_NAME, XLSX_NAME, OverviewWriter
-from checker.overview.html import content_security_policy, load_template
+from checker.output.overview import HTML_NAME, XLSX_NAME, OverviewWriter
+from checker.output.overview.html import content_security_policy, load_template
 from checker.pipeline import FileResult, RunSummary
 from tests.external import missing
 from tests.test_annotate import HOSTILE_TITLE, write_report

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.annotate import ANNOTATED_SUFFIX, TEXT_REPORT_SUFFIX
+from checker.output.annotate import ANNOTATED_SUFFIX, TEXT_REPORT_SUFFIX
 from checker.batch import Job
 from checker.findings import Severity
-from checker.overview import HTML_NAME, XLSX_NAME
+from checker.output.overview import HTML_NAME, XLSX_NAME
 from checker.pipeline import FileResult
 from checker.reader import read_report
 from checker.watch import Watcher, WatchOptions, is_complete_docx

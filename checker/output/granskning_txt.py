@@ -82,6 +82,6 @@ def finding_lines(number: int, finding: Finding) -> list[str]:
 
 def write(path: Path, text: str) -> None:
     """Write atomically (readers on the share never see half a report)."""
-    from checker.annotate import write_atomic
+    from checker.output.annotate import write_atomic
 
     write_atomic(path, text.replace("\n", NEWLINE).encode(ENCODING))

@@ -346,7 +346,7 @@ def overview_section(views: Sequence[ThreadView], unplaced: Sequence[tuple[str, 
 
 
 def overview_rows(views: Sequence[ThreadView], unplaced: Sequence[tuple[str, str]] = ()) -> list[list[str | int | None]]:
-    """The same as overview_section, as rows for the workbook's "Trådar" sheet (checker.overview.xlsx)."""
+    """The same as overview_section, as rows for the workbook's "Trådar" sheet (checker.output.overview.xlsx)."""
     rows: list[list[str | int | None]] = []
     for view in sorted(views, key=lambda v: (v.thread.unit.casefold(), v.thread.year)):
         summary = _caption(view)

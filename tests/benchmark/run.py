@@ -483,7 +483,7 @@ _IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")
 # other options or a rule-cache miss use (lark, the syntax tree and the analysis
 # load a rule set that is not in the plan cache yet; python-docx writes
 # --annotate copies; threads need two or more documents).
-_NOT_FOR_CHECK = ("lark", "docx", "openpyxl", "watchdog", "jsonschema", "checker.overview", "checker.watch",
+_NOT_FOR_CHECK = ("lark", "docx", "openpyxl", "watchdog", "jsonschema", "checker.output.overview", "checker.watch",
                   "checker.rules_lang.ast", "checker.rules_lang.parser", "checker.rules_lang.semantics",
                   "checker.threads", "checker.output.json_report", "checker.output.sarif", "checker.output.junit")
 

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 from checker.output import clean_display
-from checker.overview.summary import ROLES, UnitDocument, UnitTable
+from checker.output.overview.summary import ROLES, UnitDocument, UnitTable
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 FILE_HEADERS = ["Fil", "Enhet", "Dokument", "År", "Fel", "Varningar", "Info", "Resultat", "Granskad", "Orsak", "Kopia med kommentarer"]
@@ -208,7 +208,7 @@ class XlsxWriter:
         self._rows["Regler"] = 1 + len(rule_rows)
 
     def close(self, *, units: UnitTable | None = None, rule_rows: Sequence[tuple[str, str, int, int, int]] = ()) -> Path:
-        from checker.annotate import _umask
+        from checker.output.annotate import _umask
         from openpyxl.utils import get_column_letter
 
         self._write_summaries(units, rule_rows)

@@ -24,7 +24,7 @@ from typing import IO
 from urllib.parse import quote
 
 from checker.findings import Finding, Severity
-from checker.overview.summary import NO_UNIT, ROLES, UnitDocument, UnitTable
+from checker.output.overview.summary import NO_UNIT, ROLES, UnitDocument, UnitTable
 from checker.output import plural, shorten, tool_version
 
 ROWS_MARK = "<!--%%RADER%%-->"
@@ -42,7 +42,7 @@ def e(text: object) -> str:
 
 
 def load_template() -> str:
-    return resources.files("checker.overview").joinpath("template.html").read_text(encoding="utf-8")
+    return resources.files("checker.output.overview").joinpath("template.html").read_text(encoding="utf-8")
 
 
 def content_security_policy(template: str) -> str:
@@ -66,7 +66,7 @@ def file_block(entry: object, group: str = "") -> str:
 
     Its data-* attributes are what the page sorts by, and `group` ties it to
     its unit's heading row."""
-    from checker.overview import Entry
+    from checker.output.overview import Entry
 
     assert isinstance(entry, Entry)
     searchable = " ".join(filter(None, [entry.name, entry.unit or "", entry.kind]))
@@ -136,7 +136,7 @@ def _count(value: int, readable: bool) -> str:
 
 
 def _details(entry: object) -> str:
-    from checker.overview import Entry
+    from checker.output.overview import Entry
 
     assert isinstance(entry, Entry)
     if entry.reason is not None:
@@ -253,7 +253,7 @@ class HtmlWriter:
 
     def close(self, totals: object, fail_level: Severity, started: datetime, *, units: UnitTable | None = None,
               rule_rows: Sequence[tuple[str, str, int, int, int]] = ()) -> Path:
-        from checker.annotate import _umask
+        from checker.output.annotate import _umask
 
         assert self._rows is not None
         self._rows.close()
@@ -304,7 +304,7 @@ class HtmlWriter:
 
     def _fill(self, text: str, template: str, totals: object, fail_level: Severity, started: datetime,
               extra: dict[str, str]) -> str:
-        from checker.overview import FAIL_WORDS, Totals
+        from checker.output.overview import FAIL_WORDS, Totals
 
         assert isinstance(totals, Totals)
         ingress = (

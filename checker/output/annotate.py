@@ -179,10 +179,10 @@ class _Anchors:
     """Finds the runs a comment is anchored to, from a finding's Source."""
 
     def __init__(self, document: DocxDocument) -> None:
-        from checker.docx_reader import _body_elements  # the reader's own walk, so indices agree
+        from checker.docx_reader import body_elements  # the reader's own walk, so indices agree
 
         self.document = document
-        self.blocks = list(_body_elements(document.element.body))
+        self.blocks = list(body_elements(document.element.body))
         self.paragraphs = [e for e in self.blocks if e.tag == _P]
         self.tables = [e for e in self.blocks if e.tag == _TBL]
         self._index = {p: i for i, p in enumerate(self.paragraphs)}
@@ -345,9 +345,9 @@ def _span(tc: Any) -> int:
 
 
 def _text_runs(p: Any) -> list[Any]:
-    from checker.docx_reader import _iter_runs  # skips deleted text, as the reader does
+    from checker.docx_reader import iter_runs  # skips deleted text, as the reader does
 
-    return [r for r in _iter_runs(p) if any(child.tag in _VISIBLE for child in r)]
+    return [r for r in iter_runs(p) if any(child.tag in _VISIBLE for child in r)]
 
 
 def _text(element: Any) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding, Severity
 from checker.output import NOT_A_REPORT, clean_display, describe_kind, visible_name
-from checker.overview.summary import RuleSummary, UnitTable, role_of, sort_key
+from checker.output.overview.summary import RuleSummary, UnitTable, role_of, sort_key
 from checker.pipeline import FileResult, FileSummary
 
 if TYPE_CHECKING:
@@ -139,8 +139,8 @@ class OverviewWriter:
     def __init__(self, out_dir: Path, *, fail_level: Severity, base: Path | None = None, title: str = TITLE,
                  rules: Any = None) -> None:
         """`rules` (a RuleSet) names the rules in the rule summary; without it the names are left out."""
-        from checker.overview.html import HtmlWriter
-        from checker.overview.xlsx import XlsxWriter
+        from checker.output.overview.html import HtmlWriter
+        from checker.output.overview.xlsx import XlsxWriter
 
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
