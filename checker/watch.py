@@ -557,6 +557,9 @@ def _check_line(name: str, result: FileResult, summary: FileSummary) -> str:
     if summary.error is not None:
         return _line(name, "KUNDE INTE LÄSAS", summary.error)
     verdict = "GODKÄND" if summary.passed else "UNDERKÄND"
+    if summary.other is not None:
+        # Not a plan or report (a protocol, a letter …): said as such, never as an ordinary failed check.
+        return _line(name, f"{verdict} – INTE EN PLAN ELLER RAPPORT", f"dokumentet är {summary.other}")
     counts = ", ".join(
         [plural(summary.errors, "fel", "fel"), plural(summary.warnings, "varning", "varningar"),
          plural(summary.infos, "info", "info")]

@@ -398,3 +398,14 @@ def test_an_unknown_type_still_runs_the_rules_for_every_document_and_says_how_to
     assert any("--typ" in note and "[trad]" in note for note in report.notes)
     rules = Counter(f.rule for f in check_report(report, catalog))
     assert rules["DK01"] == 1
+
+
+def test_watch_says_a_protocol_is_not_a_plan_or_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "Inlamnat"
+    folder.mkdir()
+    _document(folder, "protokoll.docx", PROTOCOL)
+    code, out, _ = run(capsys, "watch", str(folder), "--once", "--settle", "0.1")
+    assert code == 1
+    assert "protokoll.docx  UNDERKÄND – INTE EN PLAN ELLER RAPPORT  dokumentet är ett protokoll" in out
+    reply = (folder / "granskning" / "protokoll.granskning.txt").read_text(encoding="utf-8")
+    assert "Inte en plan eller rapport (ett protokoll)" in reply
