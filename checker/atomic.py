@@ -49,6 +49,27 @@ def atomic_write(
         raise
 
 
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file's name beside `path`, which replaces `path` when the block ends without an exception.
+
+    For writers that open the file themselves (openpyxl saves a workbook to a
+    name: given a stream, an interrupted save leaves its zip writer holding a
+    closed file).
+    """
+    path = Path(path)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(temp_name)
+        os.chmod(temp_name, _target_mode(path))
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
 def _target_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o777

@@ -20,7 +20,6 @@ import contextlib
 import io
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -459,20 +458,12 @@ def _stamp(when: str | None) -> datetime | None:
 
 
 def write_atomic(target: Path, data: bytes) -> None:
-    """Write bytes to a temporary file beside `target`, then rename it into place."""
+    """Write bytes so that a reader sees the old copy or the whole new one (checker.atomic)."""
+    from checker.atomic import atomic_write
+
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+    with atomic_write(target, binary=True) as handle:
+        handle.write(data)
 
 
 def remove_stale_temps(target: Path) -> None:
@@ -482,8 +473,3 @@ def remove_stale_temps(target: Path) -> None:
             with contextlib.suppress(OSError):
                 leftover.unlink()
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -253,7 +253,7 @@ class HtmlWriter:
 
     def close(self, totals: object, fail_level: Severity, started: datetime, *, units: UnitTable | None = None,
               rule_rows: Sequence[tuple[str, str, int, int, int]] = ()) -> Path:
-        from checker.output.annotate import _umask
+        from checker.atomic import atomic_write
 
         assert self._rows is not None
         self._rows.close()
@@ -263,18 +263,11 @@ class HtmlWriter:
         extra = {"%%ENHETER%%": unit_table_html(units), "%%REGLER%%": rule_table_html(rule_rows)}
         head = self._fill(head, template, totals, fail_level, started, extra)
         tail = self._fill(tail, template, totals, fail_level, started, extra)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
         try:
-            with os.fdopen(fd, "wb") as out, self._rows_path.open("rb") as rows:
+            with atomic_write(self.target, binary=True) as out, self._rows_path.open("rb") as rows:
                 out.write(head.encode("utf-8"))
                 self._copy_rows(rows, out)
                 out.write(tail.encode("utf-8"))
-            os.chmod(temp_name, 0o666 & ~_umask())
-            os.replace(temp_name, self.target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
         finally:
             with contextlib.suppress(OSError):
                 self._rows_path.unlink()

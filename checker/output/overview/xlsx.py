@@ -20,8 +20,6 @@ again. openpyxl's write-only mode streams rows to disk, so memory stays flat.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -208,7 +206,6 @@ class XlsxWriter:
         self._rows["Regler"] = 1 + len(rule_rows)
 
     def close(self, *, units: UnitTable | None = None, rule_rows: Sequence[tuple[str, str, int, int, int]] = ()) -> Path:
-        from checker.output.annotate import _umask
         from openpyxl.utils import get_column_letter
 
         self._write_summaries(units, rule_rows)
@@ -221,16 +218,10 @@ class XlsxWriter:
         self.findings.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_HEADERS))}{self._rows['Brister']}"
         if self.threads is not None:
             self.threads.auto_filter.ref = f"A1:{get_column_letter(len(THREAD_HEADERS))}{self._rows['Trådar']}"
-        fd, temp_name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
-        os.close(fd)
-        try:
-            self.book.save(temp_name)
-            os.chmod(temp_name, 0o666 & ~_umask())
-            os.replace(temp_name, self.target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
+        from checker.atomic import atomic_path
+
+        with atomic_path(self.target) as temporary:
+            self.book.save(temporary)
         return self.target
 
     def abort(self) -> None:
