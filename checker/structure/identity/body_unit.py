@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from checker.docx_reader import Block, ParagraphBlock, TableBlock
 from checker.structure.identity.clues import Clue
@@ -30,6 +31,7 @@ _UNIT_NOUN = re.compile(
     r"|traffpunkt|oppenvard|bibliotek|skol[ae]|dagcenter|dagverksamhet|boendestod|korttidsvard|socialpsykiatri"
     r"|parklek|ungdomsgard|hem)(?:en|et|n|na|er|erna|ar|arna|or|orna)?$"
 )
+_UNIT_NOUN_ANYWHERE = re.compile(_UNIT_NOUN.pattern.rstrip("$"))
 _SUBJECT_VERBS = frozenset({"ska", "skall", "bestar", "ar", "har", "arbetar", "erbjuder", "bedriver", "ansvarar", "driver", "utfor", "ger"})
 _PREPOSITION = re.compile(r"\b(?:p[åa]|inom|vid|hos)\s+(?P<name>[A-ZÅÄÖ][\w]+(?:-\s?[A-ZÅÄÖ][\w]+)?\s+[\w]+)")
 _ANALYS_RUN_IN = re.compile(r"^analys\s+(?P<name>.{3,60}?)\s+analys\b", re.IGNORECASE)
@@ -56,7 +58,11 @@ def _sightings(blocks: Sequence[Block]) -> Iterator[tuple[str, str]]:
                 if len(row) == 1 or len({cell.text for cell in row}) == 1:
                     yield from _in_analysis(row[0].raw)
         elif isinstance(block, ParagraphBlock):
-            if fold_ocr(block.text).startswith("analys "):
+            folded = fold_ocr(block.text)
+            # Most paragraphs name no kind of unit at all: one search rules them out.
+            if _UNIT_NOUN_ANYWHERE.search(folded) is None:
+                continue
+            if folded.startswith("analys "):
                 yield from _in_analysis(block.raw)
             yield from _in_sentences(block.text)
 
@@ -98,6 +104,7 @@ def _in_sentences(text: str) -> Iterator[tuple[str, str]]:
                 yield match.group("name"), f"innehållet: ”… {match.group()} …”"
 
 
+@lru_cache(maxsize=4096)  # the same names recur in every analysis row and sentence
 def _unit_like(name: str) -> bool:
     """A unit's kind of name: a unit noun first or last, and a proper name beside it.
 
@@ -109,8 +116,10 @@ def _unit_like(name: str) -> bool:
     """
     name = _spelling(name)
     words = name.split()
-    if not 2 <= len(words) <= 5 or any(not word[:1].isalpha() or is_template_heading(word) for word in words):
+    if not 2 <= len(words) <= 5 or any(not word[:1].isalpha() for word in words):
         return False
+    if is_template_heading(words[0]):
+        return False  # "Analys Enheter har …": a label run into the text
     if _UNIT_NOUN.match(fold_ocr(words[-1])):
         others, beside = words[:-1], words[-2]
         named = beside.endswith("s") or "-" in beside

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -46,6 +47,7 @@ _PROSE_WORDS = 6
 _NAME_MAX_WORDS = 8
 
 
+@lru_cache(maxsize=4096)  # asked of the same short lines many times per document
 def is_template_heading(text: str) -> bool:
     """A heading or label that the plan/report template or the tjänsteutlåtande template uses."""
     folded = fold_ocr(text).strip(" :")
@@ -95,7 +97,11 @@ def is_unit_candidate(text: str, following: Sequence[str] = (), styled_as_headin
 
 
 def is_street_address(text: str) -> bool:
-    return bool(_STREET_ADDRESS.search(fold_ocr(text).strip()))
+    stripped = text.rstrip()
+    # Every street address ends in its number (and perhaps a letter): most lines end here.
+    if not stripped or not (stripped[-1].isdigit() or (len(stripped) > 1 and stripped[-2].isdigit()) or stripped[-2:-1] == " "):
+        return False
+    return bool(_STREET_ADDRESS.search(fold_ocr(stripped).strip()))
 
 
 def _names_a_kind(text: str) -> bool:
