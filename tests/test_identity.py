@@ -409,3 +409,23 @@ def test_watch_says_a_protocol_is_not_a_plan_or_report(tmp_path: Path, capsys: p
     assert "protokoll.docx  UNDERKÄND – INTE EN PLAN ELLER RAPPORT  dokumentet är ett protokoll" in out
     reply = (folder / "granskning" / "protokoll.granskning.txt").read_text(encoding="utf-8")
     assert "Inte en plan eller rapport (ett protokoll)" in reply
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Verksamhetsberättelse 2025", ("verksamhetsberattelse", 2025, None, None)),
+    ("Tertialrapport 1 2025 för Aspuddens hemtjänst", ("tertialrapport", 2025, 1, "Aspuddens hemtjänst")),
+    ("Verksamhetsberättelse VB 2025 för Aspuddens hemtjänst", ("verksamhetsberattelse", 2025, None, "Aspuddens hemtjänst")),
+    ("Förslag till verksamhetsplan 2026 för Förskolan Solrosen", ("verksamhetsplan", 2026, None, "Förskolan Solrosen")),
+    ("Verksamhetsberättelse 2025 – Fruängens hemtjänst", ("verksamhetsberattelse", 2025, None, "Fruängens hemtjänst")),
+    ("Verksamhetsplan för Trekantens hemtjänst 2026", ("verksamhetsplan", 2026, None, "Trekantens hemtjänst")),
+    ("T2 2025", ("tertialrapport", 2025, 2, None)),
+    # Lines that mention a report without being its title.
+    ("§ 3 Tertialrapport 1 2025 för Aspuddens hemtjänst", None),
+    ("Stadsdelsnämnden godkänner verksamhetsberättelsen", None),
+    ("Verksamhetsplanen har tagits upp på arbetsplatsträffarna under december.", None),
+])
+def test_what_a_title_line_says(line: str, expected: tuple | None) -> None:
+    from checker.structure.identity.title import read_title
+
+    title = read_title(line)
+    assert (None if title is None else (title.kind, title.year, title.tertial, title.unit)) == expected

@@ -1,7 +1,7 @@
 """Title lines: "Verksamhetsberättelse 2025", "Tertialrapport 1 2025 för Aspuddens hemtjänst", "VP 2024".
 
-A title names the kind first: the kind word is the line's first or second
-word ("Verksamhetsplan 2024", "Förskolans verksamhetsplan 2024"). A line that
+A title names the kind first: the kind word is among the line's first three
+words ("Verksamhetsplan 2024", "Förslag till verksamhetsplan 2024"). A line that
 merely mentions a report further in ("§ 3 Tertialrapport 1 2025 för …" in a
 protocol, "Stadsdelsnämnden godkänner verksamhetsberättelsen") is not a title.
 """
@@ -30,6 +30,8 @@ _TERTIAL = re.compile(r"\b(?:tertialrapport|tertialuppfoljning|tertial)\s*(?:t\s
 _SHORT_TITLE = re.compile(r"(vp|vb|t\s?[12])\s+(19[89]\d|20\d{2})")
 # "… för Aspuddens hemtjänst": the unit named in the title itself.
 _FOR_UNIT = re.compile(r"\s+f[öo]r\s+(?P<unit>\S.*?)\s*[.:]?\s*$", re.IGNORECASE)
+_DASH_UNIT = re.compile(r"(?:19[89]\d|20\d{2})\s*[–—:-]\s*(?P<unit>\S.*?)\s*$")
+_TRAILING_YEAR = re.compile(r"\s*(?:19[89]\d|20\d{2})\s*$")
 _TITLE_MAX_CHARS = 120
 _TITLE_MAX_WORDS = 14
 
@@ -52,7 +54,8 @@ def read_title(line: str) -> Title | None:
     words = folded.replace(":", " ").split()
     if len(words) > _TITLE_MAX_WORDS or stripped.endswith((".", "!", "?")):
         return None  # a sentence that mentions the plan ("Verksamhetsplanen har tagits upp …") is no title
-    kind = _kind_word(words[:2])
+    # "Verksamhetsplan 2025", "Förskolans verksamhetsplan 2025", "Förslag till verksamhetsplan 2025"
+    kind = _kind_word(words[:3])
     if kind is None:
         return _short_title(stripped, folded)
     year = YEAR.search(folded)
@@ -66,10 +69,20 @@ def read_title(line: str) -> Title | None:
     )
 
 
+# Words that may stand before the kind in a title: "Förslag till verksamhetsplan", "Reviderad
+# verksamhetsplan", "Bilaga 1 Verksamhetsplan"; and any genitive ("Förskolans verksamhetsplan").
+_BEFORE_KIND = frozenset({"forslag", "till", "reviderad", "preliminar", "bilaga", "slutlig", "ny"})
+
+
 def _kind_word(words: list[str]) -> Kind | None:
-    for word, kind in KIND_WORDS:
-        if any(similar(candidate, word, 0.12) for candidate in words):
-            return kind
+    for at, candidate in enumerate(words):
+        for word, kind in KIND_WORDS:
+            if similar(candidate, word, 0.12):
+                before = words[:at]
+                # "Stadsdelsnämnden godkänner verksamhetsberättelsen": a sentence about the report, no title.
+                if all(w in _BEFORE_KIND or w.isdigit() or w.endswith("s") for w in before):
+                    return kind
+                return None
     return None
 
 
@@ -85,10 +98,11 @@ def _short_title(line: str, folded: str) -> Title | None:
 
 
 def _unit_in_title(line: str) -> str | None:
-    match = _FOR_UNIT.search(line)
+    """"… för Aspuddens hemtjänst", "… 2025 – Aspuddens hemtjänst", "… för Aspuddens hemtjänst 2025"."""
+    match = _FOR_UNIT.search(line) or _DASH_UNIT.search(line)
     if match is None:
         return None
-    unit = match.group("unit").strip(" .,:;–-")
+    unit = _TRAILING_YEAR.sub("", match.group("unit")).strip(" .,:;–-")
     return unit if 3 <= len(unit) <= 80 and not YEAR.fullmatch(unit) else None
 
 
