@@ -429,3 +429,16 @@ def test_what_a_title_line_says(line: str, expected: tuple | None) -> None:
 
     title = read_title(line)
     assert (None if title is None else (title.kind, title.year, title.tertial, title.unit)) == expected
+
+
+@pytest.mark.parametrize(("name", "is_unit"), [
+    ("Aspuddens hemtjänst", True), ("Hägersten-Älvsjö hemtjänst", True), ("Förskolan Solrosen", True),
+    ("Solgårdens äldreboende", True), ("Västertorps korttidshem", True),
+    # What a sentence about a unit starts with, and is no unit's name.
+    ("Alla medarbetare", False), ("Enheterna inom äldreomsorgen", False), ("Resursanvändning för hemtjänsten", False),
+    ("Biträdande enhetschefer", False), ("Stadsdelsnämndens verksamheter", False),
+])
+def test_what_the_body_may_name_as_the_unit(name: str, is_unit: bool) -> None:
+    from checker.structure.identity.body_unit import _unit_like
+
+    assert _unit_like(name) is is_unit

@@ -27,11 +27,16 @@ from checker.text import fold_ocr
 
 # What a unit of a stadsdelsförvaltning is called: the head word of its name (folded, as a stem).
 _UNIT_NOUN = re.compile(
-    r"(?:hemtjanst|forskol[ae]|boende|servicehus|gruppbostad|assistans|enhet|fritidsgard|familjecentral|mottagning"
+    r"(?:hemtjanst|forskol[ae]|boende|servicehus|bostad|assistans|enhet|fritidsgard|familjecentral|mottagning"
     r"|traffpunkt|oppenvard|bibliotek|skol[ae]|dagcenter|dagverksamhet|boendestod|korttidsvard|socialpsykiatri"
     r"|parklek|ungdomsgard|hem)(?:en|et|n|na|er|erna|ar|arna|or|orna)?$"
 )
+# The noun may close a compound: "äldreboende", "korttidshem", "Solrosens förskola".
 _UNIT_NOUN_ANYWHERE = re.compile(_UNIT_NOUN.pattern.rstrip("$"))
+
+
+def _is_unit_noun(word: str) -> bool:
+    return _UNIT_NOUN.search(fold_ocr(word)) is not None
 _SUBJECT_VERBS = frozenset({"ska", "skall", "bestar", "ar", "har", "arbetar", "erbjuder", "bedriver", "ansvarar", "driver", "utfor", "ger"})
 _PREPOSITION = re.compile(r"\b(?:p[åa]|inom|vid|hos)\s+(?P<name>[A-ZÅÄÖ][\w]+(?:-\s?[A-ZÅÄÖ][\w]+)?\s+[\w]+)")
 _ANALYS_RUN_IN = re.compile(r"^analys\s+(?P<name>.{3,60}?)\s+analys\b", re.IGNORECASE)
@@ -85,7 +90,7 @@ def _name_run_in(text: str) -> str | None:
     if not words or fold_ocr(words[0]) != "analys":
         return None
     for end in range(3, min(7, len(words) + 1)):
-        if _UNIT_NOUN.match(fold_ocr(words[end - 1])) and _unit_like(" ".join(words[1:end])):
+        if _is_unit_noun(words[end - 1]) and _unit_like(" ".join(words[1:end])):
             return " ".join(words[1:end])
     return None
 
@@ -120,10 +125,10 @@ def _unit_like(name: str) -> bool:
         return False
     if is_template_heading(words[0]):
         return False  # "Analys Enheter har …": a label run into the text
-    if _UNIT_NOUN.match(fold_ocr(words[-1])):
+    if _is_unit_noun(words[-1]):
         others, beside = words[:-1], words[-2]
         named = beside.endswith("s") or "-" in beside
-    elif _UNIT_NOUN.match(fold_ocr(words[0])):
+    elif _is_unit_noun(words[0]):
         others, named = words[1:], True
     else:
         return False
