@@ -6,6 +6,8 @@ findings that rule must give on it. The document is built as a .docx, read
 and checked like any other; only the file's own rule is compared, so a case
 says exactly what its rule does and nothing about the others. A finding on
 the document as a whole (DK01, DK03 …) has no target; its case writes "".
+A case may also list `severities` ("error", "warning", "info"), one for each
+finding, for a rule whose findings differ in severity (IN02).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def test_rule_case(catalog: RuleSet, tmp_path: Path, rule_id: str, case: dict[st
     findings = check_report(read_report(path), catalog.filtered(select=[rule_id]))
     assert [f.rule for f in findings] == [rule_id] * len(findings)
     assert [f.target or "" for f in findings] == case["findings"]
+    if "severities" in case:
+        assert [f.severity.label for f in findings] == case["severities"]
 
 
 def test_every_case_file_names_a_rule_and_has_a_passing_and_a_failing_case(catalog: RuleSet) -> None:
