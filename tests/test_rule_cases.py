@@ -76,3 +76,9 @@ def test_every_case_file_names_a_rule_and_has_a_passing_and_a_failing_case(catal
         cases = _load(path)
         assert any(not c["findings"] for c in cases), f"{path.name}: no case that passes"
         assert any(c["findings"] for c in cases), f"{path.name}: no case that fails"
+
+
+def test_every_built_in_rule_has_a_case_file(catalog: RuleSet) -> None:
+    # Derived from the rule set, so a rule added to rules/*.rules without cases fails here.
+    missing = [rule.id for rule in catalog.rules if not (CASES / f"{rule.id}.toml").is_file()]
+    assert not missing, f"rules without cases in tests/rule_cases: {', '.join(missing)}"
