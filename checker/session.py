@@ -463,8 +463,7 @@ def _finished(stage: Any, runner: Any, annotate: Path | None, bar: Any) -> Itera
 
 
 def gate_thread_findings(
-    runner: Runner, results: Iterable[Any], known: Sequence[Any], overrides: Sequence[Any], *,
-    out_dir: Path, fail_level: Severity,
+    runner: Runner, results: Iterable[Any], known: Sequence[Any], overrides: Sequence[Any], *, out_dir: Path,
 ) -> Iterable[Any]:
     """The watch's thread rules (TR…): each arriving report against its unit's documents checked before it.
 
@@ -475,15 +474,16 @@ def gate_thread_findings(
     copies in `out_dir` are written again with the thread findings.
     """
     from checker.threads.gate import ThreadGate
-    from checker.threads.stage import annotate_again
+    from checker.threads.stage import AnnotateAgainJob
 
     rules = getattr(runner, "rules", None)  # None: the workers load the rules themselves
     if not ThreadGate.wanted(rules):
         return results
     assert rules is not None
     arrived = list(results)
-    gate = ThreadGate(rules, overrides)
-    return [annotate_again(result, out_dir, rules, fail_level) for result in gate.add_findings(arrived, known, runner.run)]
+    with_findings = ThreadGate(rules, overrides).add_findings(arrived, known, runner.run)
+    # As in a folder check (_finished): the copies that got thread findings are rewritten by the workers.
+    return list(runner.run(AnnotateAgainJob(result, out_dir) for result in with_findings))
 
 
 def _add_threads(reporter: Reporter, stage: Any, paths: Sequence[Path]) -> None:

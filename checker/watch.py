@@ -392,8 +392,7 @@ class Watcher:
 
         fresh = set(arriving)
         known = [checked.result for path, checked in self.state.checked.items() if path not in fresh]
-        return gate_thread_findings(self.runner, results, known, self.options.threads,
-                                    out_dir=self.options.out_dir, fail_level=self.options.fail_level)
+        return gate_thread_findings(self.runner, results, known, self.options.threads, out_dir=self.options.out_dir)
 
     def _record(self, result: FileResult, signature: Signature, digest: str) -> bool:
         path = result.path
