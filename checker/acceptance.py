@@ -91,9 +91,23 @@ class CommentAcceptance:
     # The goal the comment lies in: from its heading block to the block before the next goal heading.
     goal_start: int | None = None
     goal_end: int | None = None
+    # Why the comment accepts nothing (no reason, outside every goal …), in Swedish.
+    problem: str | None = None
+    # The goal is the document's last: it runs to the end.
+    open_end: bool = False
 
     def entry(self, rule: str) -> str:
-        return f"Word-kommentaren \"Målkoll: godkänn {rule}\" (stycke {self.first + 1})"
+        return f"Word-kommentaren \"Målkoll: godkänn {rule}\" (block {self.first + 1})"
+
+    def covers(self, block: int) -> bool:
+        if self.goal_start is None:
+            return False
+        return self.goal_start <= block and (self.open_end or (self.goal_end is not None and block <= self.goal_end))
+
+    def unused_note(self, rule: str | None) -> str:
+        if rule is None:
+            return self.problem or "en Word-kommentar till Målkoll förstods inte"
+        return f"{self.entry(rule)} {self.problem or 'godkänner ingen brist'}"
 
 
 @dataclass(frozen=True)
@@ -120,7 +134,7 @@ def accept(result: FileResult, acceptances: Acceptances, comments: Sequence[Comm
         kept = result.unused_acceptances
         return replace(accept(result, acceptances, ()), unused_acceptances=kept)
     if not result.findings or not (acceptances or comments):
-        unused = tuple(c.entry(r) for c in comments for r in c.rules)
+        unused = tuple(note for c in comments for note in _notes(c, set(), comments.index(c)))
         return replace(result, unused_acceptances=unused) if unused and result.error is None else result
     ignores = [i for i in acceptances.ignores if i.matches_path(result.path)]
     left = Counter(dict(acceptances.baseline.counts)) if acceptances.baseline is not None else Counter()
@@ -137,8 +151,15 @@ def accept(result: FileResult, acceptances: Acceptances, comments: Sequence[Comm
                     assert acceptances.baseline is not None
                     accepted = _baseline_acceptance(acceptances.baseline)
         findings.append(finding if accepted is finding.accepted else replace(finding, accepted=accepted))
-    unused = tuple(c.entry(r) for n, c in enumerate(comments) for r in c.rules if (n, r) not in used_comments)
+    unused = tuple(note for n, c in enumerate(comments) for note in _notes(c, used_comments, n))
     return replace(result, findings=tuple(findings), unused_acceptances=unused)
+
+
+def _notes(comment: CommentAcceptance, used: set[tuple[int, str]], number: int) -> list[str]:
+    """What to say about a comment's rules that accepted nothing."""
+    if not comment.rules:
+        return [comment.unused_note(None)]
+    return [comment.unused_note(rule) for rule in comment.rules if (number, rule) not in used]
 
 
 def _by_config(finding: Finding, ignores: Sequence[FileIgnore]) -> Acceptance | None:
@@ -154,9 +175,7 @@ def _by_comment(finding: Finding, comments: Sequence[CommentAcceptance], used: s
     if source is None:
         return None
     for number, comment in enumerate(comments):
-        if comment.goal_start is None or comment.goal_end is None:
-            continue
-        if not comment.goal_start <= source.block <= comment.goal_end:
+        if not comment.covers(source.block):
             continue
         rule = next((r for r in comment.rules if finding.rule.upper().startswith(r.upper())), None)
         if rule is not None:
@@ -187,7 +206,7 @@ class UnusedTracker:
                 if finding.accepted.source == SOURCE_BASELINE:
                     key = baseline_key(finding, identity)
                     self.baseline_left[key] = max(0, self.baseline_left[key] - 1)
-        self.document_notes.extend(f"{result.path.name}: {entry} godkänner ingen brist" for entry in result.unused_acceptances)
+        self.document_notes.extend(f"{result.path.name}: {note}" for note in result.unused_acceptances)
 
     def unused(self) -> list[str]:
         notes = [
@@ -381,4 +400,38 @@ def comment_acceptances(report: Report | None) -> list[CommentAcceptance]:
     """The acceptances the document's own Word comments give (none until the reader finds any)."""
     if report is None:
         return []
-    return list(getattr(report, "acceptances", None) or [])
+    return list(getattr(report, "_acceptances", None) or [])
+
+
+def comments_in(comments: Sequence[tuple[str, int, int]], report: Report) -> list[CommentAcceptance]:
+    """The Målkoll comments of a document, each placed in the goal its range lies in.
+
+    A goal's blocks run from its heading to the block before the next goal (or section) heading.
+    A comment outside every goal, across two goals or without a reason accepts nothing, and says why.
+    """
+    bounds = sorted({g.source.block for g in _goals(report)} | {s.source.block for s in report.sections})
+    goals = {g.source.block for g in _goals(report)}
+    found = []
+    for text, first, last in comments:
+        parsed = parse_comment(text)
+        if parsed is None:
+            found.append(CommentAcceptance((), "", first, last, problem=f"Word-kommentaren \"{text[:60]}\" "
+                                           "förstods inte; skriv \"Målkoll: godkänn VB06 – skäl\""))
+            continue
+        start = max((b for b in bounds if b <= first), default=None)
+        end = min((b for b in bounds if b > start), default=None) if start is not None else None
+        problem = None
+        if parsed.reason is None:
+            problem = "saknar skäl efter tankstrecket"
+        elif start is None or start not in goals:
+            problem = "ligger inte i något mål"
+        elif end is not None and last >= end:
+            problem = "sträcker sig över mer än ett mål"
+        found.append(CommentAcceptance(parsed.rules, parsed.reason or "", first, last,
+                                       None if problem else start, None if problem or end is None else end - 1,
+                                       problem=problem, open_end=problem is None and end is None))
+    return found
+
+
+def _goals(report: Report) -> list[Any]:
+    return [*report.inriktningsmal, *report.all_kf_mal(), *report.all_namndmal(), *report.all_enhetsmal()]

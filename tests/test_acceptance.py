@@ -193,3 +193,133 @@ def test_a_bad_baseline_is_refused_in_swedish(sample: Path, tmp_path: Path, cont
     assert result.returncode == 2 and expected in result.stderr and "bas.json" in result.stderr
     missing = malkoll("check", "a", "--baseline", "saknas.json", cwd=tmp_path)
     assert missing.returncode == 2 and "saknas.json" in missing.stderr and "Traceback" not in missing.stderr
+
+
+# --- a Word comment in the document -------------------------------------------------------------
+
+COMMENT_REASON = "Rapporten skrevs före årsskiftet; förvaltningen har godkänt formuleringen"
+
+
+def _paragraph_at(document: docx.document.Document, block: int) -> docx.text.paragraph.Paragraph:
+    """The body paragraph at `block`, or the last one before it (a finding in a table: the text above it)."""
+    from docx.text.paragraph import Paragraph
+
+    found = None
+    for number, element in enumerate(e for e in document.element.body if e.tag.endswith(("}p", "}tbl"))):
+        if number > block:
+            break
+        if element.tag.endswith("}p"):
+            found = element
+    assert found is not None
+    return Paragraph(found, document._body)
+
+
+def commented_report(path: Path, comments: list[tuple[int | None, str]]) -> Path:
+    """The sample report with Word comments: (the block of the finding to anchor at, or None for the first
+    paragraph; the comment's text), as an author adds them in Word."""
+    db.build_docx(db.load_source("aspudden_vb2025"), path, state="export")
+    document = docx.Document(str(path))
+    for anchor, text in comments:
+        paragraph = document.paragraphs[0] if anchor is None else _paragraph_at(document, anchor)
+        runs = paragraph.runs or [paragraph.add_run(" ")]
+        document.add_comment(runs, text=text, author="Enhetschefen", initials="EC")
+    document.save(str(path))
+    return path
+
+
+def _vb06_in_goal(data: dict) -> list[dict]:
+    return [f for f in data["files"][0]["findings"] if f["rule"] == "VB06"]
+
+
+def test_comment_accepts_the_rule_in_its_goal_only(tmp_path: Path) -> None:
+    # The VB06 finding whose quote is "bedömer att enhetsmålet kommer …": anchor the comment in that analysis.
+    plain = tmp_path / "utan" / "vb.docx"
+    plain.parent.mkdir()
+    db.build_docx(db.load_source("aspudden_vb2025"), plain, state="export")
+    before = _vb06_in_goal(json.loads(malkoll("check", "utan", "--format", "json", cwd=tmp_path).stdout))
+    target = next(f for f in before if f["quote"])
+    anchor = target["location"]["source"]["block"]
+    (tmp_path / "med").mkdir()
+    commented_report(tmp_path / "med" / "vb.docx", [(anchor, f"Målkoll: godkänn VB06 – {COMMENT_REASON}")])
+
+    data = json.loads(malkoll("check", "med", "--format", "json", cwd=tmp_path).stdout)
+    after = _vb06_in_goal(data)
+    accepted = [f for f in after if f["accepterad"]]
+    assert len(after) == len(before) and len(accepted) == 1
+    assert accepted[0]["accepterad"] == {"skal": COMMENT_REASON, "kalla": "kommentar"}
+    assert accepted[0]["location"] == target["location"]
+    assert data["summary"]["oanvanda_godkannanden"] == []
+
+    result = malkoll("check", "med", "--annotate", "kopior", "--overview", "ov", cwd=tmp_path)
+    assert f"Godtagen (kommentar i dokumentet): {COMMENT_REASON}" in result.stdout
+    assert COMMENT_REASON in (tmp_path / "ov" / "sammanstallning.html").read_text(encoding="utf-8")
+    copy = next((tmp_path / "kopior").rglob("*.docx"))
+    texts = word_comments(copy)
+    assert any(t.startswith("Målkoll: godkänn VB06") for t in texts)  # the author's own comment is kept
+    assert any(f"Godtagen (kommentar i dokumentet): {COMMENT_REASON}" in t for t in texts)
+    sarif = json.loads(malkoll("check", "med", "--format", "sarif", cwd=tmp_path).stdout)
+    suppressed = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
+    assert [(r["ruleId"], r["suppressions"][0]["kind"]) for r in suppressed] == [("VB06", "inSource")]
+
+
+def test_comment_accepting_every_error_lets_the_gate_pass(tmp_path: Path) -> None:
+    plain = tmp_path / "utan" / "vb.docx"
+    plain.parent.mkdir()
+    db.build_docx(db.load_source("aspudden_vb2025"), plain, state="export")
+    data = json.loads(malkoll("check", "utan", "--format", "json", cwd=tmp_path).stdout)
+    errors = [f for f in data["files"][0]["findings"] if f["severity"] == "error"]
+    assert errors and all(f["location"]["source"] for f in errors)
+    # One comment per error, where the finding points (in the goal it concerns).
+    comments = [(f["location"]["source"]["block"], f"Målkoll: godkänn {f['rule']} – {COMMENT_REASON}") for f in errors]
+    (tmp_path / "med").mkdir()
+    commented_report(tmp_path / "med" / "vb.docx", comments)
+    result = malkoll("check", "med", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "GODKÄND" in result.stdout
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Målkoll: godkänn VB06", "saknar skäl"),
+    (f"Målkoll: godkänn XX99 – {COMMENT_REASON}", "godkänner ingen brist"),
+    ("Målkoll: släpp igenom allt", "förstods inte"),
+])
+def test_a_comment_that_accepts_nothing_is_reported(tmp_path: Path, text: str, expected: str) -> None:
+    (tmp_path / "a").mkdir()
+    plain = tmp_path / "p.docx"
+    db.build_docx(db.load_source("aspudden_vb2025"), plain, state="export")
+    block = next(f["location"]["source"]["block"] for f in json.loads(
+        malkoll("check", "p.docx", "--format", "json", cwd=tmp_path).stdout)["files"][0]["findings"] if f["rule"] == "VB06")
+    commented_report(tmp_path / "a" / "vb.docx", [(block, text)])
+    data = json.loads(malkoll("check", "a", "--format", "json", cwd=tmp_path).stdout)
+    assert not accepted_findings(data)
+    notes = data["summary"]["oanvanda_godkannanden"]
+    assert len(notes) == 1 and expected in notes[0] and notes[0].startswith("vb.docx: ")
+    terminal = malkoll("check", "a", cwd=tmp_path)
+    assert expected in terminal.stdout and terminal.returncode == 1
+
+
+def test_a_comment_outside_every_goal_accepts_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    commented_report(tmp_path / "a" / "vb.docx", [(None, f"Målkoll: godkänn VB06 – {COMMENT_REASON}")])
+    data = json.loads(malkoll("check", "a", "--format", "json", cwd=tmp_path).stdout)
+    assert not accepted_findings(data)
+    assert any("ligger inte i något mål" in n for n in data["summary"]["oanvanda_godkannanden"])
+
+
+def test_a_comments_part_with_a_dtd_is_refused_like_any_part(tmp_path: Path) -> None:
+    import zipfile
+
+    (tmp_path / "a").mkdir()
+    source = commented_report(tmp_path / "k.docx", [(None, f"Målkoll: godkänn VB06 – {COMMENT_REASON}")])
+    target = tmp_path / "a" / "vb.docx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "word/comments.xml":
+                head, rest = data.split(b"?>", 1)
+                data = head + b'?><!DOCTYPE w:comments [<!ENTITY e "Malkoll">]>' + rest
+            new.writestr(item, data)
+    result = malkoll("check", "a", "--format", "json", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["files"][0]["error"] and "Traceback" not in result.stderr
+    assert result.returncode == 1
