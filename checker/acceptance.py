@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -54,10 +55,13 @@ class FileIgnore:
 
     def matches_path(self, path: Path) -> bool:
         try:
-            relative = path.absolute().relative_to(self.base.absolute()).as_posix()
-        except ValueError:
+            # relpath, not relative_to: a settings folder beside the documents names them "../Inlämnat/*.docx".
+            relative = Path(os.path.relpath(path.absolute(), self.base.absolute())).as_posix()
+        except ValueError:  # another drive on Windows
             relative = path.as_posix()
         pattern = self.pattern.replace("\\", "/")
+        if pattern.startswith("./"):
+            pattern = pattern[2:]
         return fnmatch.fnmatch(relative, pattern) or PurePosixPath(relative).match(pattern)
 
     def rule_for(self, rule: str) -> str | None:

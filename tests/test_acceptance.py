@@ -323,3 +323,19 @@ def test_a_comments_part_with_a_dtd_is_refused_like_any_part(tmp_path: Path) -> 
     data = json.loads(result.stdout)
     assert data["files"][0]["error"] and "Traceback" not in result.stderr
     assert result.returncode == 1
+
+
+def test_watch_gets_the_same_acceptances(sample: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "Inlamnat"
+    copy_sample(sample, folder)
+    settings = tmp_path / "Samordning" / "malkoll.toml"
+    settings.parent.mkdir()
+    settings.write_text(f'[per-file-ignores]\n"../Inlamnat/*.docx" = {{ regler = {ALL_FAMILIES}, skal = "{REASON}" }}\n',
+                        encoding="utf-8")
+    done = malkoll("watch", str(folder), "--once", "--settle", "0.2", "--config", str(settings), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "GODKÄND" in done.stdout
+    reply = (folder / "granskning" / "aspudden_vb.granskning.txt").read_text(encoding="utf-8")
+    assert f"Godtagen (malkoll.toml): {REASON}" in reply
+    copy = folder / "granskning" / "aspudden_vb.granskning.docx"
+    assert any(REASON in t for t in word_comments(copy))
