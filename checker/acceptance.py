@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -298,7 +298,7 @@ def load_baseline(path: Path) -> Baseline:
     if data.get("version") != BASELINE_VERSION:
         raise ConfigError(f"{path}: baslinjen har version {data.get('version')!r}, som den här Målkoll inte kan läsa; "
                           "skriv en ny med --baseline-skriv.")
-    keys = Counter()
+    keys: Counter[str] = Counter()
     for number, entry in enumerate(data["brister"], start=1):
         key = entry.get("nyckel") if isinstance(entry, dict) else None
         if not isinstance(key, str) or not key:
@@ -390,14 +390,6 @@ def parse_comment(text: str) -> ParsedComment | None:
     rules = tuple(r.upper() for r in re.split(r"\s*(?:,|och)\s*", match.group("rules")) if r)
     reason = (match.group("reason") or "").strip()
     return ParsedComment(rules, reason if len(reason) >= 3 else None)
-
-
-@dataclass
-class CommentNotes:
-    """What the comments of one document say to Målkoll, and which of them could not be used (why)."""
-
-    accepted: list[CommentAcceptance] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
 
 
 def comment_acceptances(report: Report | None) -> list[CommentAcceptance]:

@@ -382,7 +382,10 @@ def check(request: CheckRequest) -> int:
     from checker.severity import Severity
 
     if request.baseline_write is not None:
-        check_output_path(request.baseline_write, found.files)
+        try:
+            check_output_path(request.baseline_write, found.files)
+        except UsageError as error:  # the same checks as --output, told with this option's name
+            raise UsageError(str(error).replace("--output", "--baseline-skriv").replace("en text- eller JSON-fil", "en JSON-fil")) from None
     acceptances = acceptances_for(settings, request.baseline)
     session = Session(settings, load_rule_set(settings), Severity.parse(settings.fail_level), acceptances)
     rules, fail_level = session.rules, session.fail_level
@@ -506,7 +509,7 @@ def _finished(stage: Any, runner: Any, annotate: Path | None, bar: Any) -> Itera
         return ()
     # The stage sends its thread jobs through the runner when it is first asked for a result, before any
     # rewrite is handed out: the two uses of the runner follow each other.
-    results = stage.finish(runner.run, bar)
+    results = _accepted(runner, stage.finish(runner.run, bar))  # the thread findings too, before the copy is rewritten
     if annotate is None:
         return results
     from checker.threads.stage import AnnotateAgainJob
@@ -535,7 +538,18 @@ def gate_thread_findings(
     assert rules is not None
     arrived = list(results)
     gate = ThreadGate(rules, overrides)
-    return [annotate_again(result, out_dir, rules, fail_level) for result in gate.add_findings(arrived, known, runner.run)]
+    found = _accepted(runner, gate.add_findings(arrived, known, runner.run))
+    return [annotate_again(result, out_dir, rules, fail_level) for result in found]
+
+
+def _accepted(runner: Any, results: Iterable[Any]) -> Iterable[Any]:
+    """The run's acceptances applied to findings added after the worker's check (the thread rules)."""
+    acceptances = getattr(getattr(runner, "options", None), "acceptances", None)
+    if not acceptances:
+        return results
+    from checker.acceptance import accept
+
+    return (accept(result, acceptances) if result.error is None else result for result in results)
 
 
 def _add_threads(reporter: Reporter, stage: Any, paths: Sequence[Path]) -> None:

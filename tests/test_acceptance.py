@@ -339,3 +339,16 @@ def test_watch_gets_the_same_acceptances(sample: Path, tmp_path: Path) -> None:
     assert f"Godtagen (malkoll.toml): {REASON}" in reply
     copy = folder / "granskning" / "aspudden_vb.granskning.docx"
     assert any(REASON in t for t in word_comments(copy))
+
+
+def test_junit_lists_accepted_findings_without_failing(sample: Path, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    copy_sample(sample, tmp_path / "Aspudden")
+    (tmp_path / "malkoll.toml").write_text(
+        f'[per-file-ignores]\n"Aspudden/*.docx" = {{ regler = {ALL_FAMILIES}, skal = "{REASON}" }}\n', encoding="utf-8")
+    result = malkoll("check", "Aspudden", "--format", "junit", cwd=tmp_path)
+    assert result.returncode == 0
+    root = ET.fromstring(result.stdout)
+    assert not root.findall(".//failure")
+    assert REASON in result.stdout
