@@ -93,6 +93,8 @@ class _Options:
     spec: RuleSpec | None
     # The size limits in force where the runner was made (a spawned worker would otherwise have only the defaults).
     limits: Limits | None = None
+    # What the run accepts (malkoll.toml [per-file-ignores], --baseline): checker.acceptance.
+    acceptances: Any = None
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -123,14 +125,17 @@ def format_seconds(seconds: float) -> str:
 # --- the work itself (in a worker or in this process) ------------------------------
 
 
-def process(job: Job, rules: RuleSet, fail_level: Severity) -> FileResult:
-    """Check one file, write its annotated copy if asked, and return a small result."""
+def process(job: Job, rules: RuleSet, fail_level: Severity, acceptances: Any = None) -> FileResult:
+    """Check one file, mark what a person accepted, write its annotated copy if asked, and return a small result."""
+    from checker.acceptance import Acceptances, accept, comment_acceptances
     from checker.engine import check_report
     from checker.pipeline import check_file
     from checker.reader import read_report
 
     reader = read_report if not job.stated else lambda path: read_report(path, job.stated)
     result = check_file(job.path, rules, reader=reader, checker=check_report)
+    if result.error is None:  # the one place findings are accepted, before any output sees them
+        result = accept(result, acceptances or Acceptances(), comment_acceptances(result.report))
     if job.keep_in is not None and result.report is not None and result.error is None:
         from checker.threads.kept import keep
 
@@ -141,10 +146,10 @@ def process(job: Job, rules: RuleSet, fail_level: Severity) -> FileResult:
     return result
 
 
-def perform(job: Any, rules: RuleSet, fail_level: Severity) -> Any:
+def perform(job: Any, rules: RuleSet, fail_level: Severity, acceptances: Any = None) -> Any:
     """Do one job: check a file, or run another kind of job (a thread) with the same rules."""
     if isinstance(job, Job):
-        return process(job, rules, fail_level)
+        return process(job, rules, fail_level, acceptances)
     return job.run(rules, fail_level)
 
 
@@ -268,17 +273,17 @@ def _worker_main(conn: Connection, rules: Any, options: _Options, gate: int | No
         if load_error is not None:
             result = _load_failed(job, load_error)
         else:
-            result = _perform_within_memory(job, rules, options.fail_level)
+            result = _perform_within_memory(job, rules, options.fail_level, options.acceptances)
         try:
             conn.send((index, result))
         except (OSError, ValueError):
             return
 
 
-def _perform_within_memory(job: Any, rules: Any, fail_level: Severity) -> Any:
+def _perform_within_memory(job: Any, rules: Any, fail_level: Severity, acceptances: Any = None) -> Any:
     """perform(), with a file that needs more than the worker's memory ceiling reported in Swedish."""
     try:
-        return perform(job, rules, fail_level)
+        return perform(job, rules, fail_level, acceptances)
     except MemoryError:
         gc.collect()  # what the failed check held is garbage now: the worker goes on with the next job
         from checker.limits import current, memory_message
@@ -383,13 +388,14 @@ class Runner:
         jobs: int = 1,
         timeout: float = DEFAULT_TIMEOUT,
         fail_level: Severity = Severity.ERROR,
+        acceptances: Any = None,
     ) -> None:
         self.rules = rules
         self.jobs = resolve_jobs(jobs)
         self.timeout = float(timeout or 0)
         from checker.limits import current
 
-        self.options = _Options(fail_level, spec, current())
+        self.options = _Options(fail_level, spec, current(), acceptances)
         self._workers: list[_Worker] = []
         # In-process only when there is nothing to parallelise and no limit to enforce.
         self.in_process = self.jobs == 1 and self.timeout <= 0
@@ -436,7 +442,7 @@ class Runner:
     def _run_here(self, jobs: Iterable[Any]) -> Iterator[Any]:
         rules = self.rules if self.rules is not None else self._load_spec()
         for job in jobs:
-            yield perform(job, rules, self.options.fail_level)
+            yield perform(job, rules, self.options.fail_level, self.options.acceptances)
 
     def _load_spec(self) -> RuleSet:
         assert self.options.spec is not None, "Runner needs rules or a RuleSpec"

@@ -88,6 +88,7 @@ def run_check(args: argparse.Namespace) -> int:
     return session.check(session.CheckRequest(
         paths=[Path(p) for p in args.paths], options=_run_options(args), display=_display(args),
         jobs=args.jobs, annotate=args.annotate, overview=args.overview,
+        baseline=args.baseline, baseline_write=args.baseline_write,
     ))
 
 

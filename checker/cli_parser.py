@@ -241,6 +241,14 @@ def _add_check(commands: Any) -> None:
         type=Path,
         help="skriv samordnarens sammanställning (sammanstallning.html och .xlsx) i MAPP",
     )
+    check.add_argument(
+        "--baseline", metavar="FIL", type=Path,
+        help="godta bristerna som finns i baslinjen FIL och underkänn bara nya (se docs/acceptera.md)",
+    )
+    check.add_argument(
+        "--baseline-skriv", dest="baseline_write", metavar="FIL", type=Path,
+        help="spara körningens brister som baslinje i FIL, för --baseline i senare körningar",
+    )
     _add_identity_options(check)
     _add_batch_options(check)
     check.set_defaults(handler="check")

@@ -65,6 +65,8 @@ class Config:
     threads: tuple[ThreadOverride, ...] = ()
     # [limits]: checker.limits field → value, validated.
     limits: tuple[tuple[str, Any], ...] = ()
+    # [per-file-ignores]: glob → rules accepted with a reason (checker.acceptance.FileIgnore).
+    file_ignores: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ _KEYS: dict[str, _Key] = {
         "t.ex. \"Aspudden/*.docx\" = { enhet = \"Aspuddens hemtjänst\", ar = 2025, typ = \"T2\" }",
     ),
     "limits": _Key("limits", help="gränser för hur mycket av en .docx som packas upp, t.ex. max-file-mb = 400 (se SECURITY.md)"),
+    "per-file-ignores": _Key("file_ignores", help="brister som godtas för vissa filer, alltid med skäl (se docs/acceptera.md)"),
 }
 
 
@@ -257,6 +260,7 @@ def _parse_table(path: Path, table: dict[str, Any], where: str) -> Config:
         output=values.get("output"),
         threads=values.get("trad") or (),
         limits=values.get("limits") or (),
+        file_ignores=values.get("per-file-ignores") or (),
     )
 
 
@@ -273,6 +277,10 @@ def _unknown_key_message(key: str) -> str:
 def _convert(path: Path, prefix: str, key: str, spec: _Key, value: Any) -> Any:
     if spec.kind == "threads":
         return _thread_overrides(path, prefix, key, spec, value)
+    if spec.kind == "file_ignores":
+        from checker.acceptance import file_ignores
+
+        return file_ignores(path, prefix, key, value)
     if spec.kind == "limits":
         from checker.limits import table_changes
 
@@ -394,6 +402,7 @@ class Settings:
     output: Path | None = None
     threads: tuple[ThreadOverride, ...] = ()
     limits: tuple[tuple[str, Any], ...] = ()
+    file_ignores: tuple[Any, ...] = ()
 
 
 def merge(
@@ -427,6 +436,7 @@ def merge(
         output=config.output,
         threads=config.threads,
         limits=config.limits,
+        file_ignores=config.file_ignores,
     )
 
 

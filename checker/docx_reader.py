@@ -115,6 +115,9 @@ class DocxContent:
     core_title: str | None = None
     # The core-properties subject, where some templates put the unit's name.
     core_subject: str | None = None
+    # Word comments addressed to Målkoll ("Målkoll: godkänn VB06 – skäl"): (text, first block, last block)
+    # of the range they are anchored to (checker.acceptance).
+    comments: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def read_docx(path: Path) -> DocxContent:
@@ -131,7 +134,39 @@ def read_docx(path: Path) -> DocxContent:
         textbox_texts=_textbox_texts(body) if body is not None else [],
         core_title=_core_title(package.core_title),
         core_subject=_core_title(package.core_subject),
+        comments=_comment_anchors(body, package.comments) if body is not None and package.comments else [],
     )
+
+
+# --- comments addressed to Målkoll --------------------------------------------------
+
+_COMMENT = W + "comment"
+_COMMENT_ID = W + "id"
+_ANCHOR_TAGS = (W + "commentRangeStart", W + "commentRangeEnd", W + "commentReference")
+# Only comments that start with the tool's name are read: other comments are the authors' own business.
+_TO_MALKOLL = re.compile(r"^\s*m[åa]lkoll\s*:", re.IGNORECASE)
+
+
+def _malkoll_comments(data: bytes) -> dict[str, str]:
+    """comment id → text, for the comments in word/comments.xml that speak to Målkoll."""
+    root = etree.fromstring(data, _PARSER)
+    found: dict[str, str] = {}
+    for comment in root.iter(_COMMENT):
+        text = " ".join("".join(t.text or "" for t in p.iter(W + "t")) for p in comment.iter(_P))
+        if _TO_MALKOLL.match(text):
+            found[comment.get(_COMMENT_ID, "")] = " ".join(text.split())
+    return found
+
+
+def _comment_anchors(body: Any, comments: dict[str, str]) -> list[tuple[str, int, int]]:
+    """(text, first block, last block) of each Målkoll comment, from its range marks in the body."""
+    blocks: dict[str, list[int]] = {}
+    for block, element in enumerate(body_elements(body)):
+        for mark in element.iter(*_ANCHOR_TAGS):
+            ident = mark.get(_COMMENT_ID, "")
+            if ident in comments:
+                blocks.setdefault(ident, []).append(block)
+    return [(comments[i], min(b), max(b)) for i, b in blocks.items()]
 
 
 # --- the package --------------------------------------------------------------------
@@ -173,6 +208,8 @@ class _Package:
     headers: list[Any | None]
     core_title: str | None
     core_subject: str | None = None
+    # Word comments addressed to Målkoll: id → text.
+    comments: dict[str, str] = field(default_factory=dict)
 
 
 def _open(path: Path) -> _Package:
@@ -224,6 +261,7 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
         core_title = (title.text or "") if title is not None else ""
         core_subject = (subject.text or "") if subject is not None else None
     body = document.find(W + "body")
+    comments_name = _target(document_rels, _RT + "comments")
     # The parts read here were looked at for a DTD as they were read; python-docx reads the others (annotate).
     check_xml_parts(archive, skip=(document_name,), prolog_only=True)
     return _Package(
@@ -233,6 +271,8 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
         headers=_header_parts(archive, body, document_rels) if body is not None else [],
         core_title=core_title,
         core_subject=core_subject,
+        # Through _part like every part read: a DTD or too many elements is refused before parsing.
+        comments=_malkoll_comments(_part(archive, comments_name)) if comments_name else {},
     )
 
 

@@ -7,7 +7,30 @@ from dataclasses import dataclass, field
 from checker.model import Source
 from checker.severity import Severity
 
-__all__ = ["Finding", "Location", "Severity"]
+__all__ = ["Acceptance", "Finding", "Location", "Severity"]
+
+# Where an acceptance comes from, as shown in JSON ("kalla") and SARIF.
+SOURCE_CONFIG = "malkoll.toml"
+SOURCE_BASELINE = "baslinje"
+SOURCE_COMMENT = "kommentar"
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """Why a finding is accepted: a person's reason, and where it was given (checker.acceptance)."""
+
+    reason: str
+    source: str  # SOURCE_CONFIG, SOURCE_BASELINE or SOURCE_COMMENT
+    # Which entry accepted it (the file pattern, the baseline file, the comment), to report the unused ones.
+    entry: str = ""
+
+    def __reduce__(self) -> tuple[type[Acceptance], tuple[str, str, str]]:
+        return Acceptance, (self.reason, self.source, self.entry)
+
+    def describe(self) -> str:
+        """"Godtagen (kommentar i dokumentet): skälet" – the same words in every output."""
+        where = {SOURCE_CONFIG: "malkoll.toml", SOURCE_BASELINE: "baslinjen", SOURCE_COMMENT: "kommentar i dokumentet"}
+        return f"Godtagen ({where.get(self.source, self.source)}): {' '.join(self.reason.split())}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +64,10 @@ class Finding:
     location: Location = field(default_factory=Location)
     # A short quote of the text the finding is about, for display.
     quote: str | None = None
+    # Set when a person accepted the finding with a reason: shown everywhere, never fails the gate.
+    accepted: Acceptance | None = None
 
     def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
         # As Location.__reduce__: the constructor's arguments, in field order.
-        return Finding, (self.rule, self.severity, self.message, self.target, self.target_type, self.location, self.quote)
+        return Finding, (self.rule, self.severity, self.message, self.target, self.target_type, self.location,
+                         self.quote, self.accepted)

@@ -21,9 +21,9 @@ and as written (`original`) for display.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Kind = Literal["verksamhetsplan", "tertialrapport", "verksamhetsberattelse"]
 Bedomning = Literal["helt", "delvis", "inte", "inga data"]
@@ -332,6 +332,9 @@ class Report(_Model):
     synpunkter_source: Source | None = None
     # Notes from recognition for people ("hittade inga mål …"), in Swedish.
     notes: list[str] = Field(default_factory=list)
+    # The authors' Word comments accepting a finding (checker.acceptance.CommentAcceptance): set by the
+    # reader, used right after the check; private, so neither the JSON dump nor its schema changes.
+    _acceptances: list[Any] = PrivateAttr(default_factory=list)
 
     # Convenience walkers: rules and outputs iterate these rather than the tree.
     def all_kf_mal(self) -> list[KfMal]:

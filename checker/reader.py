@@ -29,7 +29,13 @@ def read_report(path: Path, stated: tuple[ThreadOverride, ...] = ()) -> Report:
     # kept, they made a worker's memory grow with the batch.
     clear_document_caches()
     try:
-        return recognise(read_docx(Path(path)), stated)
+        content = read_docx(Path(path))
+        report = recognise(content, stated)
+        if content.comments:  # "Målkoll: godkänn VB06 – skäl" in the goal it concerns (checker.acceptance)
+            from checker.acceptance import comments_in
+
+            report._acceptances = comments_in(content.comments, report)
+        return report
     finally:
         if collecting:
             gc.enable()

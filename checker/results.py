@@ -36,11 +36,18 @@ class FileResult:
     annotated: Path | None = None
     annotate_error: str | None = None
 
+    # Entries of the document's own acceptances (Word comments) that matched no finding, in Swedish.
+    unused_acceptances: tuple[str, ...] = ()
+
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        """Open findings of `severity`: accepted ones are counted apart (accepted_count)."""
+        return sum(1 for f in self.findings if f.severity == severity and f.accepted is None)
+
+    def accepted_count(self) -> int:
+        return sum(1 for f in self.findings if f.accepted is not None)
 
     def passed(self, fail_level: Severity) -> bool:
-        return self.error is None and not any(f.severity >= fail_level for f in self.findings)
+        return self.error is None and not any(f.severity >= fail_level and f.accepted is None for f in self.findings)
 
 
 @dataclass
@@ -59,6 +66,8 @@ class FileSummary:
     passed: bool
     # What the document is instead, when it is not a plan or report ("ett protokoll").
     other: str | None = None
+    # Findings a person accepted with a reason (malkoll.toml, baseline, Word comment).
+    accepted: int = 0
 
 
 @dataclass
@@ -67,6 +76,8 @@ class RunSummary:
 
     fail_level: Severity
     files: list[FileSummary] = field(default_factory=list)
+    # Acceptances that matched no finding (checker.acceptance): reported, never a failure.
+    unused_acceptances: list[str] = field(default_factory=list)
 
     def add(self, result: FileResult) -> FileSummary:
         report = result.report
@@ -82,6 +93,7 @@ class RunSummary:
             error=result.error,
             passed=result.passed(self.fail_level),
             other=report.identity.other if report else None,
+            accepted=result.accepted_count(),
         )
         self.files.append(summary)
         return summary
@@ -101,6 +113,10 @@ class RunSummary:
     @property
     def failed(self) -> int:
         return sum(1 for f in self.files if not f.passed and f.error is None)
+
+    @property
+    def accepted(self) -> int:
+        return sum(f.accepted for f in self.files)
 
     def total(self, severity: Severity) -> int:
         attr = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "infos"}[severity]

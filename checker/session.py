@@ -82,6 +82,9 @@ class CheckRequest:
     jobs: int = 1
     annotate: Path | None = None
     overview: Path | None = None
+    # --baseline: accept the findings in this file; --baseline-skriv: write this run's findings to it.
+    baseline: Path | None = None
+    baseline_write: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class Session:
     settings: Settings
     rules: RuleSet
     fail_level: Severity
+    # What the run accepts (checker.acceptance.Acceptances): [per-file-ignores] and --baseline.
+    acceptances: Any = None
 
     @classmethod
     def open(cls, options: RunOptions, start: Path) -> Session:
@@ -155,7 +160,8 @@ class Session:
     def runner(self, jobs: int) -> Runner:
         from checker.batch import Runner
 
-        return Runner(self.rules, self.rule_spec(), jobs=jobs, timeout=self.settings.timeout, fail_level=self.fail_level)
+        return Runner(self.rules, self.rule_spec(), jobs=jobs, timeout=self.settings.timeout, fail_level=self.fail_level,
+                      acceptances=self.acceptances or acceptances_for(self.settings))
 
     def folder_threads(self, files: Sequence[Path], *, views: bool = True) -> Any:
         """The stage that runs the thread rules after a folder is read (None when nothing needs it).
@@ -192,6 +198,18 @@ def load_settings(options: RunOptions, start: Path, config: Any = None) -> Setti
     if options.stated:  # the command line's word on one file comes before any [trad] line
         settings = dataclasses.replace(settings, threads=(*options.stated, *settings.threads))
     return settings
+
+
+def acceptances_for(settings: Settings, baseline: Path | None = None) -> Any:
+    """What the run accepts: malkoll.toml's [per-file-ignores] and the --baseline file (a UsageError if unreadable)."""
+    from checker.acceptance import Acceptances, load_baseline
+    from checker.errors import ConfigError
+
+    try:
+        loaded = load_baseline(baseline) if baseline is not None else None
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    return Acceptances(tuple(settings.file_ignores), loaded)
 
 
 def _apply_limits(settings: Settings) -> None:
@@ -363,7 +381,13 @@ def check(request: CheckRequest) -> int:
             _prepare_output_dir(option, folder)
     from checker.severity import Severity
 
-    session = Session(settings, load_rule_set(settings), Severity.parse(settings.fail_level))
+    if request.baseline_write is not None:
+        try:
+            check_output_path(request.baseline_write, found.files)
+        except UsageError as error:  # the same checks as --output, told with this option's name
+            raise UsageError(str(error).replace("--output", "--baseline-skriv").replace("en text- eller JSON-fil", "en JSON-fil")) from None
+    acceptances = acceptances_for(settings, request.baseline)
+    session = Session(settings, load_rule_set(settings), Severity.parse(settings.fail_level), acceptances)
     rules, fail_level = session.rules, session.fail_level
     if not found.files and not found.problems:
         where = ", ".join(str(p) for p in paths)
@@ -371,6 +395,10 @@ def check(request: CheckRequest) -> int:
         return EXIT_OK
 
     run = RunSummary(fail_level)
+    from checker.acceptance import UnusedTracker, accept
+
+    tracker = UnusedTracker(acceptances)
+    written: list[Any] = []  # the results, when --baseline-skriv wants them
     runner = session.runner(request.jobs)
     # Workers are started before anything else runs a thread, so they can be forked.
     runner.start(len(found.files))
@@ -394,6 +422,11 @@ def check(request: CheckRequest) -> int:
                     reporter.start()
 
                 def hand_on(result: Any) -> None:
+                    if acceptances and result.error is None:  # the thread findings (TR…) added since the worker
+                        result = accept(result, acceptances)
+                    tracker.see(result)
+                    if request.baseline_write is not None:
+                        written.append(result)
                     summary = run.add(result)
                     with bar.paused():
                         if result.internal and settings.output_format != "terminal":
@@ -418,10 +451,15 @@ def check(request: CheckRequest) -> int:
                     # The threads go to the same workers; the held results come back in order with their findings.
                     for result in _finished(stage, runner, request.annotate, bar):
                         hand_on(result)
+            run.unused_acceptances = tracker.unused()
             for reporter in reporters:
                 _add_threads(reporter, stage, paths)
                 reporter.finish(run)
+    if request.baseline_write is not None:
+        lost_baseline = _write_baseline(request.baseline_write, written, quiet=display.quiet)
     lost = [r.failure for r in reporters if getattr(r, "failure", None)]  # output.failure is told already
+    if request.baseline_write is not None and lost_baseline:
+        lost.append(lost_baseline)
     for failure in lost:
         err(failure)
     if not display.quiet:
@@ -434,6 +472,23 @@ def check(request: CheckRequest) -> int:
                 f"{request.overview / 'sammanstallning.xlsx'}.")
     # An output asked for and not delivered: never the "all is well" of exit code 0.
     return max(run.exit_code, EXIT_FINDINGS) if lost or output.failure else run.exit_code
+
+
+def _write_baseline(path: Path, results: Sequence[Any], *, quiet: bool) -> str | None:
+    """--baseline-skriv: this run's findings as the baseline for later runs (None when written, else why not)."""
+    from checker.acceptance import baseline_json
+    from checker.output import atomic_writer
+
+    text = baseline_json(results)
+    try:
+        with atomic_writer(path) as stream:
+            stream.write(text)
+    except OSError as error:
+        return f"Baslinjen kunde inte sparas i {path} ({error.strerror or error})."
+    if not quiet:
+        count = text.count('"nyckel"')
+        err(f"Baslinjen sparades i {path} ({count} {'brist' if count == 1 else 'brister'}).")
+    return None
 
 
 @contextlib.contextmanager
@@ -454,7 +509,7 @@ def _finished(stage: Any, runner: Any, annotate: Path | None, bar: Any) -> Itera
         return ()
     # The stage sends its thread jobs through the runner when it is first asked for a result, before any
     # rewrite is handed out: the two uses of the runner follow each other.
-    results = stage.finish(runner.run, bar)
+    results = _accepted(runner, stage.finish(runner.run, bar))  # the thread findings too, before the copy is rewritten
     if annotate is None:
         return results
     from checker.threads.stage import AnnotateAgainJob
@@ -481,9 +536,19 @@ def gate_thread_findings(
         return results
     assert rules is not None
     arrived = list(results)
-    with_findings = ThreadGate(rules, overrides).add_findings(arrived, known, runner.run)
+    with_findings = _accepted(runner, ThreadGate(rules, overrides).add_findings(arrived, known, runner.run))
     # As in a folder check (_finished): the copies that got thread findings are rewritten by the workers.
     return list(runner.run(AnnotateAgainJob(result, out_dir) for result in with_findings))
+
+
+def _accepted(runner: Any, results: Iterable[Any]) -> Iterable[Any]:
+    """The run's acceptances applied to findings added after the worker's check (the thread rules)."""
+    acceptances = getattr(getattr(runner, "options", None), "acceptances", None)
+    if not acceptances:
+        return results
+    from checker.acceptance import accept
+
+    return (accept(result, acceptances) if result.error is None else result for result in results)
 
 
 def _add_threads(reporter: Reporter, stage: Any, paths: Sequence[Path]) -> None:

@@ -294,13 +294,14 @@ def test_findings_pickle_through_their_constructor_unchanged() -> None:
     import dataclasses
     import pickle
 
-    from checker.findings import Finding, Location, Severity
+    from checker.findings import Acceptance, Finding, Location, Severity
     from checker.model import Source
 
     location = Location(path=("KF:s mål 1", "Nämndmål: Trygghet"), source=Source(block=7, table=2, row=3, column=1))
     finding = Finding(
         rule="IN01", severity=Severity.WARNING, message="Indikatorn saknar analys", target="Sjukfrånvaro",
         target_type="indikator", location=location, quote="”Utfall 7 %”",
+        accepted=Acceptance("beslut 2025-05-12", "malkoll.toml", "rad"),
     )
     for field in dataclasses.fields(Finding):
         assert getattr(finding, field.name) != (field.default if field.default is not dataclasses.MISSING else None)

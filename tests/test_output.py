@@ -254,7 +254,8 @@ def test_json_shape() -> None:
     assert data["tool"]["name"] == "malkoll" and data["tool"]["version"]
     assert data["fail_level"] == "error"
     assert data["passed"] is False
-    assert data["summary"] == {"files": 3, "passed": 1, "failed": 1, "unreadable": 1, "error": 2, "warning": 1, "info": 1}
+    assert data["summary"] == {"files": 3, "passed": 1, "failed": 1, "unreadable": 1, "error": 2, "warning": 1, "info": 1,
+                               "accepterade": 0, "oanvanda_godkannanden": []}
     vb, vp, broken = data["files"]
     assert list(vb) == ["path", "kind", "tertial", "year", "unit", "error", "passed", "counts", "notes", "findings"]
     assert (vb["path"], vb["kind"], vb["year"], vb["unit"], vb["error"], vb["passed"]) == (
@@ -265,7 +266,7 @@ def test_json_shape() -> None:
         None,
         False,
     )
-    assert vb["counts"] == {"error": 2, "warning": 1, "info": 1}
+    assert vb["counts"] == {"error": 2, "warning": 1, "info": 1, "accepterade": 0}
     assert vp["passed"] is True and vp["findings"] == []
     assert broken["error"] == "filen är inte en Word-fil (.docx)." and broken["passed"] is False
     assert broken["kind"] is None and broken["findings"] == []
@@ -288,6 +289,7 @@ def test_json_finding_shape() -> None:
             "source": {"block": 31, "paragraph": None, "table": 2, "row": 1, "column": None},
             "description": "tabell 3, rad 2",
         },
+        "accepterad": None,
     }
     assert {f["severity"] for f in findings} == {"error", "warning", "info"}
 

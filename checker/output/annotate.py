@@ -125,6 +125,8 @@ def finding_comment(finding: Finding, help_text: str | None) -> str:
     """"Fel (regel VB03): Enhetsmålet saknar analys" + the rule's help on the next line."""
     severity = finding.severity.swedish.capitalize()
     lines = [f"{severity} (regel {finding.rule}): {_one_line(finding.message)}"]
+    if finding.accepted is not None:  # kept in the copy, with the reason: never dropped without trace
+        lines.append(_one_line(finding.accepted.describe()) + " – underkänner inte dokumentet.")
     if finding.location.source is None:
         lines.append("Gäller dokumentet som helhet.")
     if help_text and help_text.strip():

@@ -77,6 +77,8 @@ def finding_lines(number: int, finding: Finding) -> list[str]:
     lines.append(f"   Var: {where}" + (f" – under {path}" if path else ""))
     if finding.quote and finding.quote.strip():
         lines.append(f"   Citat: ”{shorten(finding.quote, QUOTE_LIMIT)}”")
+    if finding.accepted is not None:
+        lines.append(f"   {clean_display(finding.accepted.describe())} – underkänner inte.")
     return lines
 
 

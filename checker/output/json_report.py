@@ -54,6 +54,11 @@ def finding_json(finding: Finding) -> dict[str, Any]:
             "source": source_json(source),
             "description": source.describe() if source is not None else None,
         },
+        # null, or why a person accepted it: {"skal": …, "kalla": "malkoll.toml" | "baslinje" | "kommentar"}.
+        "accepterad": (
+            {"skal": finding.accepted.reason, "kalla": finding.accepted.source}
+            if finding.accepted is not None else None
+        ),
     }
 
 
@@ -67,7 +72,8 @@ def file_json(result: FileResult, summary: FileSummary) -> dict[str, Any]:
         "unit": summary.unit,
         "error": result.error,
         "passed": summary.passed,
-        "counts": {"error": summary.errors, "warning": summary.warnings, "info": summary.infos},
+        "counts": {"error": summary.errors, "warning": summary.warnings, "info": summary.infos,
+                   "accepterade": summary.accepted},
         "notes": list(report.notes) if report is not None else [],
         "findings": [finding_json(f) for f in result.findings],
     }
@@ -82,6 +88,9 @@ def summary_json(run: RunSummary) -> dict[str, Any]:
         "error": run.total(Severity.ERROR),
         "warning": run.total(Severity.WARNING),
         "info": run.total(Severity.INFO),
+        "accepterade": run.accepted,
+        # Acceptances that matched no finding (a note, not a failure).
+        "oanvanda_godkannanden": list(run.unused_acceptances),
     }
 
 

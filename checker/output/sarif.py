@@ -106,6 +106,11 @@ def result_json(result: FileResult, finding: Finding, rule_index: dict[str, int]
     }
     if finding.rule in rule_index:
         entry["ruleIndex"] = rule_index[finding.rule]
+    if finding.accepted is not None:
+        # A comment in the document is "inSource"; malkoll.toml and a baseline are "external".
+        kind = "inSource" if finding.accepted.source == "kommentar" else "external"
+        entry["suppressions"] = [{"kind": kind, "status": "accepted", "justification": finding.accepted.reason,
+                                  "properties": {"kalla": finding.accepted.source}}]
     return entry
 
 
@@ -159,7 +164,9 @@ class SarifReporter(StreamReporter):
 
     def finish(self, run: RunSummary) -> None:
         self.stream.write("\n      ],\n" if self._count else "],\n")
-        invocation = {"executionSuccessful": True, "toolExecutionNotifications": self._notifications}
+        # An acceptance that matches nothing any more: a note for whoever keeps malkoll.toml or the baseline.
+        unused = [{"level": "note", "message": {"text": note}} for note in run.unused_acceptances]
+        invocation = {"executionSuccessful": True, "toolExecutionNotifications": self._notifications + unused}
         self.stream.write(f'      "invocations": [{_dumps(invocation, 6)}],\n')
         properties = {
             "failLevel": self.fail_level.label,

@@ -193,6 +193,13 @@ class TerminalReporter(StreamReporter):
                     line = Text(f"{item.path}: ", style="bold")
                     line.append(clean_display(item.error))
                     self.console.print(line)
+        if run.accepted:
+            self.console.print(f"{run.accepted} {'brist' if run.accepted == 1 else 'brister'} godtagna med skäl "
+                               "(underkänner inte).")
+        for note in run.unused_acceptances:
+            line = Text("Obs: ", style="bold yellow")
+            line.append(clean_display(note, multiline=False))
+            self.console.print(line)
         self.console.print(render_closing_line(run))
 
 
@@ -233,6 +240,8 @@ def render_file(result: FileResult, summary: FileSummary) -> Group:
         return Group(*parts)
     verdict.append("  ")
     verdict.append(count_words(summary.errors, summary.warnings, summary.infos), style="")
+    if summary.accepted:
+        verdict.append(f" ({summary.accepted} godtagna med skäl)", style="")
     parts.append(verdict)
     if result.report is not None:
         for note in result.report.notes:
@@ -328,7 +337,9 @@ def findings_table(findings: list[Finding]) -> Table:
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
     for finding in findings:
-        table.add_row(severity_text(finding.severity), Text(finding.rule, style="dim"), finding_body(finding))
+        # An accepted finding stays in view, marked so, with the reason (checker.acceptance).
+        level = Text("godtagen", style="dim green") if finding.accepted is not None else severity_text(finding.severity)
+        table.add_row(level, Text(finding.rule, style="dim"), finding_body(finding))
     return table
 
 
@@ -346,6 +357,9 @@ def finding_body(finding: Finding) -> Text:
     if finding.quote and finding.quote.strip():
         body.append("\n")
         body.append(f"”{shorten(finding.quote, QUOTE_LIMIT)}”", style="italic")
+    if finding.accepted is not None:
+        body.append("\n")
+        body.append(clean_display(finding.accepted.describe(), multiline=False), style="green")
     return body
 
 

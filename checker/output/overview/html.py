@@ -163,11 +163,16 @@ def _finding_row(finding: Finding) -> str:
     target = shorten(finding.target, 90) if finding.target else ""
     quote_text = f"”{shorten(finding.quote, QUOTE_LIMIT)}”" if finding.quote and finding.quote.strip() else ""
     message = shorten(finding.message, 400)
+    level = finding.severity.swedish
+    accepted = ""
+    if finding.accepted is not None:  # shown, with the reason, not counted against the document
+        level = f"{level}, godtagen"
+        accepted = f'<br><span class="godtagen">{e(shorten(finding.accepted.describe(), 400))}</span>'
     return (
         f'<tr class="brist" data-rule="{e(finding.rule)}" data-severity="{severity}">'
-        f'<td class="niva {severity}">{e(finding.severity.swedish)}</td>'
+        f'<td class="niva {severity}">{e(level)}</td>'
         f'<td class="regel">{e(finding.rule)}</td>'
-        f"<td>{e(message)}</td>"
+        f"<td>{e(message)}{accepted}</td>"
         f'<td class="plats" title="{e(steps)}">{e(where)}</td>'
         f"<td>{e(target)}</td>"
         f'<td class="citat">{e(quote_text)}</td></tr>'

@@ -83,6 +83,8 @@ class RuleSummary:
     def add(self, entry: Any) -> None:
         seen: set[str] = set()
         for finding in entry.findings:
+            if finding.accepted is not None:  # accepted with a reason: shown in the file's list, not a common problem
+                continue
             count = self.counts.setdefault(finding.rule, RuleCount())
             count.findings += 1
             count.units.add((entry.unit or NO_UNIT).casefold())
