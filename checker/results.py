@@ -35,6 +35,9 @@ class FileResult:
     # The annotated copy written for --annotate / watch, or why it could not be written.
     annotated: Path | None = None
     annotate_error: str | None = None
+    # A document of another format found in a folder (checker.discovery.NOT_CHECKED_REASONS):
+    # listed as "inte granskad" with `error` as the reason; it does not fail the run.
+    not_checked: bool = False
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -59,6 +62,8 @@ class FileSummary:
     passed: bool
     # What the document is instead, when it is not a plan or report ("ett protokoll").
     other: str | None = None
+    # Listed but not checked (FileResult.not_checked): `error` is the reason.
+    not_checked: bool = False
 
 
 @dataclass
@@ -82,13 +87,18 @@ class RunSummary:
             error=result.error,
             passed=result.passed(self.fail_level),
             other=report.identity.other if report else None,
+            not_checked=result.not_checked,
         )
         self.files.append(summary)
         return summary
 
     @property
     def checked(self) -> int:
-        return len(self.files)
+        return sum(1 for f in self.files if not f.not_checked)
+
+    @property
+    def not_checked(self) -> int:
+        return sum(1 for f in self.files if f.not_checked)
 
     @property
     def passed(self) -> int:
@@ -96,7 +106,7 @@ class RunSummary:
 
     @property
     def unreadable(self) -> int:
-        return sum(1 for f in self.files if f.error is not None)
+        return sum(1 for f in self.files if f.error is not None and not f.not_checked)
 
     @property
     def failed(self) -> int:
@@ -108,5 +118,9 @@ class RunSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when every file passed, 1 when any finding reached the fail level or a file was unreadable."""
-        return 0 if all(f.passed for f in self.files) else 1
+        """0 when every file passed, 1 when any finding reached the fail level or a file was unreadable.
+
+        A file of another format found in a folder (not_checked) is listed but does not decide the
+        exit code: a folder's run is about the documents it could check.
+        """
+        return 0 if all(f.passed or f.not_checked for f in self.files) else 1

@@ -365,7 +365,7 @@ def check(request: CheckRequest) -> int:
 
     session = Session(settings, load_rule_set(settings), Severity.parse(settings.fail_level))
     rules, fail_level = session.rules, session.fail_level
-    if not found.files and not found.problems:
+    if not found.files and not found.problems and not found.not_checked:
         where = ", ".join(str(p) for p in paths)
         err(f"Inga .docx-filer hittades i {where}.")
         return EXIT_OK
@@ -496,11 +496,14 @@ def _add_threads(reporter: Reporter, stage: Any, paths: Sequence[Path]) -> None:
 
 
 def _results(found: Any, results: Any) -> Any:
-    """Folders that could not be read are reported like unreadable files, then the files themselves."""
+    """Folders that could not be read are reported like unreadable files, documents of other formats
+    as not checked, then the files themselves."""
     from checker.results import FileResult
 
     for folder, problem in found.problems:
         yield FileResult(folder, None, error=problem)
+    for path, reason in getattr(found, "not_checked", ()):
+        yield FileResult(path, None, error=reason, not_checked=True)
     yield from results
 
 

@@ -44,6 +44,9 @@ PASSED_WORD = "GODKÄND"
 FAILED_WORD = "UNDERKÄND"
 UNREADABLE_WORD = "KUNDE INTE LÄSAS"
 UNREADABLE_SHORT = "OLÄSBAR"
+# A PDF, .doc, .odt or .rtf found in a folder: listed with its reason, not failed.
+NOT_CHECKED_WORD = "INTE GRANSKAD"
+NOT_CHECKED_STYLE = "bold yellow"
 
 # Target types that are goals: findings about them get a group of their own,
 # headed by the goal, so an author sees everything wrong with one goal together.
@@ -187,12 +190,14 @@ class TerminalReporter(StreamReporter):
         if not run.files:
             return
         self.console.print(render_summary_table(run, self.console.width))
-        if self.quiet:
-            for item in run.files:
-                if item.error is not None:
-                    line = Text(f"{item.path}: ", style="bold")
-                    line.append(clean_display(item.error))
-                    self.console.print(line)
+        for item in run.files:
+            # The reason a file was not checked stands under the summary too: it is what the coordinator acts on.
+            if item.error is not None and (self.quiet or item.not_checked):
+                line = Text(f"{visible_name(str(item.path))}: ", style="bold")
+                if item.not_checked:
+                    line.append(f"{NOT_CHECKED_WORD.lower()}: ", style=NOT_CHECKED_STYLE)
+                line.append(clean_display(item.error))
+                self.console.print(line)
         self.console.print(render_closing_line(run))
 
 
@@ -211,6 +216,8 @@ def document_title(summary: FileSummary) -> Text:
 
 
 def verdict_text(summary: FileSummary, *, short: bool = False) -> Text:
+    if summary.not_checked:
+        return Text(NOT_CHECKED_WORD, style=NOT_CHECKED_STYLE)
     if summary.error is not None:
         return Text(UNREADABLE_SHORT if short else UNREADABLE_WORD, style=FAIL_STYLE)
     if summary.passed:
@@ -428,6 +435,9 @@ def render_closing_line(run: RunSummary) -> Text:
     if run.unreadable:
         parts.append(f"{run.unreadable} kunde inte läsas")
     line = Text(f"Granskade {plural(run.checked, 'fil', 'filer')}: " + ", ".join(parts) + ". ")
+    if run.not_checked:
+        line.append(f"{plural(run.not_checked, 'fil', 'filer')} i andra format granskades inte (se ovan). ",
+                    style=NOT_CHECKED_STYLE)
     line.append(
         "Totalt "
         + count_words(run.total(Severity.ERROR), run.total(Severity.WARNING), run.total(Severity.INFO))
