@@ -205,21 +205,28 @@ def _add_check(commands: Any) -> None:
         ),
     )
     check.add_argument(
-        "paths", nargs="*", metavar="SÖKVÄG", help=f"filer eller mappar att granska (standard: {DEFAULT_PATH}/)"
+        "paths", nargs="*", metavar="SÖKVÄG",
+        help=f"filer eller mappar att granska (standard: {DEFAULT_PATH}/ om den aktuella mappen har en sådan, "
+        "annars den aktuella mappen)",
     )
     check.add_argument(
         "--format",
         dest="output_format",
         choices=FORMATS,
-        help="utdataformat: terminal (standard), json, sarif eller junit (de två sista för CI-system)",
+        help="utdataformat: terminal (standard), concise (en rad per brist: fil:plats: REGEL meddelande), "
+        "json, sarif eller junit (de två sista för CI-system)",
+    )
+    check.add_argument(
+        "--statistics", action="store_true",
+        help="visa antalet brister per regel, med regelns namn, i stället för varje brist (terminal och concise)",
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true",
+        help="slutkod 0 även när dokument underkänns eller inte kan läsas (2 vid felaktigt kommando gäller fortfarande)",
     )
     _add_output(check)
     _add_rule_options(check)
-    check.add_argument(
-        "--select", action="append", metavar="ID", help="använd bara dessa regler (kommaseparerade id eller prefix, t.ex. VB,IN01)"
-    )
-    check.add_argument("--ignore", action="append", metavar="ID", help="hoppa över dessa regler (kommaseparerade id eller prefix)")
-    check.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN, t.ex. utkast")
+    _add_rule_choice(check)
     check.add_argument(
         "--fail-level",
         type=_fail_level_type,
@@ -340,6 +347,20 @@ def _add_rule_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_rule_choice(parser: argparse.ArgumentParser) -> None:
+    """--select/--ignore/--profile. DK01, DK03 and DK05 stay on unless ignored by id (profile "skydd")."""
+    parser.add_argument(
+        "--select", action="append", metavar="ID",
+        help="använd bara dessa regler (kommaseparerade id eller prefix, t.ex. VB,IN01); DK01, DK03 och DK05 "
+        "används ändå",
+    )
+    parser.add_argument(
+        "--ignore", action="append", metavar="ID",
+        help="hoppa över dessa regler (kommaseparerade id eller prefix); DK01, DK03 och DK05 bara med fullt id",
+    )
+    parser.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN, t.ex. utkast")
+
+
 def _add_rules(commands: Any) -> None:
     rules = commands.add_parser(
         "rules",
@@ -349,6 +370,10 @@ def _add_rules(commands: Any) -> None:
     rules.add_argument("rule_id", nargs="?", metavar="ID", help="regelns id, t.ex. VB04")
     _add_rule_options(rules)
     rules.add_argument("--profile", metavar="NAMN", help="visa bara reglerna i profilen NAMN")
+    rules.add_argument(
+        "--format", dest="rules_format", choices=("terminal", "json"), default="terminal",
+        help="terminal (standard) eller json (för skript och redigerare)",
+    )
     _add_no_color(rules)
     _add_config(rules)
     rules.set_defaults(handler="rules")
@@ -412,7 +437,7 @@ def _add_watch(commands: Any) -> None:
         help="hur länge en fil ska vara oförändrad innan den granskas (standard: 2)",
     )
     _add_rule_options(watch)
-    watch.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN")
+    _add_rule_choice(watch)
     watch.add_argument("--fail-level", type=_fail_level_type, metavar="NIVÅ", help="lägsta nivå som underkänner ett dokument")
     _add_config(watch, instead="mappens")
     watch.add_argument("--bekrafta-installningar", dest="confirm_config", action="store_true",

@@ -15,6 +15,7 @@ that folder checked names it on the command line.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,11 +167,23 @@ def _leads_out(path: Path, inside: Path, problems: list[tuple[Path, str]]) -> bo
     return True
 
 
-def _sort_key(name: str) -> tuple[str, str]:
-    return (name.casefold(), name)
+_DIGITS = re.compile(r"(\d+)")
 
 
-def _path_key(path: Path, root: Path) -> tuple[tuple[str, str], ...]:
+def natural_key(name: str) -> tuple[tuple[str | int, ...], str]:
+    """Sort as a person reads a folder listing: "kopia 2" before "kopia 10", case aside.
+
+    re.split with a group puts text at even and numbers at odd places, so two keys
+    never compare a number with a text.
+    """
+    parts = tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(name.casefold())))
+    return (parts, name)
+
+
+_sort_key = natural_key
+
+
+def _path_key(path: Path, root: Path) -> tuple[tuple[tuple[str | int, ...], str], ...]:
     return tuple(_sort_key(part) for part in path.relative_to(root).parts)
 
 

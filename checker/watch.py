@@ -566,10 +566,12 @@ def _is_own_output(event: Any, out_dir: Path) -> bool:
     return True
 
 
-def _sort_key(path: Path, folder: Path) -> tuple[str, ...]:
+def _sort_key(path: Path, folder: Path) -> tuple[Any, ...]:
+    from checker.discovery import natural_key
+
     with contextlib.suppress(ValueError):
         path = path.relative_to(folder)
-    return tuple(part.casefold() for part in path.parts)
+    return tuple(natural_key(part) for part in path.parts)
 
 
 def _seconds(value: float) -> str:
