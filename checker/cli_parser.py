@@ -121,7 +121,8 @@ class SwedishArgumentParser(argparse.ArgumentParser):
             options = [s for a in self._all_actions() for s in a.option_strings if s.startswith("--")]
             for word in unknown.group(1).split():
                 if word.startswith("--"):
-                    guess = difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.6)
+                    # 0.75: a typo ("--selct"), not a different word that shares "--se" ("--baseline").
+                    guess = difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.75)
                     if guess:
                         return f"Menade du {guess[0]}?"
             return None
@@ -133,12 +134,24 @@ class SwedishArgumentParser(argparse.ArgumentParser):
                 return f"Menade du {guess[0]}?"
         return None
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed = super().parse_known_args(args, namespace)
+        # Remembered for _hint: "okända argument" is told by the top parser after the subcommand parsed.
+        self._command = getattr(parsed[0], "command", None)
+        return parsed
+
     def _all_actions(self) -> list[argparse.Action]:
+        """This parser's options and, once a subcommand is known, only that subcommand's ones.
+
+        A suggestion from another subcommand (check --baseline → watch's --settle) would only mislead.
+        """
         actions = list(self._actions)
+        command = getattr(self, "_command", None)
         for action in self._actions:
             if isinstance(action, argparse._SubParsersAction):
-                for sub in action.choices.values():
-                    actions.extend(sub._actions)
+                for name, sub in action.choices.items():
+                    if command is None or name == command:
+                        actions.extend(sub._actions)
         return actions
 
 

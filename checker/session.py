@@ -180,6 +180,11 @@ def load_settings(options: RunOptions, start: Path, config: Any = None) -> Setti
     from checker.config import load_config_for, merge, split_ids
 
     config = config if config is not None else load_config_for(start, options.config)
+    # A rule file named on the command line is told as such, never as coming from malkoll.toml.
+    typed = [p for p in [*(options.rules or ()), *(options.extend_rules or ())] if not Path(p).exists()]
+    if typed:
+        raise UsageError("Regelfilen eller regelmappen finns inte: " + ", ".join(map(str, typed))
+                         + " (angiven på kommandoraden)")
     settings = merge(
         config,
         rules=options.rules,
