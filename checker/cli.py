@@ -85,11 +85,13 @@ def _display(args: argparse.Namespace) -> Display:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    return session.check(session.CheckRequest(
+    code = session.check(session.CheckRequest(
         paths=[Path(p) for p in args.paths], options=_run_options(args), display=_display(args),
-        jobs=args.jobs, annotate=args.annotate, overview=args.overview,
+        jobs=args.jobs, annotate=args.annotate, overview=args.overview, statistics=args.statistics,
         baseline=args.baseline, baseline_write=args.baseline_write,
     ))
+    # --exit-zero (as in ruff): findings and unreadable files do not fail the run; misuse (2) still does.
+    return EXIT_OK if args.exit_zero and code == EXIT_FINDINGS else code
 
 
 def run_watch(args: argparse.Namespace) -> int:
@@ -100,7 +102,9 @@ def run_watch(args: argparse.Namespace) -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    return session.rules(session.RulesRequest(rule_id=args.rule_id, options=_run_options(args), display=_display(args)))
+    return session.rules(session.RulesRequest(
+        rule_id=args.rule_id, options=_run_options(args), display=_display(args), output_format=args.rules_format,
+    ))
 
 
 def run_dump(args: argparse.Namespace) -> int:

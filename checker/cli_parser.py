@@ -121,7 +121,8 @@ class SwedishArgumentParser(argparse.ArgumentParser):
             options = [s for a in self._all_actions() for s in a.option_strings if s.startswith("--")]
             for word in unknown.group(1).split():
                 if word.startswith("--"):
-                    guess = difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.6)
+                    # 0.75: a typo ("--selct"), not a different word that shares "--se" ("--baseline").
+                    guess = difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.75)
                     if guess:
                         return f"Menade du {guess[0]}?"
             return None
@@ -133,12 +134,24 @@ class SwedishArgumentParser(argparse.ArgumentParser):
                 return f"Menade du {guess[0]}?"
         return None
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed = super().parse_known_args(args, namespace)
+        # Remembered for _hint: "okända argument" is told by the top parser after the subcommand parsed.
+        self._command = getattr(parsed[0], "command", None)
+        return parsed
+
     def _all_actions(self) -> list[argparse.Action]:
+        """This parser's options and, once a subcommand is known, only that subcommand's ones.
+
+        A suggestion from another subcommand (check --baseline → watch's --settle) would only mislead.
+        """
         actions = list(self._actions)
+        command = getattr(self, "_command", None)
         for action in self._actions:
             if isinstance(action, argparse._SubParsersAction):
-                for sub in action.choices.values():
-                    actions.extend(sub._actions)
+                for name, sub in action.choices.items():
+                    if command is None or name == command:
+                        actions.extend(sub._actions)
         return actions
 
 
@@ -205,21 +218,28 @@ def _add_check(commands: Any) -> None:
         ),
     )
     check.add_argument(
-        "paths", nargs="*", metavar="SÖKVÄG", help=f"filer eller mappar att granska (standard: {DEFAULT_PATH}/)"
+        "paths", nargs="*", metavar="SÖKVÄG",
+        help=f"filer eller mappar att granska (standard: {DEFAULT_PATH}/ om den aktuella mappen har en sådan, "
+        "annars den aktuella mappen)",
     )
     check.add_argument(
         "--format",
         dest="output_format",
         choices=FORMATS,
-        help="utdataformat: terminal (standard), json, sarif eller junit (de två sista för CI-system)",
+        help="utdataformat: terminal (standard), concise (en rad per brist: fil:plats: REGEL meddelande), "
+        "json, sarif eller junit (de två sista för CI-system)",
+    )
+    check.add_argument(
+        "--statistics", action="store_true",
+        help="visa antalet brister per regel, med regelns namn, i stället för varje brist (terminal och concise)",
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true",
+        help="slutkod 0 även när dokument underkänns eller inte kan läsas (2 vid felaktigt kommando gäller fortfarande)",
     )
     _add_output(check)
     _add_rule_options(check)
-    check.add_argument(
-        "--select", action="append", metavar="ID", help="använd bara dessa regler (kommaseparerade id eller prefix, t.ex. VB,IN01)"
-    )
-    check.add_argument("--ignore", action="append", metavar="ID", help="hoppa över dessa regler (kommaseparerade id eller prefix)")
-    check.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN, t.ex. utkast")
+    _add_rule_choice(check)
     check.add_argument(
         "--fail-level",
         type=_fail_level_type,
@@ -348,6 +368,20 @@ def _add_rule_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_rule_choice(parser: argparse.ArgumentParser) -> None:
+    """--select/--ignore/--profile. DK01, DK03 and DK05 stay on unless ignored by id (profile "skydd")."""
+    parser.add_argument(
+        "--select", action="append", metavar="ID",
+        help="använd bara dessa regler (kommaseparerade id eller prefix, t.ex. VB,IN01); DK01, DK03 och DK05 "
+        "används ändå",
+    )
+    parser.add_argument(
+        "--ignore", action="append", metavar="ID",
+        help="hoppa över dessa regler (kommaseparerade id eller prefix); DK01, DK03 och DK05 bara med fullt id",
+    )
+    parser.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN, t.ex. utkast")
+
+
 def _add_rules(commands: Any) -> None:
     rules = commands.add_parser(
         "rules",
@@ -357,6 +391,10 @@ def _add_rules(commands: Any) -> None:
     rules.add_argument("rule_id", nargs="?", metavar="ID", help="regelns id, t.ex. VB04")
     _add_rule_options(rules)
     rules.add_argument("--profile", metavar="NAMN", help="visa bara reglerna i profilen NAMN")
+    rules.add_argument(
+        "--format", dest="rules_format", choices=("terminal", "json"), default="terminal",
+        help="terminal (standard) eller json (för skript och redigerare)",
+    )
     _add_no_color(rules)
     _add_config(rules)
     rules.set_defaults(handler="rules")
@@ -420,7 +458,7 @@ def _add_watch(commands: Any) -> None:
         help="hur länge en fil ska vara oförändrad innan den granskas (standard: 2)",
     )
     _add_rule_options(watch)
-    watch.add_argument("--profile", metavar="NAMN", help="använd bara reglerna i profilen NAMN")
+    _add_rule_choice(watch)
     watch.add_argument("--fail-level", type=_fail_level_type, metavar="NIVÅ", help="lägsta nivå som underkänner ett dokument")
     _add_config(watch, instead="mappens")
     watch.add_argument("--bekrafta-installningar", dest="confirm_config", action="store_true",

@@ -216,6 +216,34 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+# tomllib's messages (Python 3.11–3.13), by their start, in Swedish; an unknown one is kept in English.
+_TOML_DETAILS = (
+    ("unclosed array", "en lista saknar sin avslutande ]"),
+    ("unclosed inline table", "en tabell inom { } saknar sin avslutande }"),
+    ("unterminated string", "en text saknar sitt avslutande citattecken"),
+    ("expected '=' after a key", "ett = saknas efter namnet"),
+    ("invalid value", "värdet saknas eller är ogiltigt (text skrivs inom citattecken, listor inom [ ])"),
+    ("invalid statement", "raden är varken namn = värde eller en [rubrik]"),
+    ("invalid initial character for a key", "namnet börjar med ett tecken som inte är tillåtet"),
+    ("expected newline or end of document", "något står kvar efter värdet på raden"),
+    ("cannot overwrite a value", "samma namn anges två gånger"),
+    ("cannot declare", "samma [rubrik] anges två gånger"),
+    ("illegal character", "raden innehåller ett otillåtet tecken"),
+    ("found invalid character in string", "en text innehåller ett otillåtet tecken"),
+    ("unescaped", "ett \\ i en text måste skrivas \\\\ (eller använd ' i stället för \")"),
+    ("invalid date or datetime", "ett ogiltigt datum"),
+    ("expected ']' at the end of a table declaration", "en [rubrik] saknar sin avslutande ]"),
+)
+
+
+def _swedish_toml_detail(detail: str) -> str:
+    lowered = detail.lower()
+    for start, swedish in _TOML_DETAILS:
+        if lowered.startswith(start):
+            return swedish
+    return f"tolkens besked: {detail}"
+
+
 def _toml_error_message(path: Path, text: str, error: tomllib.TOMLDecodeError) -> str:
     """Swedish "file:line:col" with the offending line and a caret.
 
@@ -228,13 +256,13 @@ def _toml_error_message(path: Path, text: str, error: tomllib.TOMLDecodeError) -
     if match is None:
         return f"{path}: filen är inte giltig TOML ({detail})."
     line_no, col_no = int(match.group(1)), int(match.group(2))
-    detail = detail[: match.start()].strip()
+    detail = _swedish_toml_detail(detail[: match.start()].strip())
     lines = text.splitlines()
     shown = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
     caret = " " * (max(col_no, 1) - 1) + "^"
     return (
-        f"{path}:{line_no}:{col_no}: filen är inte giltig TOML "
-        f"(kontrollera citattecken, = och hakparenteser; tolkens besked: {detail})\n"
+        f"{path}:{line_no}:{col_no}: filen är inte giltig TOML: {detail} "
+        f"(kontrollera citattecken, = och hakparenteser)\n"
         f"    {shown}\n    {caret}"
     )
 

@@ -15,6 +15,7 @@ that folder checked names it on the command line.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,27 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     # (folder, Swedish problem) for folders the walk could not enter.
     problems: list[tuple[Path, str]] = field(default_factory=list)
+    # (file, Swedish reason) for documents in a walked folder that Målkoll cannot read (PDF, .doc, …).
+    not_checked: list[tuple[Path, str]] = field(default_factory=list)
+
+
+# Documents a unit may hand in instead of a .docx. In a folder they are listed
+# as "inte granskad" with the reason, so a submitted PDF is never passed over in
+# silence; they do not fail a folder run (the documents that could be read
+# decide that). A file named on the command line is read and refused as before.
+NOT_CHECKED_REASONS = {
+    ".pdf": "PDF-fil – Målkoll granskar bara Word-dokument (.docx); be enheten om dokumentet i Word-format",
+    ".doc": "äldre Word-format (.doc) – öppna filen i Word och spara den som Word-dokument (.docx)",
+    ".odt": "OpenDocument-text (.odt) – spara filen som Word-dokument (.docx)",
+    ".rtf": "RTF-fil – öppna filen i Word och spara den som Word-dokument (.docx)",
+}
+
+
+def not_checked_reason(name: str) -> str | None:
+    """Why a document of another format is not checked, or None for every other file (lock files included)."""
+    if name.startswith(("~", ".")):
+        return None
+    return NOT_CHECKED_REASONS.get(Path(name).suffix.lower())
 
 
 def is_candidate(name: str) -> bool:
@@ -61,7 +83,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
     result = Discovery()
     seen: set[Path] = set()
     for path in paths:
-        found = [path] if not path.is_dir() else _walk(path, result.problems)
+        found = [path] if not path.is_dir() else _walk(path, result.problems, result.not_checked)
         for file in found:
             key = _identity(file)
             if key not in seen:
@@ -84,7 +106,7 @@ def _identity(path: Path) -> Path:
         return path.absolute()
 
 
-def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
+def _walk(root: Path, problems: list[tuple[Path, str]], not_checked: list[tuple[Path, str]] | None = None) -> list[Path]:
     """All candidate files below `root`, sorted the way a person reads a folder listing."""
     files: list[Path] = []
     visited: set[tuple[int, int]] = set()
@@ -113,6 +135,10 @@ def _walk(root: Path, problems: list[tuple[Path, str]]) -> list[Path]:
                               and not _leads_out(folder_path / d, inside, problems)), key=_sort_key)
         for name in sorted(filenames, key=_sort_key):
             candidate = folder_path / name
+            reason = not_checked_reason(name)
+            if reason is not None and not_checked is not None and not _leads_out(candidate, inside, problems):
+                not_checked.append((candidate, reason))
+                continue
             if not is_candidate(name) or _leads_out(candidate, inside, problems):
                 continue
             if candidate.is_file():
@@ -141,11 +167,23 @@ def _leads_out(path: Path, inside: Path, problems: list[tuple[Path, str]]) -> bo
     return True
 
 
-def _sort_key(name: str) -> tuple[str, str]:
-    return (name.casefold(), name)
+_DIGITS = re.compile(r"(\d+)")
 
 
-def _path_key(path: Path, root: Path) -> tuple[tuple[str, str], ...]:
+def natural_key(name: str) -> tuple[tuple[str | int, ...], str]:
+    """Sort as a person reads a folder listing: "kopia 2" before "kopia 10", case aside.
+
+    re.split with a group puts text at even and numbers at odd places, so two keys
+    never compare a number with a text.
+    """
+    parts = tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(name.casefold())))
+    return (parts, name)
+
+
+_sort_key = natural_key
+
+
+def _path_key(path: Path, root: Path) -> tuple[tuple[tuple[str | int, ...], str], ...]:
     return tuple(_sort_key(part) for part in path.relative_to(root).parts)
 
 

@@ -37,6 +37,13 @@ RULES_ENV = "MALKOLL_RULES"
 SHIPPED_RULES = "rules"
 RULE_SUFFIX = ".rules"
 DEFAULT_PROFILE = "inlamning"
+# The reserved profile of the gate's own safety (rules/profiler.rules): the rules
+# that say a document could not be understood (type or year unknown, no goals,
+# not a plan or report at all). A document Målkoll could not understand must
+# never pass just because --select, --ignore with a prefix or a --profile left
+# those rules out, so filtered() keeps them unless they are ignored by their
+# exact id. It is a marker, not a phase: it is not listed or chosen as a profile.
+SAFETY_PROFILE = "skydd"
 # The order of the rule families in the catalog and the user guide: the document
 # first, then the plan, the report, indicators, activities, complaints, threads.
 # A listing follows it so that a coordinator finds a rule where the guide has it;
@@ -79,6 +86,8 @@ class Rule:
     # The rule compares the document with others of its thread (VP → T1 → T2 → VB):
     # it runs only when the document is checked together with its thread.
     thread: bool = False
+    # A member of SAFETY_PROFILE: only an --ignore by its exact id switches it off.
+    safety: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,8 @@ class RuleSet:
         """The rules chosen by profile, then --select, minus --ignore (ids or prefixes, ruff-style).
 
         With no profile the default profile "inlamning" applies when the rule
-        files define it; otherwise every rule is used.
+        files define it; otherwise every rule is used. The safety rules
+        (SAFETY_PROFILE) are always kept unless --ignore names them by id.
         """
         chosen = list(self.rules)
         if profile is not None:
@@ -124,6 +134,9 @@ class RuleSet:
         if ignore:
             unwanted = [self._check_prefix(p) for p in ignore]
             chosen = [r for r in chosen if not any(_matches(r.id, p) for p in unwanted)]
+        named = {p.strip().upper() for p in ignore}
+        kept = {r.id for r in chosen}
+        chosen = [r for r in self.rules if r.id in kept or (r.safety and r.id.upper() not in named)]
         return RuleSet(tuple(chosen), self.profiles, self._compiled, self.descriptions)
 
     def _profile_name(self, profile: str) -> str:
@@ -162,7 +175,7 @@ def load_rules(paths: Sequence[Path]) -> RuleSet:
     membership: dict[str, set[str]] = {plan.id: set() for plan in analysis.rules}
     for profile in analysis.profiles.values():
         for rule_id in profile.members:
-            membership[rule_id].add(profile.name)
+            membership[rule_id].add(SAFETY_PROFILE if profile.name.casefold() == SAFETY_PROFILE else profile.name)
     rules = tuple(
         Rule(
             id=plan.id,
@@ -170,16 +183,18 @@ def load_rules(paths: Sequence[Path]) -> RuleSet:
             message=plan.message,
             help=plan.help,
             kinds=plan.kinds,
-            profiles=frozenset(membership[plan.id]),
+            profiles=frozenset(membership[plan.id] - {SAFETY_PROFILE}),
             file=plan.file,
             line=plan.line,
             source_text=plan.source_text,
             thread=plan.thread,
+            safety=SAFETY_PROFILE in membership[plan.id],
         )
         for plan in analysis.rules
     )
-    descriptions = {name: p.description for name, p in analysis.profiles.items()}
-    return RuleSet(rules, tuple(analysis.profiles), compiled, descriptions)
+    phases = {name: p for name, p in analysis.profiles.items() if name.casefold() != SAFETY_PROFILE}
+    descriptions = {name: p.description for name, p in phases.items()}
+    return RuleSet(rules, tuple(phases), compiled, descriptions)
 
 
 def _analyse(files: list[tuple[Path, str]], errors: list[RuleError]) -> Analysis:

@@ -35,6 +35,9 @@ class FileResult:
     # The annotated copy written for --annotate / watch, or why it could not be written.
     annotated: Path | None = None
     annotate_error: str | None = None
+    # A document of another format found in a folder (checker.discovery.NOT_CHECKED_REASONS):
+    # listed as "inte granskad" with `error` as the reason; it does not fail the run.
+    not_checked: bool = False
 
     # Entries of the document's own acceptances (Word comments) that matched no finding, in Swedish.
     unused_acceptances: tuple[str, ...] = ()
@@ -68,6 +71,8 @@ class FileSummary:
     other: str | None = None
     # Findings a person accepted with a reason (malkoll.toml, baseline, Word comment).
     accepted: int = 0
+    # Listed but not checked (FileResult.not_checked): `error` is the reason.
+    not_checked: bool = False
 
 
 @dataclass
@@ -94,13 +99,18 @@ class RunSummary:
             passed=result.passed(self.fail_level),
             other=report.identity.other if report else None,
             accepted=result.accepted_count(),
+            not_checked=result.not_checked,
         )
         self.files.append(summary)
         return summary
 
     @property
     def checked(self) -> int:
-        return len(self.files)
+        return sum(1 for f in self.files if not f.not_checked)
+
+    @property
+    def not_checked(self) -> int:
+        return sum(1 for f in self.files if f.not_checked)
 
     @property
     def passed(self) -> int:
@@ -108,7 +118,7 @@ class RunSummary:
 
     @property
     def unreadable(self) -> int:
-        return sum(1 for f in self.files if f.error is not None)
+        return sum(1 for f in self.files if f.error is not None and not f.not_checked)
 
     @property
     def failed(self) -> int:
@@ -124,5 +134,9 @@ class RunSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when every file passed, 1 when any finding reached the fail level or a file was unreadable."""
-        return 0 if all(f.passed for f in self.files) else 1
+        """0 when every file passed, 1 when any finding reached the fail level or a file was unreadable.
+
+        A file of another format found in a folder (not_checked) is listed but does not decide the
+        exit code: a folder's run is about the documents it could check.
+        """
+        return 0 if all(f.passed or f.not_checked for f in self.files) else 1

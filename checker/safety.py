@@ -165,14 +165,14 @@ def check_stream(handle: IO[bytes], size: int, limits: Limits, *, name: str = ""
     handle.seek(0)
     head = handle.read(8)
     if head.startswith(OLE_MAGIC[:4]):
-        raise PackageProblem(_ole_problem(handle, size))
+        raise PackageProblem(_ole_problem(handle, size, name))
     if not head.startswith(b"PK"):
         if name.startswith("~$"):
             raise PackageProblem(
                 "filen är en låsfil som Word skapar medan dokumentet är öppet, inte ett dokument. "
                 "Granska dokumentet med samma namn utan ~$."
             )
-        raise PackageProblem(_foreign_problem(head + handle.read(504)))
+        raise PackageProblem(_foreign_problem(head + handle.read(504), name))
     directory = _directory_size(handle, size)
     if directory is None:
         raise PackageProblem(TRUNCATED)
@@ -333,9 +333,21 @@ def wrong_type_problem(content_type: str | None) -> str:
 # --- files that are not zips -------------------------------------------------------------------
 
 
-def _foreign_problem(head: bytes) -> str:
+# A file whose name says what it is (a real rapport.pdf) is told so plainly; "renamed to
+# .docx" is only said of a file that pretends to be one.
+SAVE_AS_DOCX = "Målkoll granskar bara Word-dokument (.docx): öppna filen i Word och spara den som Word-dokument."
+
+
+def _named(name: str, *suffixes: str) -> bool:
+    return name.lower().endswith(suffixes)
+
+
+def _foreign_problem(head: bytes, name: str = "") -> str:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith(b"%pdf"):
+        if _named(name, ".pdf"):
+            return ("filen är en PDF-fil, inte ett Word-dokument. Målkoll granskar bara Word-dokument (.docx): "
+                    "be enheten om dokumentet i Word-format.")
         return "filen är en PDF-fil som bytt namn till .docx, inte ett Word-dokument."
     if start.startswith(b"{\\rtf"):
         return "filen är i RTF-format, inte ett Word-dokument (.docx). Öppna den i Word och spara som Word-dokument."
@@ -354,12 +366,14 @@ _END_OF_CHAIN = 0xFFFFFFFE
 _MAX_DIRECTORY_SECTORS = 4096
 
 
-def _ole_problem(handle: IO[bytes], size: int) -> str:
+def _ole_problem(handle: IO[bytes], size: int, name: str = "") -> str:
     names = ole_stream_names(handle, size)
     if {"encryptedpackage", "encryptioninfo"} & names:
         return ("filen är lösenordsskyddad (krypterad) och kan inte läsas. Ta bort lösenordet i Word "
                 "(Arkiv › Info › Skydda dokument › Kryptera med lösenord) och spara dokumentet igen.")
     if "worddocument" in names:
+        if _named(name, ".doc", ".dot"):
+            return f"filen är i det äldre Word-formatet (.doc), inte ett Word-dokument (.docx). {SAVE_AS_DOCX}"
         return ("filen är i det äldre Word-formatet (.doc), fast den heter .docx. Öppna den i Word och spara den "
                 "som Word-dokument (.docx).")
     if "workbook" in names or "book" in names:

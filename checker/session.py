@@ -85,6 +85,8 @@ class CheckRequest:
     # --baseline: accept the findings in this file; --baseline-skriv: write this run's findings to it.
     baseline: Path | None = None
     baseline_write: Path | None = None
+    # --statistics: findings counted per rule instead of listed (terminal and concise only).
+    statistics: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ class RulesRequest:
     rule_id: str | None
     options: RunOptions
     display: Display
+    output_format: str = "terminal"  # or "json"
 
 
 # --- the session ------------------------------------------------------------------
@@ -183,6 +186,11 @@ def load_settings(options: RunOptions, start: Path, config: Any = None) -> Setti
     from checker.config import load_config_for, merge, split_ids
 
     config = config if config is not None else load_config_for(start, options.config)
+    # A rule file named on the command line is told as such, never as coming from malkoll.toml.
+    typed = [p for p in [*(options.rules or ()), *(options.extend_rules or ())] if not Path(p).exists()]
+    if typed:
+        raise UsageError("Regelfilen eller regelmappen finns inte: " + ", ".join(map(str, typed))
+                         + " (angiven på kommandoraden)")
     settings = merge(
         config,
         rules=options.rules,
@@ -359,16 +367,27 @@ def _common_base(paths: Sequence[Path]) -> Path | None:
 # --- malkoll check --------------------------------------------------------------
 
 
+def default_check_path() -> Path:
+    """With no path: reports/ when the current folder has one, else the current folder itself."""
+    reports = Path(DEFAULT_PATH)
+    return reports if reports.is_dir() else Path(".")
+
+
 def check(request: CheckRequest) -> int:
     from checker.batch import all_dropped_as_outputs, exclude_outputs, jobs_for, outputs_over_inputs
     from checker.discovery import discover
     from checker.output.reporter import reporter_for
     from checker.results import RunSummary
 
-    paths = request.paths or [Path(DEFAULT_PATH)]
+    paths = request.paths or [default_check_path()]
     display = request.display
     options = request.options
     settings = load_settings(options, _start_folder(paths))
+    from checker.output.reporter import STATISTICS_FORMATS
+
+    if request.statistics and settings.output_format not in STATISTICS_FORMATS:
+        raise UsageError(f"--statistics går inte att kombinera med formatet {settings.output_format} "
+                         f"(bara med {' eller '.join(STATISTICS_FORMATS)}).")
     found = discover(paths)
     walked, found.files = found.files, exclude_outputs(found.files, paths, [request.annotate, request.overview])
     refused = outputs_over_inputs(paths, [("--annotate", request.annotate), ("--overview", request.overview)])
@@ -389,7 +408,7 @@ def check(request: CheckRequest) -> int:
     acceptances = acceptances_for(settings, request.baseline)
     session = Session(settings, load_rule_set(settings), Severity.parse(settings.fail_level), acceptances)
     rules, fail_level = session.rules, session.fail_level
-    if not found.files and not found.problems:
+    if not found.files and not found.problems and not found.not_checked:
         where = ", ".join(str(p) for p in paths)
         err(f"Inga .docx-filer hittades i {where}.")
         return EXIT_OK
@@ -409,7 +428,7 @@ def check(request: CheckRequest) -> int:
     with runner, output as stream:
         reporters: list[Reporter] = [reporter_for(
             settings.output_format, stream, fail_level=fail_level, rules=rules,
-            console=functools.partial(_console, display), quiet=display.quiet,
+            console=functools.partial(_console, display), quiet=display.quiet, statistics=request.statistics,
         )]
         if request.overview is not None:
             from checker.output.overview import OverviewReporter
@@ -561,11 +580,14 @@ def _add_threads(reporter: Reporter, stage: Any, paths: Sequence[Path]) -> None:
 
 
 def _results(found: Any, results: Any) -> Any:
-    """Folders that could not be read are reported like unreadable files, then the files themselves."""
+    """Folders that could not be read are reported like unreadable files, documents of other formats
+    as not checked, then the files themselves."""
     from checker.results import FileResult
 
     for folder, problem in found.problems:
         yield FileResult(folder, None, error=problem)
+    for path, reason in getattr(found, "not_checked", ()):
+        yield FileResult(path, None, error=reason, not_checked=True)
     yield from results
 
 
@@ -676,6 +698,8 @@ def rules(request: RulesRequest) -> int:
     from checker.output.terminal import make_console, render_profiles, render_rule_explanation, render_rule_table
 
     rule_set = Session.open(request.options, Path.cwd()).rules
+    if request.output_format == "json":
+        return _rules_json(rule_set, request.rule_id)
     console = make_console(sys.stdout, color=color_wanted(request.display, sys.stdout))
     if request.rule_id is None:
         if not rule_set.rules:
@@ -691,6 +715,23 @@ def rules(request: RulesRequest) -> int:
     if rule is None:
         raise UsageError(_unknown_rule_message(request.rule_id, [r.id for r in rule_set.rules]))
     console.print(render_rule_explanation(rule))
+    return EXIT_OK
+
+
+def _rules_json(rule_set: Any, rule_id: str | None) -> int:
+    """`malkoll rules --format json`: every rule (or the one asked for) as JSON on stdout."""
+    import json
+
+    from checker.output.rules_json import rule_json, rules_json
+
+    if rule_id is None:
+        data: Any = rules_json(rule_set)
+    else:
+        rule = rule_set.get(rule_id)
+        if rule is None:
+            raise UsageError(_unknown_rule_message(rule_id, [r.id for r in rule_set.rules]))
+        data = rule_json(rule)
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
 
 

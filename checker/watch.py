@@ -173,6 +173,9 @@ class Watcher:
         self._missing_logged = False
         self._overview_written = False
         self._problems_logged: set[tuple[Path, str]] = set()
+        # PDF, .doc … in the folder (checker.discovery.NOT_CHECKED_REASONS) → the reason told for it.
+        self._not_checked: dict[Path, str] = {}
+        self._not_checked_changed = False
         self._last_verify = time.monotonic()
         self._verify_next = 0
 
@@ -193,7 +196,8 @@ class Watcher:
                     raise KeyboardInterrupt  # the first one was lost in a finalizer (see sigterm_as_interrupt)
                 changed = self._tick()
                 # The overview exists from the first round on, even for an empty folder.
-                if changed or not self._overview_written:
+                if changed or not self._overview_written or self._not_checked_changed:
+                    self._not_checked_changed = False
                     self._write_overview()
                 if options.once and not self.state.pending:
                     break
@@ -306,7 +310,29 @@ class Watcher:
             if (where, problem) not in self._problems_logged:
                 self._problems_logged.add((where, problem))
                 self.log(_line(self._name(where), "KUNDE INTE LÄSAS", problem))
+        others = set(exclude_outputs([path for path, _ in found.not_checked], [], [self.options.out_dir]))
+        self._note_not_checked({path: reason for path, reason in found.not_checked if path in others})
         return exclude_outputs(found.files, [], [self.options.out_dir])
+
+    def _note_not_checked(self, found: dict[Path, str]) -> None:
+        """A PDF or .doc in the folder: told once in the log and in a reply file, listed in the overview.
+
+        It does not fail the gate (--once): the unit is told to send a .docx, which is then checked.
+        """
+
+        for path in [p for p in self._not_checked if p not in found]:
+            del self._not_checked[path]
+            self._not_checked_changed = True
+            with contextlib.suppress(OSError):
+                text_report_path(path, self.options.folder, self.options.out_dir).unlink()
+        for path, reason in found.items():
+            if self._not_checked.get(path) == reason:
+                continue
+            self._not_checked[path] = reason
+            self._not_checked_changed = True
+            result = FileResult(path, None, error=reason, not_checked=True)
+            self._write_text_report(result, RunSummary(self.options.fail_level).add(result))
+            self.log(_line(self._name(path), "INTE GRANSKAD", reason))
 
     def _observe(self, path: Path, now: float, *, first: bool) -> None:
         signature = signature_of(path)
@@ -472,9 +498,13 @@ class Watcher:
             writer = OverviewWriter(self.options.out_dir, fail_level=self.options.fail_level, base=self.options.folder,
                                     rules=getattr(self.runner, "rules", None))
             try:
-                for path in sorted(self.state.checked, key=lambda p: _sort_key(p, self.options.folder)):
-                    checked = self.state.checked[path]
-                    writer.add(checked.result, checked.summary)
+                for path in sorted([*self.state.checked, *self._not_checked], key=lambda p: _sort_key(p, self.options.folder)):
+                    if path in self.state.checked:
+                        checked = self.state.checked[path]
+                        writer.add(checked.result, checked.summary)
+                    else:
+                        other = FileResult(path, None, error=self._not_checked[path], not_checked=True)
+                        writer.add(other, RunSummary(self.options.fail_level).add(other))
             except BaseException:
                 writer.abort()
                 raise
@@ -535,10 +565,12 @@ def _is_own_output(event: Any, out_dir: Path) -> bool:
     return True
 
 
-def _sort_key(path: Path, folder: Path) -> tuple[str, ...]:
+def _sort_key(path: Path, folder: Path) -> tuple[Any, ...]:
+    from checker.discovery import natural_key
+
     with contextlib.suppress(ValueError):
         path = path.relative_to(folder)
-    return tuple(part.casefold() for part in path.parts)
+    return tuple(natural_key(part) for part in path.parts)
 
 
 def _seconds(value: float) -> str:

@@ -313,8 +313,11 @@ def test_nonexistent_path_exits_2(fakes: Path, tmp_path: Path, capsys: pytest.Ca
 
 def test_default_path_is_reports(fakes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    code, _, err = run(capsys, "check")
-    assert code == 2 and "Sökvägen finns inte: reports" in err
+    # Without reports/ the current folder is checked (issue 16).
+    doc(tmp_path, "egen.docx", "VB03")
+    code, out, _ = run(capsys, "check")
+    assert code == 1 and "egen.docx" in out
+    (tmp_path / "egen.docx").unlink()
     doc(tmp_path / "reports", "vb.docx", "VB03")
     code, out, _ = run(capsys, "check")
     assert code == 1 and "reports/vb.docx" in out

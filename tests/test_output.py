@@ -254,10 +254,10 @@ def test_json_shape() -> None:
     assert data["tool"]["name"] == "malkoll" and data["tool"]["version"]
     assert data["fail_level"] == "error"
     assert data["passed"] is False
-    assert data["summary"] == {"files": 3, "passed": 1, "failed": 1, "unreadable": 1, "error": 2, "warning": 1, "info": 1,
-                               "accepterade": 0, "oanvanda_godkannanden": []}
+    assert data["summary"] == {"files": 3, "passed": 1, "failed": 1, "unreadable": 1, "not_checked": 0,
+                               "error": 2, "warning": 1, "info": 1, "accepterade": 0, "oanvanda_godkannanden": []}
     vb, vp, broken = data["files"]
-    assert list(vb) == ["path", "kind", "tertial", "year", "unit", "error", "passed", "counts", "notes", "findings"]
+    assert list(vb) == ["path", "kind", "tertial", "year", "unit", "error", "not_checked", "passed", "counts", "notes", "findings"]
     assert (vb["path"], vb["kind"], vb["year"], vb["unit"], vb["error"], vb["passed"]) == (
         "reports/vb.docx",
         "verksamhetsberattelse",

@@ -388,7 +388,7 @@ def test_browser_renders_the_page_and_nothing_from_documents_runs(chromium: str,
     assert page.elements.count("script") == 1
     assert page.root.get("data-visade-filer") == "4" and page.root.get("data-visade-brister") == "5"
     assert "<script>alert(1)</script>" in page.text  # the document's text, shown as text
-    assert sorted(page.options) == ["DK02", "IN01", "VB03", "VB06", "error", "godkand", "info", "olasbar",
+    assert sorted(page.options) == ["DK02", "IN01", "VB03", "VB06", "ejgranskad", "error", "godkand", "info", "olasbar",
                                     "underkand", "warning"]
     assert "Visar 4 av 4 filer och 5 av 5 brister." in page.text
 

@@ -118,7 +118,10 @@ def test_check_of_a_folder_attaches_the_thread_findings_to_the_later_documents(
     assert code == 1, err
     data = json.loads(out)
     found = {(Path(f["path"]).name, finding["rule"], finding["target"])
-             for f in data["files"] for finding in f["findings"]}
+             for f in data["files"] for finding in f["findings"] if finding["rule"].startswith("TR")}
+    # --select TR keeps the gate's safety rules (DK01/DK03/DK05): the protocol still fails as not understood.
+    assert any(finding["rule"] in ("DK01", "DK03", "DK05") for f in data["files"] if Path(f["path"]).name == "protokoll.docx"
+               for finding in f["findings"])
     role_of = {name: role for role, name in FILES.items()}
     assert {(role_of[name], rule, target) for name, rule, target in found} == EXPECTED_DRIFT
     # Files keep the order they were found in; the counts include the thread findings.

@@ -27,6 +27,8 @@ FAIL_WORDS = {
 
 
 def verdict_word(summary: FileSummary) -> str:
+    if summary.not_checked:
+        return "INTE GRANSKAD"
     if summary.error is not None:
         return "KUNDE INTE LÄSAS"
     return "GODKÄND" if summary.passed else "UNDERKÄND"

@@ -62,8 +62,13 @@ def suite_element(result: FileResult, summary: FileSummary, rules: list[Any], fa
     ):
         if value:
             ET.SubElement(properties, "property", name=key, value=xml_text(value))
-    cases = errors = failures = 0
-    if result.error is not None:
+    cases = errors = failures = skipped = 0
+    if result.not_checked:
+        # A PDF or .doc found in the folder: listed as skipped, as it does not fail the run.
+        case = ET.SubElement(suite, "testcase", classname=name, name=READ_CASE)
+        ET.SubElement(case, "skipped", message=xml_text(f"inte granskad: {result.error}"))
+        cases, skipped = 1, 1
+    elif result.error is not None:
         case = ET.SubElement(suite, "testcase", classname=name, name=READ_CASE)
         error = ET.SubElement(case, "error", message=xml_text(result.error), type="oläsbar")
         error.text = xml_text(result.error)
@@ -82,7 +87,7 @@ def suite_element(result: FileResult, summary: FileSummary, rules: list[Any], fa
     suite.set("tests", str(cases))
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
-    suite.set("skipped", "0")
+    suite.set("skipped", str(skipped))
     return suite
 
 

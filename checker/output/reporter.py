@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from checker.results import FileResult, FileSummary, RunSummary
 
 # The formats `malkoll check --format` and `format = "…"` in malkoll.toml accept.
-FORMATS = ("terminal", "json", "sarif", "junit")
+FORMATS = ("terminal", "concise", "json", "sarif", "junit")
+# --statistics replaces these formats' findings with counts per rule; the others are for machines.
+STATISTICS_FORMATS = ("terminal", "concise")
 
 
 class Reporter(Protocol):
@@ -59,12 +61,25 @@ def reporter_for(
     rules: Any = None,
     console: Callable[[IO[str]], Any] | None = None,
     quiet: bool = False,
+    statistics: bool = False,
 ) -> Reporter:
     """The reporter of `output_format` writing to `stream`.
 
     `console` makes the rich console the terminal format prints with (colour
-    and width are the caller's choice); `quiet` keeps only its summary.
+    and width are the caller's choice); `quiet` keeps only its summary;
+    `statistics` counts the findings per rule instead (terminal and concise).
     """
+    if statistics:
+        if output_format not in STATISTICS_FORMATS:
+            raise ValueError(f"--statistics går inte att kombinera med --format {output_format} "
+                             f"(bara med {' eller '.join(STATISTICS_FORMATS)}).")
+        from checker.output.concise import StatisticsReporter
+
+        return StatisticsReporter(stream, rules=rules)
+    if output_format == "concise":
+        from checker.output.concise import ConciseReporter
+
+        return ConciseReporter(stream)
     if output_format == "json":
         from checker.output.json_report import JsonReporter
 

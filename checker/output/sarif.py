@@ -149,10 +149,12 @@ class SarifReporter(StreamReporter):
 
     def file(self, result: FileResult, summary: FileSummary) -> None:
         if result.error is not None:
+            # A PDF or .doc found in the folder is a note, not an error of the run: it does not fail it.
+            level, prefix = ("note", "inte granskad: ") if result.not_checked else ("error", "")
             self._notifications.append(
                 {
-                    "level": "error",
-                    "message": {"text": f"{result.path}: {result.error}"},
+                    "level": level,
+                    "message": {"text": f"{result.path}: {prefix}{result.error}"},
                     "locations": [{"physicalLocation": {"artifactLocation": artifact_location(result.path, self.base)}}],
                 }
             )

@@ -44,6 +44,9 @@ PASSED_WORD = "GODKÄND"
 FAILED_WORD = "UNDERKÄND"
 UNREADABLE_WORD = "KUNDE INTE LÄSAS"
 UNREADABLE_SHORT = "OLÄSBAR"
+# A PDF, .doc, .odt or .rtf found in a folder: listed with its reason, not failed.
+NOT_CHECKED_WORD = "INTE GRANSKAD"
+NOT_CHECKED_STYLE = "bold yellow"
 
 # Target types that are goals: findings about them get a group of their own,
 # headed by the goal, so an author sees everything wrong with one goal together.
@@ -90,7 +93,7 @@ def make_console(file: IO[str] | None = None, *, color: bool = True, width: int 
         # file names mid-word; a log line may be as wide as it needs.
         width = PLAIN_WIDTH
     return Console(
-        file=TerminalGuard(file, keep_colour=color),  # type: ignore[arg-type]
+        file=TerminalGuard(file, keep_colour=color, strip_trailing=not _is_terminal(file)),  # type: ignore[arg-type]
         color_system="auto" if color else None,
         no_color=not color,
         # The caller decided colour is wanted (a terminal, or FORCE_COLOR).
@@ -107,6 +110,10 @@ def make_console(file: IO[str] | None = None, *, color: bool = True, width: int 
 _SGR = re.compile(r"(\x1b\[[0-9;]*m)")
 
 
+# Spaces at the end of a line, before any colour codes that end it.
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)(?=\r?\n)")
+
+
 class TerminalGuard:
     """The last thing between rich and the terminal (or file): text only, plus rich's colour codes.
 
@@ -117,9 +124,14 @@ class TerminalGuard:
     off nothing but text passes; with colour on, colour codes do too.
     """
 
-    def __init__(self, target: IO[str] | None, *, keep_colour: bool) -> None:
+    def __init__(self, target: IO[str] | None, *, keep_colour: bool, strip_trailing: bool = False) -> None:
         self._target = target
         self._keep_colour = keep_colour
+        # rich pads every line of a table to the console's width; in a file or a pipe
+        # those spaces are noise for diff, grep and editors, so they go.
+        self._strip_trailing = strip_trailing
+        # Spaces at the end of a write wait for the next one: dropped before a newline, kept before text.
+        self._pending = ""
 
     def _stream(self) -> IO[str]:
         # None means sys.stdout as it is at the time of writing, as for rich itself.
@@ -131,6 +143,11 @@ class TerminalGuard:
             safe = "".join(part if i % 2 else clean_display(part, multiline=True) for i, part in enumerate(parts))
         else:
             safe = clean_display(text, multiline=True)
+        if self._strip_trailing:
+            safe = self._pending + safe
+            body = safe.rstrip(" \t")
+            self._pending = safe[len(body):]
+            safe = _TRAILING.sub(r"\1", body)
         self._stream().write(safe)
         return len(text)
 
@@ -187,12 +204,14 @@ class TerminalReporter(StreamReporter):
         if not run.files:
             return
         self.console.print(render_summary_table(run, self.console.width))
-        if self.quiet:
-            for item in run.files:
-                if item.error is not None:
-                    line = Text(f"{item.path}: ", style="bold")
-                    line.append(clean_display(item.error))
-                    self.console.print(line)
+        for item in run.files:
+            # The reason a file was not checked stands under the summary too: it is what the coordinator acts on.
+            if item.error is not None and (self.quiet or item.not_checked):
+                line = Text(f"{visible_name(str(item.path))}: ", style="bold")
+                if item.not_checked:
+                    line.append(f"{NOT_CHECKED_WORD.lower()}: ", style=NOT_CHECKED_STYLE)
+                line.append(clean_display(item.error))
+                self.console.print(line)
         if run.accepted:
             self.console.print(f"{run.accepted} {'brist' if run.accepted == 1 else 'brister'} godtagna med skäl "
                                "(underkänner inte).")
@@ -218,6 +237,8 @@ def document_title(summary: FileSummary) -> Text:
 
 
 def verdict_text(summary: FileSummary, *, short: bool = False) -> Text:
+    if summary.not_checked:
+        return Text(NOT_CHECKED_WORD, style=NOT_CHECKED_STYLE)
     if summary.error is not None:
         return Text(UNREADABLE_SHORT if short else UNREADABLE_WORD, style=FAIL_STYLE)
     if summary.passed:
@@ -390,6 +411,29 @@ def _mentions(message: str, target: str) -> bool:
     return bool(head) and head in fold(clean_display(message))
 
 
+# Where a path may break: after a folder separator, _, -, . or a space (as the overview's <wbr>).
+_PATH_BREAKS = re.compile(r"(?<=[/\\_.\- ])")
+
+
+def wrap_path(name: str, width: int) -> str:
+    """`name` in lines of at most `width`, broken after / _ - . or a space, never mid-word.
+
+    rich's fold would cut "verksamhetsberattelse" in two; only a single piece
+    longer than the whole column is still folded (there is no better place).
+    """
+    if width < 1 or len(name) <= width:
+        return name
+    lines: list[str] = []
+    line = ""
+    for piece in (p for p in _PATH_BREAKS.split(name) if p):
+        if line and len(line) + len(piece.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
 def render_summary_table(run: RunSummary, width: int = 100) -> Table:
     folder = _common_folder([item.path for item in run.files])
     title = "Sammanfattning"
@@ -400,7 +444,8 @@ def render_summary_table(run: RunSummary, width: int = 100) -> Table:
     # A fixed width keeps file names whole where there is room; the unit column
     # shares what is left with them (about 54 columns go to the other columns).
     room = max(16, int((width - SUMMARY_FIXED_WIDTH) * 0.65))
-    table.add_column("Fil", overflow="fold", width=min(max(len(n) for n in names), FILE_COLUMN_LIMIT, room))
+    file_width = min(max(len(n) for n in names), FILE_COLUMN_LIMIT, room)
+    table.add_column("Fil", overflow="fold", width=file_width)
     table.add_column("Enhet", overflow="fold")
     table.add_column("Dokument", no_wrap=True)
     table.add_column("Fel", justify="right", no_wrap=True)
@@ -411,7 +456,7 @@ def render_summary_table(run: RunSummary, width: int = 100) -> Table:
         readable = item.error is None
         shown = item.path.relative_to(folder) if folder is not None else item.path
         table.add_row(
-            Text(visible_name(str(shown))),
+            Text(wrap_path(visible_name(str(shown)), file_width)),
             Text(clean_display(item.unit) if item.unit else "–"),
             Text(_short_document(item) if readable else "–"),
             _count_cell(item.errors, Severity.ERROR, readable),
@@ -442,6 +487,9 @@ def render_closing_line(run: RunSummary) -> Text:
     if run.unreadable:
         parts.append(f"{run.unreadable} kunde inte läsas")
     line = Text(f"Granskade {plural(run.checked, 'fil', 'filer')}: " + ", ".join(parts) + ". ")
+    if run.not_checked:
+        line.append(f"{plural(run.not_checked, 'fil', 'filer')} i andra format granskades inte (se ovan). ",
+                    style=NOT_CHECKED_STYLE)
     line.append(
         "Totalt "
         + count_words(run.total(Severity.ERROR), run.total(Severity.WARNING), run.total(Severity.INFO))

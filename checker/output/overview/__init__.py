@@ -36,7 +36,10 @@ HTML_NAME = "sammanstallning.html"
 XLSX_NAME = "sammanstallning.xlsx"
 TITLE = "Målkoll – sammanställning"
 
-STATUS_WORDS = {"godkand": "GODKÄND", "underkand": "UNDERKÄND", "olasbar": "KUNDE INTE LÄSAS"}
+STATUS_WORDS = {"godkand": "GODKÄND", "underkand": "UNDERKÄND", "olasbar": "KUNDE INTE LÄSAS",
+                "ejgranskad": "INTE GRANSKAD"}
+# The statuses of a file with no counts to show: unreadable, or of another format (PDF, .doc, …).
+UNREAD = ("olasbar", "ejgranskad")
 FAIL_WORDS = {
     Severity.ERROR: "minst ett fel",
     Severity.WARNING: "minst en varning eller ett fel",
@@ -55,7 +58,7 @@ class Entry:
     errors: int
     warnings: int
     infos: int
-    status: str  # "godkand", "underkand" or "olasbar"
+    status: str  # "godkand", "underkand", "olasbar" or "ejgranskad"
     reason: str | None
     checked_at: datetime | None
     findings: tuple[Finding, ...] = ()
@@ -75,7 +78,9 @@ class Entry:
 
 
 def entry_for(result: FileResult, summary: FileSummary, *, base: Path | None, out_dir: Path) -> Entry:
-    if summary.error is not None:
+    if summary.not_checked:
+        status = "ejgranskad"
+    elif summary.error is not None:
         status = "olasbar"
     else:
         status = "godkand" if summary.passed else "underkand"
@@ -119,6 +124,7 @@ class Totals:
     passed: int = 0
     failed: int = 0
     unreadable: int = 0
+    not_checked: int = 0
     errors: int = 0
     warnings: int = 0
     infos: int = 0
@@ -128,6 +134,7 @@ class Totals:
         self.passed += entry.status == "godkand"
         self.failed += entry.status == "underkand"
         self.unreadable += entry.status == "olasbar"
+        self.not_checked += entry.status == "ejgranskad"
         self.errors += entry.errors
         self.warnings += entry.warnings
         self.infos += entry.infos

@@ -32,7 +32,7 @@ SEVERITY_CLASS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity
 QUOTE_LIMIT = 200
 FILE_COLUMNS = 8
 ROLE_ORDER = {role: place for place, role in enumerate(ROLES)}
-STATUS_ORDER = {"olasbar": 0, "underkand": 1, "godkand": 2}
+STATUS_ORDER = {"olasbar": 0, "underkand": 1, "ejgranskad": 2, "godkand": 3}
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -71,7 +71,7 @@ def file_block(entry: object, group: str = "") -> str:
     assert isinstance(entry, Entry)
     searchable = " ".join(filter(None, [entry.name, entry.unit or "", entry.kind]))
     checked = entry.checked_at.strftime(TIME_FORMAT) if entry.checked_at else "–"
-    readable = entry.status != "olasbar"
+    readable = entry.status not in ("olasbar", "ejgranskad")
     document = _short_document(entry)
     cells = [
         f'<td class="filnamn">{file_name_html(entry.name)}</td>',
@@ -204,7 +204,7 @@ def _unit_documents(documents: Sequence[UnitDocument]) -> str:
         return '<span class="tom">–</span>'
     items = []
     for d in documents:
-        counts = "" if d.status == "olasbar" else f" · {d.errors} fel, {d.warnings} varn., {d.infos} info"
+        counts = "" if d.status in ("olasbar", "ejgranskad") else f" · {d.errors} fel, {d.warnings} varn., {d.infos} info"
         items.append(f'<div class="dok"><a class="status {d.status}" href="#{e(d.anchor)}">{e(d.status_word)}</a>'
                      f'<span class="antal">{e(counts)}</span><div class="namn">{file_name_html(d.name)}</div></div>')
     return "".join(items)
@@ -315,6 +315,8 @@ class HtmlWriter:
         ]
         if totals.unreadable:
             chips.append(('class="olasbar"', f"{totals.unreadable} kunde inte läsas"))
+        if totals.not_checked:
+            chips.append(('class="ejgranskad"', f"{totals.not_checked} inte granskade (andra format)"))
         chips += [
             ("", plural(totals.errors, "fel", "fel")),
             ("", plural(totals.warnings, "varning", "varningar")),

@@ -41,7 +41,7 @@ def sort_key(unit: str | None, year: int | None, role: str | None, name: str) ->
 class UnitDocument:
     role: str | None
     name: str
-    status: str  # "godkand", "underkand", "olasbar"
+    status: str  # "godkand", "underkand", "olasbar", "ejgranskad"
     status_word: str
     errors: int
     warnings: int

@@ -125,7 +125,7 @@ class XlsxWriter:
     def add(self, entry: Any) -> None:
         from openpyxl.styles import Font
 
-        readable = entry.status != "olasbar"
+        readable = entry.status not in ("olasbar", "ejgranskad")
         status = self._text(self.files, entry.status_word)
         status.font = Font(bold=True, color={"godkand": "1B6E3A", "underkand": "B3261E"}.get(entry.status, "8A5A00"))
         row = [
@@ -250,7 +250,7 @@ def _documents_text(documents: Sequence[UnitDocument]) -> str:
     """"UNDERKÄND (10 fel, 6 varningar, 5 info): aspudden_t2.docx", one line per document."""
     lines = []
     for d in documents:
-        counts = "" if d.status == "olasbar" else f" ({d.errors} fel, {d.warnings} varningar, {d.infos} info)"
+        counts = "" if d.status in ("olasbar", "ejgranskad") else f" ({d.errors} fel, {d.warnings} varningar, {d.infos} info)"
         lines.append(f"{d.status_word}{counts}: {d.name}")
     return "\n".join(lines) if lines else "–"
 
