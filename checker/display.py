@@ -73,9 +73,13 @@ def json_display_safe(text: str) -> str:
     return text.translate(_JSON_ESCAPES)
 
 
-def shorten(text: str | None, limit: int = 80) -> str:
-    """A one-line, display-safe excerpt cut at a word boundary."""
-    one_line = " ".join(clean_display(text).split())
+def shorten(text: str | None, limit: int = 80, *, keep_controls: bool = False) -> str:
+    """A one-line, display-safe excerpt cut at a word boundary.
+
+    keep_controls: the text as the document has it (a finding's message and
+    quote: every output cleans them as it shows them, and JSON keeps them exact).
+    """
+    one_line = " ".join((text or "").split()) if keep_controls else " ".join(clean_display(text).split())
     if len(one_line) <= limit:
         return one_line
     cut = one_line[: limit - 1]

@@ -261,12 +261,3 @@ def starts_like(text: str, label: str, max_ratio: float = 0.2) -> int | None:
         if edits <= limit and (best is None or (edits, abs(length - n)) < best[:2]):
             best = (edits, abs(length - n), length)
     return best[2] if best is not None else None
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    """A one-line excerpt for display, cut at a word boundary."""
-    one_line = " ".join(text.split())
-    if len(one_line) <= limit:
-        return one_line
-    cut = one_line[: limit - 1].rsplit(" ", 1)[0]
-    return cut + "…"

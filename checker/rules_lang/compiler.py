@@ -46,7 +46,8 @@ from checker.rules_lang.vocabulary import (
     presence_test,
 )
 from checker.rules_lang.runtime import Node, ReportIndex, root_of
-from checker.text import fold, shorten
+from checker.display import shorten
+from checker.text import fold
 
 Outcome = tuple[bool | None, Evidence | None]
 ValueFn = Callable[["Env"], Any]
@@ -278,7 +279,7 @@ def _compile_words(cond: ir.CWords) -> CondFn:
         text = as_text(value)
         evidence = Evidence(
             source=value.source if isinstance(value, TextBlock) else None,
-            quote=shorten(text, 110) if text.strip() else None,
+            quote=shorten(text, 110, keep_controls=True) if text.strip() else None,
             values={"ord": str(count), "antal_ord": count_in_words(count)},
             missing=[] if is_present(type_, value) else [label],
         )
@@ -685,7 +686,7 @@ def _compile_part(part: ir.Placeholder, value: ValueFn | None) -> PartFn:
 
 def _goal_title(env: Env, evidence: Evidence | None) -> str:
     goal = env.node.nearest_goal()
-    return shorten(goal.title or MISSING, 80) if goal is not None else MISSING
+    return shorten(goal.title or MISSING, 80, keep_controls=True) if goal is not None else MISSING
 
 
 def _evidence_value(name: str, evidence: Evidence | None) -> str:

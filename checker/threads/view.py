@@ -319,9 +319,9 @@ def render_pairings(view: ThreadView) -> Any:
 
 
 def _short(text: str, limit: int = 70) -> str:
-    from checker.text import shorten
+    from checker.display import shorten
 
-    return f"”{shorten(text, limit)}”"
+    return f"”{shorten(text, limit, keep_controls=True)}”"
 
 
 # --- the coordinator's overview page ---------------------------------------------------

@@ -11,7 +11,7 @@ from checker.rules_lang.errors import swedish_list
 from checker.rules_lang.functions.registry import FieldRef
 from checker.rules_lang.runtime import Node
 from checker.rules_lang.vocabulary import Base, DateCell, ENUMS, TextBlock, Type
-from checker.text import shorten
+from checker.display import shorten
 
 
 # --- evidence ------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def display(value: Any, type_: Type | None = None, limit: int = 80) -> str:
     if value is None:
         return MISSING
     if value.__class__ is str and (type_ is None or type_.base is not Base.ENUM):
-        return shorten(value, limit) if value.strip() else MISSING  # the common case, as below
+        return shorten(value, limit, keep_controls=True) if value.strip() else MISSING  # the common case, as below
     if type_ is not None and type_.base is Base.ENUM and isinstance(value, str):
         if type_.ref in ENUMS:
             return ENUMS[type_.ref].display(value) or MISSING
@@ -75,15 +75,15 @@ def display(value: Any, type_: Type | None = None, limit: int = 80) -> str:
     if isinstance(value, DateCell):
         return value.text or MISSING
     if isinstance(value, TextBlock):
-        return shorten(value.text, limit) if value.text else MISSING
+        return shorten(value.text, limit, keep_controls=True) if value.text else MISSING
     if isinstance(value, Node):
-        return shorten(value.title or MISSING, limit)
+        return shorten(value.title or MISSING, limit, keep_controls=True)
     if isinstance(value, FieldRef):
         return value.field.label
     if isinstance(value, (list, tuple)):
         return swedish_list([display(v, None, limit) for v in value]) or MISSING
     text = str(value)
-    return shorten(text, limit) if text.strip() else MISSING
+    return shorten(text, limit, keep_controls=True) if text.strip() else MISSING
 
 
 class Shown:
@@ -112,6 +112,6 @@ def excerpt(text: str, position: int, limit: int = 110) -> str:
     """A one-line quote of `text` that shows what is at `position`."""
     one_line = " ".join(text.split())
     if position <= limit // 2 or len(one_line) <= limit:
-        return shorten(one_line, limit)
+        return shorten(one_line, limit, keep_controls=True)
     start = one_line.rfind(" ", 0, max(0, position - 30)) + 1
-    return "…" + shorten(one_line[start:], limit - 1)
+    return "…" + shorten(one_line[start:], limit - 1, keep_controls=True)

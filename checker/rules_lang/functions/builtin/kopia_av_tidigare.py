@@ -20,7 +20,8 @@ from checker.rules_lang.functions.evidence import Evidence, MISSING
 from checker.rules_lang.functions.registry import CallContext, FieldRef, Function, Param, register
 from checker.rules_lang.runtime import Node, ReportIndex
 from checker.rules_lang.vocabulary import BOOL, Para, as_paragraphs
-from checker.text import shorten, words
+from checker.display import shorten
+from checker.text import words
 
 
 # kopia_av_tidigare(fält, fraser) ------------------------------------------------------------------
@@ -139,9 +140,9 @@ def _compare_copy(this: _CopyEntry, other: _CopyEntry) -> Evidence | None:
     quote_para = paragraph or (next(iter(this.first_sentence.values()), None))
     return Evidence(
         source=quote_para.source if quote_para else None,
-        quote=shorten(quote_para.text, 110) if quote_para else None,
+        quote=shorten(quote_para.text, 110, keep_controls=True) if quote_para else None,
         values={
-            "förlaga": shorten(other.node.title or MISSING, 80),
+            "förlaga": shorten(other.node.title or MISSING, 80, keep_controls=True),
             "likhet": f"{round(max(ratio, 0.0) * 100)} %",
             "meningar": str(len(shared)),
             "_score": str(len(shared) + ratio),

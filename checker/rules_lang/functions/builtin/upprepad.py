@@ -8,7 +8,7 @@ from checker.rules_lang.functions.algorithms import _comparable
 from checker.rules_lang.functions.evidence import Evidence, MISSING
 from checker.rules_lang.functions.registry import CallContext, FieldRef, Function, Param, register
 from checker.rules_lang.vocabulary import BOOL, as_text
-from checker.text import shorten
+from checker.display import shorten
 
 
 # upprepad(fält) ---------------------------------------------------------------------------------
@@ -31,7 +31,7 @@ def _upprepad(ctx: CallContext, args: tuple[Any, ...]) -> tuple[Any, Evidence | 
     first = seen.get(text) if text else None
     if first is None or first is node:
         return False, None
-    return True, Evidence(values={"förlaga": shorten(first.title or MISSING, 80)})
+    return True, Evidence(values={"förlaga": shorten(first.title or MISSING, 80, keep_controls=True)})
 
 
 register(Function(
