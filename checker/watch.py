@@ -514,9 +514,9 @@ class Watcher:
             self.log(f"Sammanställningen kunde inte sparas ({error.strerror or error}); försöker igen vid nästa ändring.")
 
     def _name(self, path: Path) -> str:
-        with contextlib.suppress(ValueError):
-            return path.relative_to(self.options.folder).as_posix()
-        return str(path)
+        from checker.display import relative_name
+
+        return relative_name(path, self.options.folder)
 
     # -- file events ----------------------------------------------------------------
 

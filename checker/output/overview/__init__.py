@@ -16,7 +16,6 @@ coordinator who opens the page mid-run sees the previous complete version.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.findings import Finding, Severity
-from checker.output import NOT_A_REPORT, clean_display, describe_kind, visible_name
+from checker.output import NOT_A_REPORT, clean_display, describe_kind, relative_name, visible_name
 from checker.output.overview.summary import RuleSummary, UnitTable, role_of, sort_key
 from checker.pipeline import FileResult, FileSummary
 
@@ -85,7 +84,7 @@ def entry_for(result: FileResult, summary: FileSummary, *, base: Path | None, ou
     else:
         status = "godkand" if summary.passed else "underkand"
     return Entry(
-        name=visible_name(display_name(result.path, base)),
+        name=visible_name(relative_name(result.path, base)),
         unit=clean_display(summary.unit) if summary.unit else None,
         kind=(NOT_A_REPORT if summary.other else describe_kind(summary.kind, summary.tertial)) if summary.error is None else "–",
         year=summary.year,
@@ -102,11 +101,6 @@ def entry_for(result: FileResult, summary: FileSummary, *, base: Path | None, ou
     )
 
 
-def display_name(path: Path, base: Path | None) -> str:
-    if base is not None:
-        with contextlib.suppress(ValueError):
-            return path.absolute().relative_to(base.absolute()).as_posix()
-    return path.as_posix()
 
 
 def _relative(path: Path | None, folder: Path) -> str | None:
