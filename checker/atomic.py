@@ -31,38 +31,31 @@ def atomic_write(
              with (caches that must not be readable by others); otherwise it
              gets the mode of the file it replaces, or a new file's mode.
     """
-    path = Path(path)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
+    with atomic_path(path, private=private) as temporary:
         text = {} if binary else {"encoding": "utf-8", "newline": "\n"}
-        with os.fdopen(fd, "wb" if binary else "w", **text) as handle:
+        with open(temporary, "wb" if binary else "w", **text) as handle:
             yield handle
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        if not private:
-            os.chmod(temp_name, _target_mode(path))
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path, *, private: bool = False) -> Iterator[Path]:
     """A temporary file's name beside `path`, which replaces `path` when the block ends without an exception.
 
     For writers that open the file themselves (openpyxl saves a workbook to a
     name: given a stream, an interrupted save leaves its zip writer holding a
-    closed file).
+    closed file), and the one place atomic_write's temporary file is made.
+    The file is made owner-only (mkstemp); `private` keeps it so.
     """
     path = Path(path)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         yield Path(temp_name)
-        os.chmod(temp_name, _target_mode(path))
+        if not private:
+            os.chmod(temp_name, _target_mode(path))
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):

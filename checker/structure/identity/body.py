@@ -15,9 +15,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from checker.docx_reader import Block, ParagraphBlock, TableBlock
-from checker.model import Report
+from checker.model import Aktivitet, Indikator, Report
 from checker.structure.identity.clues import Clue, combined
 from checker.text import fold_ocr
 
@@ -227,19 +228,19 @@ def _section_titles(report: Report) -> Iterator[str]:
         stack.extend(section.children)
 
 
-def _all_indikatorer(report: Report) -> Iterator:
-    for kf in report.all_kf_mal():
-        yield from kf.indikatorer
-        for nm in kf.namndmal:
-            yield from nm.indikatorer
-    for goal in report.all_enhetsmal():
-        yield from goal.indikatorer
+def _all_indikatorer(report: Report) -> Iterator[Indikator]:
+    return _at_every_level(report, "indikatorer")
 
 
-def _all_aktiviteter(report: Report) -> Iterator:
+def _all_aktiviteter(report: Report) -> Iterator[Aktivitet]:
+    return _at_every_level(report, "aktiviteter")
+
+
+def _at_every_level(report: Report, attribute: str) -> Iterator[Any]:
+    """Indicators or activities of every goal: KF-mål, nämndmål and enhetsmål."""
     for kf in report.all_kf_mal():
-        yield from kf.aktiviteter
+        yield from getattr(kf, attribute)
         for nm in kf.namndmal:
-            yield from nm.aktiviteter
+            yield from getattr(nm, attribute)
     for goal in report.all_enhetsmal():
-        yield from goal.aktiviteter
+        yield from getattr(goal, attribute)
