@@ -261,3 +261,35 @@ def starts_like(text: str, label: str, max_ratio: float = 0.2) -> int | None:
         if edits <= limit and (best is None or (edits, abs(length - n)) < best[:2]):
             best = (edits, abs(length - n), length)
     return best[2] if best is not None else None
+
+
+# --- unit names (a document's identity, and the threads that group documents by it) -------------------------------------------------------------------------
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def unit_key(name: str) -> tuple[str, ...]:
+    """The words of a unit's name, folded (case, diacritics, typical OCR letters) and without punctuation."""
+    return tuple(_NOT_WORD.sub(" ", fold_ocr(name)).split())
+
+
+def same_unit(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """The same unit despite spelling: the words agree one by one (in order or sorted).
+
+    A word of five letters or more may differ by one letter ("Aspuddens" and
+    "Aspudden", a scanner's "hemtjanst" and "hemtjänst"); shorter words and
+    numbers must agree exactly, so "Förskolan 2" is not "Förskolan 3".
+    """
+    if a == b or "".join(a) == "".join(b):
+        return True
+    return _aligned(a, b) or _aligned(tuple(sorted(a)), tuple(sorted(b)))
+
+
+def _aligned(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    if len(a) != len(b) or not a:
+        return False
+    return all(
+        x == y or (min(len(x), len(y)) >= 5 and not (x.isdigit() or y.isdigit())
+                   and Levenshtein.distance(x, y, score_cutoff=1) <= 1)
+        for x, y in zip(a, b, strict=True)
+    )

@@ -35,7 +35,7 @@ from checker.model import (
     Source,
 )
 from checker.structure import furniture, items, sections
-from checker.structure.identity import Line, Stated, identify, identify_unit
+from checker.structure.identity import Line, Stated, identify, identify_unit, read_declared
 from checker.structure.labels import GoalHeading, GoalLevel, PartLabel, PartName, match_goal_heading, match_part_label, match_status
 from checker.structure.tables import GridCell, GridRow, ParsedTable, TableKind, classify_header, parse_table
 from checker.text import fold_ocr, normalise
@@ -79,11 +79,12 @@ def recognise(content: DocxContent, stated: tuple[Stated, ...] = ()) -> Report:
     toc = _table_of_contents(lines)
     lines = [line for line in lines if isinstance(line, TableBlock) or line.block.block not in toc]
     front = _front_lines(content.blocks, toc)
-    unit = identify_unit(content, front, running, stated)
+    declared = read_declared(content, front, stated)
+    unit = identify_unit(content, declared, running)
     builder = _ReportBuilder(content.path, unit.value if isinstance(unit.value, str) else None)
     builder.run(lines)
     report = builder.finish()
-    identity = identify(content, report, front, unit, stated)
+    identity = identify(content, report, declared, unit, stated)
     if identity.other is not None:
         # Not a plan or report: its headings are not a plan's sections, and reading them as such
         # would only bring findings about a structure the document never had.
@@ -152,7 +153,7 @@ def _repeated_furniture(paragraphs: list[ParagraphBlock]) -> set[str]:
     for index, text in enumerate(texts):
         if furniture.is_furniture(text):
             beside.update(texts[i] for i in (index - 1, index + 1) if 0 <= i < len(texts))
-            in_headers.update(texts[i] for i in _header_block_positions(texts, index))
+            in_headers.update(_header_block(texts, index))
     occurrences = Counter(fold_ocr(text) for text in texts if len(text) <= 40)
     by_key: Counter[str] = Counter()
     for text, count in beside.items():
@@ -181,15 +182,15 @@ _HEADER_REACH = 3
 _FRONT_PAGE_LINES = 40
 
 
-def _header_block_positions(texts: list[str], index: int) -> list[int]:
-    """Where the short lines on either side of the furniture line at `index` stand, as far as a page header reaches."""
+def _header_block(texts: list[str], index: int) -> list[str]:
+    """The short lines on either side of the furniture line at `index`, as far as a page header reaches."""
     found = []
     for step in (-1, 1):
         at = index + step
         while 0 <= at < len(texts) and abs(at - index) <= _HEADER_REACH:
             if not _short_line(texts[at]):
                 break  # running text: the header ends here
-            found.append(at)
+            found.append(texts[at])
             at += step
     return found
 

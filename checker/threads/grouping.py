@@ -14,17 +14,14 @@ with the reason, in Swedish.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import Levenshtein
-
 from checker.config import ThreadOverride as Override
-from checker.text import fold_ocr
+from checker.text import fold_ocr, same_unit, unit_key
 
 if TYPE_CHECKING:
     from checker.model import Report
@@ -72,11 +69,6 @@ class DocInfo:
         if self.kind == "tertialrapport" and self.tertial in (1, 2):
             return f"T{self.tertial}"
         return None
-
-
-def override_matches(override: Override, path: Path) -> bool:
-    """Whether a [trad] pattern (relative to the configuration file's folder) names this file."""
-    return override.matches(path)
 
 
 def apply_override(override: Override, info: DocInfo) -> DocInfo:
@@ -165,7 +157,7 @@ def group_documents(docs: Iterable[DocInfo], overrides: Sequence[Override] = ())
     unplaced: list[Unplaced] = []
     names: dict[int, Counter[str]] = {}
     for info in sorted(docs, key=lambda d: d.path.as_posix()):
-        override = next((o for o in overrides if override_matches(o, info.path)), None)
+        override = next((o for o in overrides if o.matches(info.path)), None)
         if override is not None:
             info = apply_override(override, info)
         reason = _why_unplaced(info)
@@ -222,35 +214,3 @@ def _duplicate_notes(threads: Sequence[Thread]) -> list[str]:
                     f"de andra dokumenten i tråden jämförs med {found[0].path.name}."
                 )
     return notes
-
-
-# --- unit names -------------------------------------------------------------------------
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def unit_key(name: str) -> tuple[str, ...]:
-    """The words of a unit's name, folded (case, diacritics, typical OCR letters) and without punctuation."""
-    return tuple(_NOT_WORD.sub(" ", fold_ocr(name)).split())
-
-
-def same_unit(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """The same unit despite spelling: the words agree one by one (in order or sorted).
-
-    A word of five letters or more may differ by one letter ("Aspuddens" and
-    "Aspudden", a scanner's "hemtjanst" and "hemtjänst"); shorter words and
-    numbers must agree exactly, so "Förskolan 2" is not "Förskolan 3".
-    """
-    if a == b or "".join(a) == "".join(b):
-        return True
-    return _aligned(a, b) or _aligned(tuple(sorted(a)), tuple(sorted(b)))
-
-
-def _aligned(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    if len(a) != len(b) or not a:
-        return False
-    return all(
-        x == y or (min(len(x), len(y)) >= 5 and not (x.isdigit() or y.isdigit())
-                   and Levenshtein.distance(x, y, score_cutoff=1) <= 1)
-        for x, y in zip(a, b, strict=True)
-    )

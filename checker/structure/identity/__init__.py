@@ -39,9 +39,10 @@ from checker.structure.identity.front import (
 from checker.structure.identity.names import name_clues, name_words
 from checker.structure.identity.other import recognise_other
 from checker.structure.identity.title import Title, describe_kind
-from checker.structure.identity.unit import cleaner_unit, least_damaged, same_unit, unit_key
+from checker.structure.identity.unit import cleaner_unit, least_damaged
+from checker.text import same_unit, unit_key
 
-__all__ = ["Line", "Stated", "describe_kind", "identify", "identify_unit"]
+__all__ = ["Declared", "Line", "Stated", "describe_kind", "identify", "identify_unit", "read_declared"]
 
 _ROLE_KIND: dict[str, Kind] = {
     "VP": "verksamhetsplan", "T1": "tertialrapport", "T2": "tertialrapport", "VB": "verksamhetsberattelse",
@@ -50,23 +51,34 @@ _WEAK_SOURCES = frozenset({"filnamn", "mapp"})
 _FIRM_YEAR = 0.6
 
 
-def identify_unit(
-    content: DocxContent, front: Sequence[Line], running: Sequence[str] = (), stated: Sequence[Stated] = ()
-) -> Inferred:
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """Where the file names itself – the front page, running headers, text boxes, the properties – and
+    what the coordinator states about it: read once, used for the unit before the body is read and
+    for type and year after."""
+
+    clues: tuple[Clue, ...]
+    title: Title | None  # on the front page, else in a running header, else in a text box
+    property_title: Title | None
+
+
+def read_declared(content: DocxContent, front: Sequence[Line], stated: Sequence[Stated] = ()) -> Declared:
+    front_clues, front_title = front_page_clues(front)
+    header_clues, header_title = running_clues(content.header_texts, "sidhuvud", "sidhuvud eller sidfot")
+    box_clues, box_title = running_clues(content.textbox_texts, "textruta", "en textruta")
+    property_found, property_title = property_clues(content.core_title, content.core_subject)
+    clues = (*front_clues, *header_clues, *box_clues, *property_found, *_stated_clues(stated))
+    return Declared(clues, front_title or header_title or box_title, property_title)
+
+
+def identify_unit(content: DocxContent, declared: Declared, running: Sequence[str] = ()) -> Inferred:
     """The unit, decided before the structure is read: reading analysis cells needs it ("Analys" / unit / text)."""
-    front_clues, _ = front_page_clues(front)
-    header_clues, _ = running_clues(content.header_texts, "sidhuvud", "sidhuvud eller sidfot")
-    box_clues, _ = running_clues(content.textbox_texts, "textruta", "en textruta")
-    property_found, _ = property_clues(content.core_title, content.core_subject)
     # `running`: the recogniser's running headers and footers left in the text by a PDF or scan round trip
     # (lines that stand by page furniture wherever they occur, checker.structure.recognizer).
     in_text, _ = running_clues(running, "sidhuvud", "sidhuvud eller sidfot i texten")
     paragraphs = [b.text for b in content.blocks if isinstance(b, ParagraphBlock)]
     in_text.extend(repeated_name_over_address(paragraphs))
-    clues = [
-        c for c in (*front_clues, *header_clues, *box_clues, *property_found, *in_text, *_stated_clues(stated))
-        if c.field == "unit"
-    ]
+    clues = [c for c in (*declared.clues, *in_text) if c.field == "unit"]
     clues.extend(body_unit_clues(content.blocks))
     clues.extend(_corroborated_by_name(clues, name_words(content.path)))
     unit = _decide_unit(clues)
@@ -77,28 +89,21 @@ def identify_unit(
 
 
 def identify(
-    content: DocxContent, report: Report, front: Sequence[Line], unit: Inferred, stated: Sequence[Stated] = ()
+    content: DocxContent, report: Report, declared: Declared, unit: Inferred, stated: Sequence[Stated] = ()
 ) -> Identity:
     """Decide the report's identity and write it into `report` (kind, year, tertial, unit, title, notes)."""
-    front_clues, front_title = front_page_clues(front)
-    header_clues, header_title = running_clues(content.header_texts, "sidhuvud", "sidhuvud eller sidfot")
-    box_clues, box_title = running_clues(content.textbox_texts, "textruta", "en textruta")
-    property_found, property_title = property_clues(content.core_title, content.core_subject)
     body = read_body(report, content.blocks)
     from_body = body.clues
-    clues = [
-        *front_clues, *header_clues, *box_clues, *property_found, *from_body,
-        *name_clues(content.path), *_stated_clues(stated),
-    ]
+    clues = [*declared.clues, *from_body, *name_clues(content.path)]
     identity = _decide_all([c for c in clues if c.field != "unit"], unit)
-    title = front_title or header_title or box_title
+    title = declared.title
     identity.title_kind = title.kind if title else None
     identity.title_year = title.year if title else None
     identity.body_kind = body.firm_kind  # type: ignore[assignment]
     identity.body_year = _firm_year(decide(c for c in from_body if c.field == "year"))
     if not _has_goals(report) and not any(s.role for s in stated):
         _recognise_other(identity, content)
-    _apply(report, identity, title or property_title)
+    _apply(report, identity, title or declared.property_title)
     return identity
 
 
@@ -118,15 +123,17 @@ def _decide_all(clues: list[Clue], unit: Inferred) -> Identity:
 
 
 def _decide_unit(clues: list[Clue]) -> Inferred:
-    """Unit names written differently ("Hägersten- Älvsjö hemtjänst", "HAGERSTEN-ALVSJO HEMTJANST") count as one."""
-    keys: list[tuple[str, str]] = []  # (a spelling seen, its group key)
+    """Unit names written differently ("Hägersten- Älvsjö hemtjänst", "HAGERSTEN-ALVSJO HEMTJANST") count as one,
+    by the same rule that puts documents in one unit's thread (checker.text.same_unit)."""
+    groups: list[tuple[str, ...]] = []  # the words of the first spelling of each name seen
 
-    def key(value: str | int) -> str:
-        for spelling, group in keys:
-            if same_unit(spelling, str(value)):
-                return group
-        keys.append((str(value), unit_key(str(value))))
-        return keys[-1][1]
+    def key(value: str | int) -> tuple[str, ...]:
+        words = unit_key(str(value))
+        group = next((seen for seen in groups if same_unit(seen, words)), None)
+        if group is None:
+            groups.append(words)
+            group = words
+        return group
 
     return decide(clues, key=key, spelling=lambda group: least_damaged([str(c.value) for c in group]))
 
@@ -136,13 +143,14 @@ def _corroborated_by_name(clues: Iterable[Clue], words: set[str]) -> list[Clue]:
     if not words:
         return []
     extra: list[Clue] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, ...]] = set()
     for clue in clues:
-        if clue.field != "unit" or unit_key(str(clue.value)) in seen:
+        unit_words = unit_key(str(clue.value)) if clue.field == "unit" else ()
+        if not unit_words or unit_words in seen:
             continue
-        seen.add(unit_key(str(clue.value)))
-        name_words_of_unit = {w for w in unit_key(str(clue.value)).replace("-", " ").split() if len(w) >= 4}
-        if any(word.startswith(mine[:-1]) or mine.startswith(word) for word in words for mine in name_words_of_unit):
+        seen.add(unit_words)
+        long_words = {w for w in unit_words if len(w) >= 4}
+        if any(word.startswith(mine[:-1]) or mine.startswith(word) for word in words for mine in long_words):
             extra.append(Clue("unit", clue.value, "filnamn", "filens eller mappens namn nämner samma enhet", 0.2))
     return extra
 

@@ -10,7 +10,7 @@ confidence is lowered by how strongly the runner-up is supported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -51,7 +51,7 @@ def combined(weights: Iterable[float]) -> float:
 
 def decide(
     clues: Iterable[Clue],
-    key: Callable[[str | int], str | int] = lambda v: v,
+    key: Callable[[str | int], Hashable] = lambda v: v,
     spelling: Callable[[list[Clue]], str | int] | None = None,
 ) -> Inferred:
     """The best-supported value among `clues` (all of one field), with its evidence and confidence.
@@ -59,7 +59,7 @@ def decide(
     `key` groups values that are the same thing written differently (unit names);
     `spelling` picks how the winning group's value is shown (default: as its strongest witness wrote it).
     """
-    groups: dict[str | int, list[Clue]] = {}
+    groups: dict[Hashable, list[Clue]] = {}
     for clue in clues:
         groups.setdefault(key(clue.value), []).append(clue)
     if not groups:
@@ -99,16 +99,3 @@ def _evidence(group: list[Clue]) -> list[Evidence]:
         for same in counted.values()
     ]
     return sorted(evidence, key=lambda e: -e.weight)
-
-
-SOURCE_NAMES: dict[str, str] = {
-    "rubrik": "rubriken",
-    "sidhuvud": "sidhuvud eller sidfot",
-    "textruta": "en textruta",
-    "egenskaper": "dokumentegenskaperna",
-    "filnamn": "filnamnet",
-    "mapp": "mappens namn",
-    "innehall": "innehållet",
-    "installning": "malkoll.toml",
-    "kommandorad": "kommandoraden",
-}

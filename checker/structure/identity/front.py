@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from checker.model import IdentitySource
 from checker.structure.identity.clues import WEIGHT_PROPERTIES, WEIGHT_RUNNING, WEIGHT_TITLE, Clue
-from checker.structure.identity.title import Title, describe_kind, read_title
+from checker.structure.identity.title import Title, read_title
 from checker.structure.identity.unit import is_street_address, is_template_heading, is_unit_candidate
 from checker.text import fold_ocr
 
@@ -159,7 +159,3 @@ def _unit_above_address(lines: Sequence[Line], source: IdentitySource, weight: f
 def _running_unit(line: str) -> bool:
     """A header line that names the unit: name-like, and not the kind of report or its furniture."""
     return is_unit_candidate(line) and not fold_ocr(line).startswith(("stockholms stad", "tjansteutlatande"))
-
-
-def describe_title(title: Title) -> str:
-    return describe_kind(title.kind, title.tertial) + (f" {title.year}" if title.year else "")

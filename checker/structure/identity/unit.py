@@ -110,20 +110,6 @@ def _names_a_kind(text: str) -> bool:
     return read_title(text) is not None
 
 
-def unit_key(name: str) -> str:
-    """Comparison key: "Hägersten- Älvsjö hemtjänst" and "Hagersten-Alvsjo hemtjanst" are one unit."""
-    folded = fold_ocr(name)
-    folded = re.sub(r"\s*-\s*", "-", folded)
-    return re.sub(r"[^\w-]+", " ", folded).strip()
-
-
-def same_unit(a: str, b: str) -> bool:
-    """The same name up to one OCR edit per ten letters."""
-    key_a, key_b = unit_key(a), unit_key(b)
-    allowed = max(1, min(len(key_a), len(key_b)) // 10)
-    return Levenshtein.distance(key_a, key_b, score_cutoff=allowed) <= allowed
-
-
 def cleaner_unit(unit: str | None, texts: Iterable[str]) -> str | None:
     """The unit's name as written with the least scan damage anywhere in the document.
 
