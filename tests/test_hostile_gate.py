@@ -18,17 +18,12 @@ from checker.findings import Severity
 from checker.watch import Watcher, WatchOptions
 from tests import hostile_inputs as h
 from tests.test_annotate import write_report
+from tests.test_hostile_filesystem import _watch_once
 
 
 @pytest.fixture(scope="module")
 def catalog():
     return load_rules([default_rules_dir()]).filtered()
-
-
-def _watch_once(folder: Path, catalog, log: list[str]) -> int:
-    options = WatchOptions(folder=folder, out_dir=folder / "granskning", settle=0.0, poll=True, once=True)
-    with Runner(catalog, None, jobs=1, timeout=0, fail_level=Severity.ERROR) as runner:
-        return Watcher(options, runner, log=log.append).run()
 
 
 # --- 1. an output folder that is the input ---------------------------------------------------------
