@@ -130,7 +130,7 @@ def process(job: Job, rules: RuleSet, fail_level: Severity, acceptances: Any = N
     from checker.acceptance import Acceptances, accept, comment_acceptances
     from checker.engine import check_report
     from checker.pipeline import check_file
-    from checker.reader import read_report
+    from checker.reading.report import read_report
 
     reader = read_report if not job.stated else lambda path: read_report(path, job.stated)
     result = check_file(job.path, rules, reader=reader, checker=check_report)
@@ -604,7 +604,7 @@ class Runner:
             context, inherit = multiprocessing.get_context("fork"), True
         if inherit:
             # Import the reader here, once, so forked workers share it instead of importing it each.
-            import checker.reader  # noqa: F401
+            import checker.reading.report  # noqa: F401
 
             if self.rules is None:
                 self._load_spec()

@@ -36,7 +36,7 @@ class _Model(BaseModel):
 
 
 class Source(_Model):
-    """Where something came from in the .docx body.
+    """Where something came from in the document's body.
 
     `block` is the position in body order (paragraphs and tables interleaved);
     `paragraph` counts body paragraphs only, `table` counts body tables only;
@@ -52,9 +52,16 @@ class Source(_Model):
     table: int | None = None
     row: int | None = None
     column: int | None = None
+    # For a PDF: the page (1-based) and the line on it (1-based, page headers not counted).
+    page: int | None = None
+    line: int | None = None
 
     def describe(self) -> str:
-        """A short Swedish description for people: "stycke 12", "tabell 3, rad 2, kolumn 1"."""
+        """A short Swedish description for people: "stycke 12", "tabell 3, rad 2, kolumn 1", "sida 7, rad 12"."""
+        if self.page is not None:
+            # A PDF reader counts pages and lines, not Word's paragraphs; the table number helps find a row.
+            where = f"sida {self.page}, rad {self.line}" if self.line is not None else f"sida {self.page}"
+            return f"{where} (tabell {self.table + 1})" if self.table is not None else where
         if self.table is not None:
             parts = [f"tabell {self.table + 1}"]
             if self.row is not None:

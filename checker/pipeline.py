@@ -26,13 +26,13 @@ if TYPE_CHECKING:
     from checker.engine import RuleSet
     from checker.model import Report
 
-Reader = Callable[[Path], "Report"]
+ReportReader = Callable[[Path], "Report"]
 Checker = Callable[["Report", "RuleSet"], list[Finding]]
 
-__all__ = ["Checker", "FileResult", "FileSummary", "Reader", "RunSummary", "check_file"]
+__all__ = ["Checker", "FileResult", "FileSummary", "ReportReader", "RunSummary", "check_file"]
 
 
-def check_file(path: Path, rules: RuleSet, *, reader: Reader, checker: Checker) -> FileResult:
+def check_file(path: Path, rules: RuleSet, *, reader: ReportReader, checker: Checker) -> FileResult:
     started = time.perf_counter()
     stage = "lästes"
     try:

@@ -16,7 +16,7 @@ says in Swedish what the file is and what to do about it:
   unpacked to disk, but no Word document has one;
 * an .xlsx, .pptx, .docm (macros) or template renamed .docx.
 
-XML parts are read later by checker.docx_reader; `has_dtd` and
+XML parts are read later by checker.reading.docx; `has_dtd` and
 `check_xml_parts` refuse the document-type declarations that entity attacks
 need (OOXML never has one) in every part and every encoding, and
 `xml_problem` explains the parser's own resource limits.

@@ -754,7 +754,7 @@ def _unknown_rule_message(rule_id: str, known: list[str]) -> str:
 
 def dump(request: DumpRequest) -> int:
     from checker.errors import ReadError
-    from checker.reader import StatedReader
+    from checker.reading.report import OverridingReader
 
     file = request.file
     if not file.exists():
@@ -776,7 +776,7 @@ def dump(request: DumpRequest) -> int:
     # The same malkoll.toml as check ([trad]: the file's type, year and unit), and --typ/--ar/--enhet.
     settings = load_settings(request.options, file.parent)
     try:
-        report = StatedReader(settings.threads)(file)
+        report = OverridingReader(settings.threads)(file)
     except ReadError as error:
         err(f"{error.path}: {error.problem}")
         return EXIT_FINDINGS

@@ -152,7 +152,7 @@ def document_cache(maxsize: int) -> Callable[[_Fn], _Fn]:
 
 
 def clear_document_caches() -> None:
-    """Forget every document_cache's answers (checker.reader does this before each document)."""
+    """Forget every document_cache's answers (checker.reading.report does this before each document)."""
     for cached in _DOCUMENT_CACHES:
         cached.cache_clear()
 

@@ -32,11 +32,11 @@ from checker.output.annotate import (
     summary_comment,
 )
 from checker.cli import main
-from checker.docx_reader import _body_elements
+from checker.reading.docx import body_elements
 from checker.engine import check_report, default_rules_dir, load_rules
 from checker.findings import Finding, Location, Severity
 from checker.model import Source
-from checker.reader import read_report
+from checker.reading.report import read_report
 from tests.external import missing
 from tests.fixtures import docbuilder as db
 
@@ -97,7 +97,7 @@ def comments_by_anchor(path: Path) -> dict[int, tuple[str, tuple[object, ...]]]:
     texts = {c.comment_id: c.text for c in document.comments}
     anchors: dict[int, tuple[str, tuple[object, ...]]] = {}
     paragraph = table = -1
-    for block in _body_elements(document.element.body):
+    for block in body_elements(document.element.body):
         if block.tag == W + "p":
             paragraph += 1
         else:
@@ -123,7 +123,7 @@ def _leading(parent) -> int:
 
 def paragraph_texts(path: Path) -> list[str]:
     document = docx.Document(str(path))
-    return ["".join(t.text or "" for t in b.iter(W + "t")) for b in _body_elements(document.element.body) if b.tag == W + "p"]
+    return ["".join(t.text or "" for t in b.iter(W + "t")) for b in body_elements(document.element.body) if b.tag == W + "p"]
 
 
 def verdict_for(findings: list[Finding], fail_level: Severity = Severity.ERROR) -> Verdict:
@@ -188,7 +188,7 @@ def test_comment_text_has_message_rule_and_help() -> None:
 def test_empty_paragraph_and_cell_get_an_empty_run(tmp_path: Path) -> None:
     source = write_report(tmp_path / "enhet.docx")
     document = docx.Document(str(source))
-    blocks = list(_body_elements(document.element.body))
+    blocks = list(body_elements(document.element.body))
     paragraphs = [b for b in blocks if b.tag == W + "p"]
     empty_index = next(i for i, p in enumerate(paragraphs) if not "".join(p.itertext()).strip())
     table_index = 0

@@ -21,7 +21,7 @@ from checker.output.annotate import annotate
 from checker.engine import check_report, default_rules_dir, load_rules
 from checker.findings import Finding
 from checker.model import Report
-from checker.reader import read_report
+from checker.reading.report import read_report
 from tests.fixtures import docbuilder as db
 from tests.test_annotate import verdict_for
 

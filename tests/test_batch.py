@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import checker.reader
+import checker.reading.report
 from checker.batch import (
     Job,
     ProgressBar,
@@ -120,7 +120,7 @@ def slow_or_crashing_reader(original):
 def test_a_file_over_the_time_limit_is_unreadable_and_the_run_goes_on(
     catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checker.reader, "read_report", slow_or_crashing_reader(checker.reader.read_report))
+    monkeypatch.setattr(checker.reading.report, "read_report", slow_or_crashing_reader(checker.reading.report.read_report))
     good = write_report(tmp_path / "a_bra.docx")
     slow = write_report(tmp_path / "b_seg.docx")
     after = write_report(tmp_path / "c_bra.docx")
@@ -137,7 +137,7 @@ def test_a_file_over_the_time_limit_is_unreadable_and_the_run_goes_on(
 
 
 def test_a_crashing_worker_takes_only_its_own_file(catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checker.reader, "read_report", slow_or_crashing_reader(checker.reader.read_report))
+    monkeypatch.setattr(checker.reading.report, "read_report", slow_or_crashing_reader(checker.reading.report.read_report))
     paths = [write_report(tmp_path / name) for name in ("a.docx", "b_krasch.docx", "c.docx", "d.docx")]
     with Runner(catalog, SPEC, jobs=2, timeout=60) as runner:
         results = list(runner.run(Job(p) for p in paths))
@@ -147,7 +147,7 @@ def test_a_crashing_worker_takes_only_its_own_file(catalog, tmp_path: Path, monk
 
 def test_time_limit_through_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(checker.reader, "read_report", slow_or_crashing_reader(checker.reader.read_report))
+    monkeypatch.setattr(checker.reading.report, "read_report", slow_or_crashing_reader(checker.reading.report.read_report))
     write_report(tmp_path / "a.docx")
     write_report(tmp_path / "b_seg.docx")
     (tmp_path / "malkoll.toml").write_text("timeout = 1\n", encoding="utf-8")
@@ -237,7 +237,7 @@ def test_progress_bar_only_on_a_terminal_and_for_more_than_a_few_files(monkeypat
 
 
 def test_severity_of_a_timed_out_file_fails_the_run(catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checker.reader, "read_report", slow_or_crashing_reader(checker.reader.read_report))
+    monkeypatch.setattr(checker.reading.report, "read_report", slow_or_crashing_reader(checker.reading.report.read_report))
     slow = write_report(tmp_path / "seg.docx")
     with Runner(catalog, SPEC, jobs=1, timeout=0.5, fail_level=Severity.ERROR) as runner:
         (result,) = list(runner.run([Job(slow)]))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checker.findings import Finding
-from checker.reader import read_report
+from checker.reading.report import read_report
 
 engine = pytest.importorskip("checker.engine")
 

@@ -141,12 +141,12 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     rules_lang.__path__ = []
     errors = types.ModuleType("checker.rules_lang.errors")
     errors.RuleLoadError = FakeRuleLoadError
-    reader = types.ModuleType("checker.reader")
+    reader = types.ModuleType("checker.reading.report")
     reader.read_report = fake_read_report
     monkeypatch.setitem(sys.modules, "checker.engine", engine)
     monkeypatch.setitem(sys.modules, "checker.rules_lang", rules_lang)
     monkeypatch.setitem(sys.modules, "checker.rules_lang.errors", errors)
-    monkeypatch.setitem(sys.modules, "checker.reader", reader)
+    monkeypatch.setitem(sys.modules, "checker.reading.report", reader)
     monkeypatch.setenv("COLUMNS", "250")  # long tmp paths on one line
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
@@ -534,7 +534,7 @@ def test_rules_unknown_id(fakes: Path, capsys: pytest.CaptureFixture[str]) -> No
 def _real_engine_available() -> bool:
     try:
         import checker.engine  # noqa: F401
-        import checker.reader  # noqa: F401
+        import checker.reading.report  # noqa: F401
     except ImportError:
         return False
     return True

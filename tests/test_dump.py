@@ -300,7 +300,7 @@ SAMPLE_REPORTS = sorted((REPO / "reports").glob("*.docx"))
 @pytest.mark.skipif(not SAMPLE_REPORTS, reason="inga exempeldokument i reports/")
 def test_sample_reports_dump_valid_json() -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    from checker.reader import read_report
+    from checker.reading.report import read_report
 
     validator = jsonschema.Draft202012Validator(dump_schema())
     for path in SAMPLE_REPORTS:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from checker import docx_reader as reader
+from checker.reading import docx as reader
 from checker import values
 from checker.structure import furniture, labels, sections, tables
 from checker.text import (
@@ -253,7 +253,7 @@ def _pairing_one_by_one(kind: str, lefts: list, rights: list, paired: dict) -> l
 
 def test_goals_are_paired_as_scoring_each_pair_in_turn_pairs_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every sample against every other (same unit and not, all states): the same pairs, the same confidence."""
-    from checker.reader import read_report
+    from checker.reading.report import read_report
     from checker.threads import matching
 
     reports = [read_report(path) for path in REPORTS]

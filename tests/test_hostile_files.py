@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from checker.errors import ReadError
-from checker.reader import read_report
+from checker.reading.report import read_report
 from tests import hostile_inputs as h
 from tests.test_annotate import write_report
 
@@ -248,7 +248,7 @@ def test_no_entity_is_expanded_and_no_file_is_read(tmp_path: Path, monkeypatch: 
     # And below the reader's own refusal, the parser it uses would not have fetched or expanded anything either.
     from lxml import etree
 
-    from checker.docx_reader import _PARSER
+    from checker.reading.docx import _PARSER
 
     root = etree.fromstring(f'<!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]><x>&e;</x>'.encode(), _PARSER)
     assert SECRET not in etree.tostring(root).decode() and (root.text or "") == ""
@@ -327,7 +327,7 @@ def test_absurd_sizes_are_read_or_explained_in_bounded_time(big_folder) -> None:
 def test_nested_tables_keep_their_text(tmp_path: Path) -> None:
     path = tmp_path / "nastlat.docx"
     path.write_bytes(h.nested_tables(50))
-    from checker.docx_reader import read_docx
+    from checker.reading.docx import read_docx
 
     content = read_docx(path)
     table = next(b for b in content.blocks if hasattr(b, "rows"))

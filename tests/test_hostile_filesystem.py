@@ -175,7 +175,7 @@ def test_odd_file_names_in_a_folder_and_named_alone(tmp_path: Path, catalog) -> 
 
 def _during_read(monkeypatch: pytest.MonkeyPatch, deed: Callable[[Path], None]) -> None:
     """Do `deed` to the file right after the reader has opened and checked it, before it parses anything."""
-    import checker.docx_reader as reader
+    import checker.reading.docx as reader
 
     real = reader.open_package
     done: set[Path] = set()

@@ -25,10 +25,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from checker.docx_reader import read_docx
+from checker.reading.docx import read_docx
 from checker.engine import load_rules
 from checker.errors import ReadError
-from checker.reader import read_report
+from checker.reading.report import read_report
 from checker.rules_lang.errors import RuleLoadError
 from checker.rules_lang.patterns import compile_pattern, regex_problem
 from checker.structure.recognizer import recognise

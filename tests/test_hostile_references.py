@@ -186,7 +186,7 @@ def test_the_traps_notice_a_reader(tmp_path: Path, traps: Traps) -> None:
 
 def test_the_rewritten_report_really_refers_outside(tmp_path: Path, traps: Traps) -> None:
     """The attack is what it says: every reference is in the package, and the report still reads."""
-    from checker.reader import read_report
+    from checker.reading.report import read_report
 
     secret = tmp_path / "hemligt.txt"
     secret.write_text(SECRET, encoding="utf-8")

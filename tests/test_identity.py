@@ -21,7 +21,7 @@ import pytest
 
 from checker.cli import main
 from checker.engine import RuleSet, check_report, load_rules
-from checker.reader import read_report
+from checker.reading.report import read_report
 from tests.fixtures import docbuilder as db
 from tests.fixtures.build_reports import planned_reports
 

@@ -9,7 +9,7 @@ import pytest
 
 from checker.engine import RuleSet, check_report, load_rules
 from checker.findings import Severity
-from checker.reader import read_report
+from checker.reading.report import read_report
 from tests.fixtures import docbuilder as db
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from checker.errors import ReadError
-from checker.reader import read_report
+from checker.reading.report import read_report
 
 
 def _save(document, tmp_path: Path, name: str = "doc.docx") -> Path:

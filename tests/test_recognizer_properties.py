@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.docx_reader import Cell, DocxContent, ParagraphBlock, Run, TableBlock
+from checker.reading.blocks import Cell, DocumentContent, ParagraphBlock, Run, TableBlock
 from checker.structure.recognizer import recognise
 
 _LINES = [
@@ -77,7 +77,7 @@ def test_recognise_never_crashes(spec: list) -> None:
             blocks.append(_paragraph(index, *item))
         else:
             blocks.append(_table(index, item))
-    report = recognise(DocxContent(path=Path("x.docx"), blocks=blocks))
+    report = recognise(DocumentContent(path=Path("x.docx"), blocks=blocks))
     for goal in report.all_enhetsmal():
         assert goal.source.block < len(blocks)
         for item in goal.forvantat_resultat:

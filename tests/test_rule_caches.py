@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from checker.engine import check_report, default_rules_dir, load_rules
 from checker.findings import Finding
-from checker.reader import read_report
+from checker.reading.report import read_report
 from checker.rules_lang import functions
 from checker.rules_lang.functions import PhraseMatcher, partial_ratio_reaches
 from checker.rules_lang.vocabulary import Para

@@ -25,7 +25,7 @@ import pytest
 
 from checker.engine import RuleSet, check_report, default_rules_dir, load_rules
 from checker.model import Report
-from checker.reader import read_report
+from checker.reading.report import read_report
 from checker.threads.links import Links
 from tests.fixtures.docbuilder import build_docx
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checker.model import Report
-from checker.reader import read_report
+from checker.reading.report import read_report
 from checker.text import fold
 
 REPORTS = Path(__file__).resolve().parent.parent / "reports"

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from checker.model import Report
-from checker.reader import read_report
+from checker.reading.report import read_report
 from tests.benchmark import corpus
 
 BASES = ("vb", "vp", "t2")

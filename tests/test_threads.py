@@ -26,7 +26,7 @@ from checker.engine import (
     load_rules,
 )
 from checker.model import Report
-from checker.reader import read_report
+from checker.reading.report import read_report
 from checker.threads.folder import read_threads
 from checker.threads.grouping import DocInfo, group_documents, same_unit, unit_key
 from checker.threads.links import Links

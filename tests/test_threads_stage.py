@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import checker.engine
-import checker.reader
+import checker.reading.report
 import checker.threads.stage as stage_module
 from checker.cli import main
 from tests.fixtures import docbuilder as db
@@ -142,13 +142,13 @@ def test_the_thread_stage_reads_no_document_a_second_time(
     import checker.threads.kept
 
     reads: list[str] = []
-    original = checker.reader.read_report
+    original = checker.reading.report.read_report
 
     def counting(path: Path) -> Any:
         reads.append(Path(path).as_posix())
         return original(path)
 
-    monkeypatch.setattr(checker.reader, "read_report", counting)
+    monkeypatch.setattr(checker.reading.report, "read_report", counting)
     here = ["--jobs", "1", "--timeout", "0"]  # in this process, so every reading is counted
     _, kept, _ = check_json(capsys, str(folder), *here)
     assert len(reads) == len(kept["files"]) == len(set(reads))
@@ -169,7 +169,7 @@ def test_a_document_that_breaks_before_the_thread_stage_keeps_its_own_result(
     copy = tmp_path / "in"
     shutil.copytree(folder, copy)
     _, expected, _ = check_json(capsys, str(copy), *jobs)
-    monkeypatch.setattr(checker.reader, "read_report", breaking_reader(checker.reader.read_report, "Bagarmossen/vp.docx"))
+    monkeypatch.setattr(checker.reading.report, "read_report", breaking_reader(checker.reading.report.read_report, "Bagarmossen/vp.docx"))
     _, data, _ = check_json(capsys, str(copy), *jobs)
     got, before = by_name(data), by_name(expected)
     assert list(got) == list(before)
@@ -214,8 +214,8 @@ def test_a_thread_whose_worker_dies_or_hangs_costs_only_its_thread_rules(
     _, expected, _ = check_json(capsys, str(folder), "--jobs", "2")
     seen = tmp_path / "seen"
     seen.mkdir()
-    monkeypatch.setattr(checker.reader, "read_report",
-                        failing_reader(checker.reader.read_report, "Aspudden 2024/vb.docx", seen, how))
+    monkeypatch.setattr(checker.reading.report, "read_report",
+                        failing_reader(checker.reading.report.read_report, "Aspudden 2024/vb.docx", seen, how))
     started = time.monotonic()
     _, data, _ = check_json(capsys, str(folder), "--jobs", "2", "--timeout", "3")
     assert time.monotonic() - started < 100  # far below the 120 s the thread would hang
@@ -323,10 +323,10 @@ def test_the_held_results_are_deleted_after_an_interruption(
 
 
 def test_a_kept_report_is_taken_once_and_a_damaged_one_is_read_again(tmp_path: Path) -> None:
-    from checker.threads.kept import KeptReports, keep, kept_reader
+    from checker.threads.kept import KeptReports, keep, reader_preferring_kept
 
     document = Path(__file__).resolve().parent.parent / "reports" / "aspudden_vb2025_export.docx"
-    report = checker.reader.read_report(document)
+    report = checker.reading.report.read_report(document)
     store = KeptReports()
     try:
         assert store.folder.stat().st_mode & 0o077 == 0  # only the user can look inside
@@ -334,9 +334,9 @@ def test_a_kept_report_is_taken_once_and_a_damaged_one_is_read_again(tmp_path: P
 
         def fallback(path: Path) -> Any:
             read_from_document.append(path)
-            return checker.reader.read_report(path)
+            return checker.reading.report.read_report(path)
 
-        read = kept_reader(store.folder, fallback)
+        read = reader_preferring_kept(store.folder, fallback)
         keep(store.folder, document, report)
         assert read(document) == report and read_from_document == []
         assert list(store.folder.iterdir()) == []  # taken: a document is in one thread only

@@ -28,7 +28,7 @@ from checker.batch import Job
 from checker.findings import Severity
 from checker.output.overview import HTML_NAME, XLSX_NAME
 from checker.pipeline import FileResult
-from checker.reader import read_report
+from checker.reading.report import read_report
 from checker.watch import Watcher, WatchOptions, is_complete_docx
 from tests.fixtures import docbuilder as db
 from tests.test_annotate import report_spec, write_report

@@ -180,7 +180,7 @@ class _Anchors:
     """Finds the runs a comment is anchored to, from a finding's Source."""
 
     def __init__(self, document: DocxDocument) -> None:
-        from checker.docx_reader import body_elements  # the reader's own walk, so indices agree
+        from checker.reading.docx import body_elements  # the reader's own walk, so indices agree
 
         self.document = document
         self.blocks = list(body_elements(document.element.body))
@@ -346,7 +346,7 @@ def _span(tc: Any) -> int:
 
 
 def _text_runs(p: Any) -> list[Any]:
-    from checker.docx_reader import iter_runs  # skips deleted text, as the reader does
+    from checker.reading.docx import iter_runs  # skips deleted text, as the reader does
 
     return [r for r in iter_runs(p) if any(child.tag in _VISIBLE for child in r)]
 

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checker.docx_reader import Block, DocxContent, ParagraphBlock, TableBlock
+from checker.reading.blocks import Block, Cell, DocumentContent, ParagraphBlock, Place, TableBlock
 from checker.model import (
     Enhetsmal,
     KfInriktningsmal,
@@ -69,11 +69,11 @@ class _Line:
         if self.cell is not None:
             return self.cell
         if self._source is None:
-            self._source = Source(block=self.block.block, paragraph=self.block.paragraph)
+            self._source = Source(block=self.block.block, paragraph=self.block.paragraph, **printed_at(self.block.place))
         return self._source
 
 
-def recognise(content: DocxContent, stated: tuple[Stated, ...] = ()) -> Report:
+def recognise(content: DocumentContent, stated: tuple[Stated, ...] = ()) -> Report:
     """The report's structure from its blocks; then what it is (type, year, unit) from all the evidence."""
     lines, running = _prepare(content.blocks)
     toc = _table_of_contents(lines)
@@ -731,8 +731,19 @@ def _grid_rows(table: TableBlock) -> list[GridRow]:
         # of reading a wide indicator table.
         grid_cells = [GridCell("" if cell.merged_from_above else cell.text, None, cell.span) for cell in cells]
         merged = len(cells) == 1 and table.columns > 1
-        rows.append(GridRow(cells=grid_cells, source=Source(block=table.block, table=table.table, row=row_index), merged=merged))
+        row_source = Source(block=table.block, table=table.table, row=row_index, **printed_at(_row_place(cells)))
+        rows.append(GridRow(cells=grid_cells, source=row_source, merged=merged))
     return rows
+
+
+def _row_place(cells: list[Cell]) -> Place | None:
+    """Where a table row is printed: its first cell that has a place (PDF tables only)."""
+    return next((cell.place for cell in cells if cell.place is not None), None)
+
+
+def printed_at(place: Place | None) -> dict[str, int]:
+    """The page and line of a Source, for a block read from a PDF; nothing for a .docx."""
+    return {} if place is None else {"page": place.page, "line": place.line}
 
 
 def _layout_table_lines(table: TableBlock) -> list[_Line] | None:
@@ -748,7 +759,7 @@ def _layout_table_lines(table: TableBlock) -> list[_Line] | None:
         for cell in row:
             if cell.merged_from_above:
                 continue
-            source = Source(block=table.block, table=table.table, row=cell.row, column=cell.column)
+            source = Source(block=table.block, table=table.table, row=cell.row, column=cell.column, **printed_at(cell.place))
             for text in cell.text.split("\n"):
                 if not text.strip():
                     continue
@@ -781,7 +792,7 @@ def _pasted_table(lines: list[_Line | TableBlock], start: int) -> tuple[GridRow,
                 break  # the next pasted table starts
             rows.append(_pasted_row(line, len(rows) + 1))
         elif _looks_like_analysis(line.text) and rows:
-            source = Source(block=line.block.block, paragraph=line.block.paragraph, row=len(rows) + 1)
+            source = Source(block=line.block.block, paragraph=line.block.paragraph, row=len(rows) + 1, **printed_at(line.block.place))
             rows.append(GridRow(cells=[GridCell(line.text, source)], source=source, merged=True))
         else:
             break
@@ -793,11 +804,11 @@ def _pasted_row(line: _Line, row: int) -> GridRow:
     cells = [
         GridCell(
             text=normalise(text),
-            source=Source(block=line.block.block, paragraph=line.block.paragraph, row=row, column=column),
+            source=Source(block=line.block.block, paragraph=line.block.paragraph, row=row, column=column, **printed_at(line.block.place)),
         )
         for column, text in enumerate(line.block.raw.split("\t"))
     ]
-    return GridRow(cells=cells, source=Source(block=line.block.block, paragraph=line.block.paragraph, row=row))
+    return GridRow(cells=cells, source=Source(block=line.block.block, paragraph=line.block.paragraph, row=row, **printed_at(line.block.place)))
 
 
 def _looks_like_analysis(text: str) -> bool:

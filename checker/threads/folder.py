@@ -17,7 +17,7 @@ from pathlib import Path
 from checker.config import ThreadOverride
 from checker.errors import MalkollError, ReadError
 from checker.model import Report
-from checker.pipeline import Reader
+from checker.pipeline import ReportReader
 from checker.threads.grouping import (
     DocInfo,
     Grouping,
@@ -46,17 +46,17 @@ def links_for(thread: Thread, reports: dict[Path, Report]) -> Links:
     return Links([(member.role, reports[member.path]) for member in thread.all_members() if member.path in reports])
 
 
-def _default_reader(overrides: Sequence[ThreadOverride] = ()) -> Reader:
-    from checker.reader import StatedReader
+def _default_reader(overrides: Sequence[ThreadOverride] = ()) -> ReportReader:
+    from checker.reading.report import OverridingReader
 
-    return StatedReader(tuple(overrides))
+    return OverridingReader(tuple(overrides))
 
 
 def read_threads(
     files: Iterable[Path],
     overrides: Sequence[ThreadOverride] = (),
     *,
-    reader: Reader | None = None,
+    reader: ReportReader | None = None,
     problems: Iterable[tuple[Path, str]] = (),
 ) -> ThreadRun:
     """Read every file and group the documents into threads."""

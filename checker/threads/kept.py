@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.atomic import atomic_write
-from checker.pipeline import Reader
+from checker.pipeline import ReportReader
 from checker.text import clear_document_caches
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def keep(folder: Path, path: Path, report: Report) -> None:
         log.debug("Rapporten för %s kunde inte sparas till trådreglerna: %r", path, error)
 
 
-def kept_reader(folder: Path | None, fallback: Reader) -> Reader:
+def reader_preferring_kept(folder: Path | None, fallback: ReportReader) -> ReportReader:
     """A reader that takes a document's kept report (once) and reads the document only when there is none."""
     if folder is None:
         return fallback
@@ -72,7 +72,7 @@ def kept_reader(folder: Path | None, fallback: Reader) -> Reader:
         report = _take(folder, path)
         if report is None:
             return fallback(path)
-        # As reading does (checker.reader): answers about other documents' text are of no use now, and
+        # As reading does (checker.reading.report): answers about other documents' text are of no use now, and
         # kept from thread to thread they made a worker grow by 15 MB over a thousand documents.
         clear_document_caches()
         return report

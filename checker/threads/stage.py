@@ -38,7 +38,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from checker.config import ThreadOverride
 from checker.findings import Finding
-from checker.pipeline import Reader
+from checker.pipeline import ReportReader
 from checker.results import FileResult
 from checker.threads.grouping import DocInfo, Grouping, Thread, group_documents
 from checker.threads.kept import KeptReports
@@ -104,11 +104,11 @@ class ThreadJob:
 
     def run(self, rules: RuleSet, fail_level: Any = None) -> ThreadOutcome:
         # Looked up when the job runs (not imported at the top) so that a test's reader reaches the workers.
-        from checker.reader import StatedReader
-        from checker.threads.kept import kept_reader
+        from checker.reading.report import OverridingReader
+        from checker.threads.kept import reader_preferring_kept
 
         try:
-            return run_thread(self.thread, rules, kept_reader(self.kept, StatedReader(self.overrides)), views=self.views)
+            return run_thread(self.thread, rules, reader_preferring_kept(self.kept, OverridingReader(self.overrides)), views=self.views)
         finally:
             # A thread holds several reports at once, and their trees are cyclic garbage afterwards: left to
             # the collector's own schedule, a worker carried a few threads' worth and grew by tens of MB.
@@ -131,7 +131,7 @@ class ThreadJob:
                                    f"{_ON_ITS_OWN}")
 
 
-def run_thread(thread: Thread, rules: RuleSet, reader: Reader, *, views: bool = True) -> ThreadOutcome:
+def run_thread(thread: Thread, rules: RuleSet, reader: ReportReader, *, views: bool = True) -> ThreadOutcome:
     """Read a thread's documents, run the thread rules on each, and keep only findings and the compact view."""
     from checker.engine import check_thread
     from checker.errors import ReadError
@@ -194,7 +194,7 @@ class ThreadStage:
         rules: RuleSet,
         overrides: Sequence[ThreadOverride] = (),
         *,
-        reader: Reader | None = None,
+        reader: ReportReader | None = None,
         views: bool = True,
     ) -> None:
         self.rules = rules
@@ -335,7 +335,7 @@ def has_thread_rules(rules: RuleSet | None) -> bool:
 
 
 def thread_outcomes(
-    jobs: Sequence[ThreadJob], rules: RuleSet, run: JobRunner | None, reader: Reader | None = None
+    jobs: Sequence[ThreadJob], rules: RuleSet, run: JobRunner | None, reader: ReportReader | None = None
 ) -> Iterable[ThreadOutcome]:
     """The jobs' outcomes in order: through `run` (the workers, checker.batch.Runner.run), else here."""
     if not jobs:
@@ -343,9 +343,9 @@ def thread_outcomes(
     if run is not None:
         return run(jobs)
     if reader is None:
-        from checker.reader import StatedReader
+        from checker.reading.report import OverridingReader
 
-        return (run_thread(job.thread, rules, StatedReader(job.overrides), views=job.views) for job in jobs)
+        return (run_thread(job.thread, rules, OverridingReader(job.overrides), views=job.views) for job in jobs)
     return (run_thread(job.thread, rules, reader, views=job.views) for job in jobs)
 
 

@@ -248,7 +248,7 @@ def per_document(paths: Sequence[Path], plans: Sequence[corpus.DocPlan], rounds:
     import docx
 
     from checker.engine import check_report, default_rules_dir, load_rules
-    from checker.reader import read_report
+    from checker.reading.report import read_report
 
     rules = load_rules([default_rules_dir()]).filtered()
     rows = []
@@ -389,7 +389,7 @@ _SCALE_PROBE = """
 import json, sys, time
 from pathlib import Path
 from checker.engine import check_report, default_rules_dir, load_rules
-from checker.reader import read_report
+from checker.reading.report import read_report
 def status(key):
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith(key))
@@ -407,7 +407,7 @@ print(json.dumps({"seconds": seconds, "base_kib": before, "peak_kib": status("Vm
 
 def scaling(paths: Sequence[Path], plans: Sequence[corpus.DocPlan], rounds: int) -> dict[str, Any]:
     from checker.engine import check_report, default_rules_dir, load_rules
-    from checker.reader import read_report
+    from checker.reading.report import read_report
 
     rules = load_rules([default_rules_dir()]).filtered()
     rows = []

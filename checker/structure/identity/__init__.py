@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checker.config import ThreadOverride as Stated
-from checker.docx_reader import DocxContent, ParagraphBlock
+from checker.reading.blocks import DocumentContent, ParagraphBlock
 from checker.model import Identity, IdentitySource, Inferred, Kind, Report
 from checker.structure.identity.body import read_body
 from checker.structure.identity.body_unit import body_unit_clues
@@ -62,7 +62,7 @@ class Declared:
     property_title: Title | None
 
 
-def read_declared(content: DocxContent, front: Sequence[Line], stated: Sequence[Stated] = ()) -> Declared:
+def read_declared(content: DocumentContent, front: Sequence[Line], stated: Sequence[Stated] = ()) -> Declared:
     front_clues, front_title = front_page_clues(front)
     header_clues, header_title = running_clues(content.header_texts, "sidhuvud", "sidhuvud eller sidfot")
     box_clues, box_title = running_clues(content.textbox_texts, "textruta", "en textruta")
@@ -71,7 +71,7 @@ def read_declared(content: DocxContent, front: Sequence[Line], stated: Sequence[
     return Declared(clues, front_title or header_title or box_title, property_title)
 
 
-def identify_unit(content: DocxContent, declared: Declared, running: Sequence[str] = ()) -> Inferred:
+def identify_unit(content: DocumentContent, declared: Declared, running: Sequence[str] = ()) -> Inferred:
     """The unit, decided before the structure is read: reading analysis cells needs it ("Analys" / unit / text)."""
     # `running`: the recogniser's running headers and footers left in the text by a PDF or scan round trip
     # (lines that stand by page furniture wherever they occur, checker.structure.recognizer).
@@ -89,7 +89,7 @@ def identify_unit(content: DocxContent, declared: Declared, running: Sequence[st
 
 
 def identify(
-    content: DocxContent, report: Report, declared: Declared, unit: Inferred, stated: Sequence[Stated] = ()
+    content: DocumentContent, report: Report, declared: Declared, unit: Inferred, stated: Sequence[Stated] = ()
 ) -> Identity:
     """Decide the report's identity and write it into `report` (kind, year, tertial, unit, title, notes)."""
     body = read_body(report, content.blocks)
@@ -179,7 +179,7 @@ def _has_goals(report: Report) -> bool:
     return bool(report.inriktningsmal)
 
 
-def _recognise_other(identity: Identity, content: DocxContent) -> None:
+def _recognise_other(identity: Identity, content: DocumentContent) -> None:
     lines = [b.text for b in content.blocks if isinstance(b, ParagraphBlock)]
     other = recognise_other([*content.header_texts, *lines])
     if other is not None:

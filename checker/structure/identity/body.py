@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from checker.docx_reader import Block, ParagraphBlock, TableBlock
+from checker.reading.blocks import Block, ParagraphBlock, TableBlock
 from checker.model import Aktivitet, Indikator, Report
 from checker.structure.identity.clues import Clue, combined
 from checker.text import fold_ocr

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from checker.docx_reader import Block, ParagraphBlock, TableBlock
+from checker.reading.blocks import Block, ParagraphBlock, TableBlock
 from checker.structure.identity.clues import Clue
 from checker.structure.identity.unit import is_template_heading, is_unit_candidate
 from checker.text import fold_ocr

@@ -1,4 +1,4 @@
-"""The reader's public entry point: a .docx file → the typed report model."""
+"""A file (.docx or PDF) → the typed report model: read its blocks, recognise the report in them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.docx_reader import read_docx
+from checker.reading import read_content
 from checker.model import Report
 from checker.config import ThreadOverride, stated_for
 from checker.structure.recognizer import recognise
@@ -29,7 +29,7 @@ def read_report(path: Path, stated: tuple[ThreadOverride, ...] = ()) -> Report:
     # kept, they made a worker's memory grow with the batch.
     clear_document_caches()
     try:
-        content = read_docx(Path(path))
+        content = read_content(Path(path))
         report = recognise(content, stated)
         if content.comments:  # "Målkoll: godkänn VB06 – skäl" in the goal it concerns (checker.acceptance)
             from checker.acceptance import comments_in
@@ -42,7 +42,7 @@ def read_report(path: Path, stated: tuple[ThreadOverride, ...] = ()) -> Report:
 
 
 @dataclass(frozen=True)
-class StatedReader:
+class OverridingReader:
     """read_report with what the coordinator states about each file applied: one reader for check,
     watch, thread and dump alike. Picklable, so a worker process can be given it."""
 

@@ -23,6 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 from lxml import etree
 
 from checker.errors import ReadError
+from checker.reading.blocks import Block, Cell, DocumentContent, ListKind, ParagraphBlock, Run, TableBlock
 from checker.safety import (
     PackageProblem,
     check_part,
@@ -47,87 +48,14 @@ _TR, _TC, _TCPR, _GRID_SPAN, _VMERGE = W + "tr", W + "tc", W + "tcPr", W + "grid
 # Containers whose text is not part of the running text of a paragraph.
 _SKIPPED_SUBTREES = {_DEL, _MOVE_FROM, W + "instrText", W + "delInstrText", W + "footnoteReference", W + "pPr", W + "rPr"}
 
-ListKind = Literal["number", "bullet"]
-
-
-@dataclass(slots=True)
-class Run:
-    text: str
-    bold: bool
-    italic: bool
-
-
-@dataclass(slots=True)
-class ParagraphBlock:
-    """One body paragraph. `raw` is the text as written (tabs and breaks kept)."""
-
-    block: int
-    paragraph: int
-    raw: str
-    text: str
-    style: str
-    heading_level: int | None
-    runs: list[Run]
-    list_kind: ListKind | None = None
-    # The label Word would show in front of a list item: "1.", "a)", "•".
-    list_marker: str | None = None
-
-    @property
-    def is_bold(self) -> bool:
-        """All visible text is bold (a heading typed by hand)."""
-        visible = [r for r in self.runs if r.text.strip()]
-        return bool(visible) and all(r.bold for r in visible)
-
-
-@dataclass(slots=True)
-class Cell:
-    row: int
-    column: int
-    span: int
-    raw: str
-    text: str
-    # True for a cell that continues a vertical merge from the row above.
-    merged_from_above: bool = False
-
-
-@dataclass(slots=True)
-class TableBlock:
-    block: int
-    table: int
-    rows: list[list[Cell]]
-    columns: int
-
-
-Block = ParagraphBlock | TableBlock
-
-
-@dataclass(slots=True)
-class DocxContent:
-    """Everything the recogniser needs from one file."""
-
-    path: Path
-    blocks: list[Block]
-    # Text of page headers and footers, text boxes (a cover page is often laid
-    # out in them) and the core-properties title: places where the document's
-    # kind and year are often written.
-    header_texts: list[str] = field(default_factory=list)
-    textbox_texts: list[str] = field(default_factory=list)
-    core_title: str | None = None
-    # The core-properties subject, where some templates put the unit's name.
-    core_subject: str | None = None
-    # Word comments addressed to Målkoll ("Målkoll: godkänn VB06 – skäl"): (text, first block, last block)
-    # of the range they are anchored to (checker.acceptance).
-    comments: list[tuple[str, int, int]] = field(default_factory=list)
-
-
-def read_docx(path: Path) -> DocxContent:
+def read_docx(path: Path) -> DocumentContent:
     """Open `path` and return its blocks in body order. Raises ReadError in Swedish."""
     package = _open(path)
     styles = _style_table(package.styles)
     numbering = _Numbering(package.numbering)
     body = package.body
     blocks = list(_walk_body(body, styles, numbering)) if body is not None else []
-    return DocxContent(
+    return DocumentContent(
         path=path,
         blocks=blocks,
         header_texts=_header_texts(package),
@@ -1019,5 +947,4 @@ def _core_title(title: str | None) -> str | None:
 
 
 # The names these two had while only this module was meant to use them.
-_body_elements = body_elements
 _iter_runs = iter_runs
