@@ -23,6 +23,7 @@ from checker.text import fold_ocr
 _SLACK = 4.0
 # A line this much further from the one above than the table's closest lines starts a new row (points).
 _ROW_GAP = 2.5
+_CELL_LEADING = 0.35
 
 
 @dataclass(slots=True)
@@ -113,9 +114,12 @@ def _fill(table: UnruledTable, lines: list[Line], index: int, header: Line, repe
     above = header
     in_header = True
     row: list[UnruledCell] | None = None if repeated else table.rows[0]
+    row_size: float | None = None  # the font size of the table's rows: text in another size is not the table's
     while index < len(lines):
         line = lines[index]
         if line.page != above.page or line.x0 < table.edges[0] - _SLACK * 2 or _structural(line) or header_of(line):
+            break
+        if row_size is not None and abs(line.size - row_size) > 0.5:
             break
         gap = line.top - above.bottom
         if gap > 2.5 * line.size:
@@ -131,8 +135,12 @@ def _fill(table: UnruledTable, lines: list[Line], index: int, header: Line, repe
             above = line
             index += 1
             continue
-        widest = closest if leading is None or closest is None else min(closest, leading)
+        # Without the document's leading, a line gap of a third of the font size is what a cell's own lines have.
+        usual = leading if leading is not None else _CELL_LEADING * line.size
+        widest = None if closest is None else min(closest, usual)
         new_row = row is None or left_header or (not in_header and widest is not None and gap > widest + _ROW_GAP)
+        if not in_header and row_size is None:
+            row_size = line.size
         if new_row:
             row = _new_row(table, line)
         else:
