@@ -53,6 +53,9 @@ class Word:
     top: float
     bottom: float
     style: Style
+    # Starts where the word before it ends, drawn as a separate text (the next cell of a table whose text
+    # overflowed its column, or the rest of a word in another text object).
+    glued: bool = False
 
 
 @dataclass(slots=True)
@@ -69,6 +72,8 @@ class Line:
     runs: list[Run] = field(default_factory=list)
     size: float = 0.0
     bold: bool = False
+    # What stands before each word in `raw`: "" (the first, or a glued word), " " or "\t".
+    separators: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -87,11 +92,13 @@ def page_words(textpage: pdfium.PdfTextPage, height: float) -> list[Word]:
     chars: list[str] = []
     x0 = x1 = top = bottom = 0.0
     style: Style | None = None
+    current_key: int | None = None
+    glued = False
     for index in range(count):
         code = get_unicode(handle, index)
         if code in _BREAKS or code == 0:
             if chars:
-                words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
                 chars = []
             continue
         if not get_box(handle, index, rect_ref):
@@ -103,20 +110,26 @@ def page_words(textpage: pdfium.PdfTextPage, height: float) -> list[Word]:
             char_style = styles[key] = _style(handle, index)
         left, right = rect.left, rect.right
         char_top, char_bottom = height - rect.top, height - rect.bottom
+        next_glued = False
         if chars:
             same_line = abs(char_bottom - bottom) < 0.3 * max(char_style.size, 1.0)
             gap = left - x1
             if not same_line or char_style != style or gap > _SPACE_GAP * char_style.size or gap < -char_style.size:
-                words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
                 chars = []
+            elif key != current_key:
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
+                chars = []
+                next_glued = True
         if not chars:
-            x0, top, bottom, style = left, char_top, char_bottom, char_style
+            x0, top, bottom, style, glued = left, char_top, char_bottom, char_style, next_glued
+        current_key = key
         chars.append(_char(code))
         x1 = max(x1, right) if len(chars) > 1 else right
         top = min(top, char_top)
         bottom = max(bottom, char_bottom)
     if chars:
-        words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+        words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
     return words
 
 
@@ -181,13 +194,19 @@ def group_lines(words: list[Word], page: int) -> list[Line]:
 def make_line(words: list[Word], page: int) -> Line:
     words = sorted(words, key=lambda w: w.x0)
     gaps = [word.x0 - previous.x1 for previous, word in zip(words, words[1:])]
-    column = _column_gap(gaps, words)
+    column = _column_gap([gap for gap, word in zip(gaps, words[1:]) if not word.glued], words)
     pieces: list[str] = []
     runs: list[Run] = []
+    separators: list[str] = []
     for index, word in enumerate(words):
         separator = ""
         if index > 0:
-            separator = "\t" if gaps[index - 1] > column else " "
+            gap = gaps[index - 1]
+            if word.glued and gap <= _SPACE_GAP * word.style.size:
+                separator = ""
+            else:
+                separator = "\t" if gap > column else " "
+        separators.append(separator)
         text = separator + word.text
         pieces.append(text)
         style = word.style
@@ -210,4 +229,5 @@ def make_line(words: list[Word], page: int) -> Line:
         runs=runs,
         size=max(sizes, key=lambda s: sizes[s]),
         bold=bool(visible) and all(w.style.bold for w in visible),
+        separators=separators,
     )
