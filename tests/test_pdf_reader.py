@@ -469,3 +469,12 @@ def test_built_scan_pdf_reads_like_the_scanned_docx(fixture_pdfs: Path, stem: st
         assert partner is not None, f"{finding} not found in the PDF's findings {unpaired}"
         unpaired.remove(partner)
     assert not unpaired
+
+
+def test_an_invisible_ocr_layer_reads_like_visible_text(fixture_pdfs: Path, tmp_path: Path) -> None:
+    """A scan's OCR text is drawn invisibly over the page image (render mode 3); it is the text all the same."""
+    spec = db.load_source("hagersten_alvsjo_vp2024")
+    pb.build_pdf(spec, tmp_path / "osynlig.pdf", state="scan", invisible_text=True)
+    visible = structure(read_report(fixture_pdfs / "hagersten_alvsjo_vp2024_scan.pdf"))
+    assert structure(read_report(tmp_path / "osynlig.pdf")) == visible
+    assert visible["enhetsmal"] and visible["indikatorer"]
