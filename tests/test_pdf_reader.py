@@ -478,3 +478,18 @@ def test_an_invisible_ocr_layer_reads_like_visible_text(fixture_pdfs: Path, tmp_
     visible = structure(read_report(fixture_pdfs / "hagersten_alvsjo_vp2024_scan.pdf"))
     assert structure(read_report(tmp_path / "osynlig.pdf")) == visible
     assert visible["enhetsmal"] and visible["indikatorer"]
+
+
+def test_a_typed_dash_starts_an_item_after_a_sentence_but_not_inside_one(tmp_path: Path) -> None:
+    def page(p: Page) -> None:
+        p.line(full_line("Enheten", "har:"))
+        p.line(full_line("-", "punkt"))
+        p.line(full_line("-", "punkt,"))
+        p.line("fortsättning.")
+        p.line(full_line("Avvikelse", "enligt"))
+        p.line("- Lex Sarah.")
+
+    texts = [b.text for b in paragraphs(read_pdf(draw(tmp_path / "a.pdf", page)))]
+    assert len(texts) == 4, texts
+    assert texts[1].startswith("- ") and texts[2].startswith("- ") and texts[2].endswith("punkt, fortsättning.")
+    assert texts[3].endswith("enligt - Lex Sarah.")
