@@ -169,22 +169,21 @@ def test_bold_and_larger_lines_are_headings_with_bold_runs(tmp_path: Path) -> No
 
 def test_goal_lines_labels_and_list_items_start_paragraphs(tmp_path: Path) -> None:
     def page(p: Page) -> None:
-        # Each line fills the column, so only what the line says can start a new paragraph.
-        narrow = 200.0
-        for text in ("Nämndmål: Äldre har ett tryggt liv", "Enhetsmål: Enheten arbetar för", "Förväntat resultat",
-                     "1. Färre personal per kund och", "• Kunderna är nöjda med maten"):
-            p.line(text)
-        del narrow
+        # Each line above the next is full, so only what the next line says can start a new paragraph.
+        p.line(full_line("Nämndmål:", "slut"))
+        p.line(full_line("Enhetsmål:", "slut"))
+        p.line("Förväntat resultat")
+        p.line(full_line("•", "slut"))
+        p.line(full_line("1.", "slut"))
+        p.line("Sista raden.")
 
-    content = read_pdf(draw(tmp_path / "a.pdf", page))
-    blocks = paragraphs(content)
-    assert [b.text for b in blocks] == [
-        "Nämndmål: Äldre har ett tryggt liv", "Enhetsmål: Enheten arbetar för", "Förväntat resultat",
-        "1. Färre personal per kund och", "Kunderna är nöjda med maten",
-    ]
-    # A typed number stays in the text (as the .docx reader gives a typed number); a bullet becomes the marker.
-    assert (blocks[3].list_kind, blocks[3].list_marker) == (None, None)
-    assert (blocks[4].list_kind, blocks[4].list_marker) == ("bullet", "•")
+    blocks = paragraphs(read_pdf(draw(tmp_path / "a.pdf", page)))
+    assert [b.text.split(" ")[0] for b in blocks] == ["Nämndmål:", "Enhetsmål:", "Förväntat", "ord", "1."]
+    assert blocks[2].text == "Förväntat resultat"
+    assert blocks[4].text.endswith("slut Sista raden.")
+    # A bullet becomes the list marker; a typed number stays in the text (as the .docx reader gives it).
+    assert (blocks[3].list_kind, blocks[3].list_marker) == ("bullet", "•")
+    assert (blocks[4].list_kind, blocks[4].list_marker) == (None, None)
 
 
 def test_status_glyph_gives_the_same_bedomning_as_in_word(tmp_path: Path) -> None:
