@@ -341,11 +341,11 @@ def test_odd_but_valid_pdfs_read_without_error(tmp_path: Path) -> None:
     canvas.showPage()
     canvas.setPageRotation(90)
     canvas.setFont("Helvetica", 11)
-    canvas.drawString(LEFT, 700, "En roterad sida.")
+    canvas.drawString(LEFT, 700, "En roterad sida med en rad text.")
     canvas.showPage()
     canvas.save()
     content = read_pdf(tmp_path / "odd.pdf")
-    assert [b.text for b in paragraphs(content)] == ["En roterad sida."]
+    assert [b.text for b in paragraphs(content)] == ["En roterad sida med en rad text."]
 
 
 def test_a_file_that_is_not_a_pdf_is_a_read_error(tmp_path: Path) -> None:
