@@ -24,6 +24,8 @@ from checker.reading.blocks import Run
 _SPACE_GAP = 0.12
 # A gap wider than this many font sizes between two words is a column boundary (written "\t").
 _COLUMN_GAP = 1.6
+# ... and with other gaps on the line to compare with, a gap wider than this share of the font size can be.
+_TAB_GAP = 0.6
 # PDFium's font flag for an italic font (PDF spec, table 121: bit 7).
 _ITALIC_FLAG = 1 << 6
 _BOLD_WEIGHT = 600
@@ -32,7 +34,7 @@ _ITALIC_NAMES = ("italic", "oblique")
 # Characters that end a word and are not kept: spaces and the line ends PDFium adds.
 _BREAKS = {0x20, 0x09, 0x0A, 0x0D, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}
 # A soft hyphen, and the code PDFium gives a hyphen it judged to end a line.
-_HYPHENS = {0xAD: "-", 0x02: "-"}
+_HYPHENS = {0xAD: "-", 0x02: "-", 0xFFFE: "-"}
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
 
 
@@ -51,6 +53,9 @@ class Word:
     top: float
     bottom: float
     style: Style
+    # Starts where the word before it ends, drawn as a separate text (the next cell of a table whose text
+    # overflowed its column, or the rest of a word in another text object).
+    glued: bool = False
 
 
 @dataclass(slots=True)
@@ -67,6 +72,8 @@ class Line:
     runs: list[Run] = field(default_factory=list)
     size: float = 0.0
     bold: bool = False
+    # What stands before each word in `raw`: "" (the first, or a glued word), " " or "\t".
+    separators: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -85,11 +92,13 @@ def page_words(textpage: pdfium.PdfTextPage, height: float) -> list[Word]:
     chars: list[str] = []
     x0 = x1 = top = bottom = 0.0
     style: Style | None = None
+    current_key: int | None = None
+    glued = False
     for index in range(count):
         code = get_unicode(handle, index)
         if code in _BREAKS or code == 0:
             if chars:
-                words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
                 chars = []
             continue
         if not get_box(handle, index, rect_ref):
@@ -101,21 +110,40 @@ def page_words(textpage: pdfium.PdfTextPage, height: float) -> list[Word]:
             char_style = styles[key] = _style(handle, index)
         left, right = rect.left, rect.right
         char_top, char_bottom = height - rect.top, height - rect.bottom
+        next_glued = False
         if chars:
             same_line = abs(char_bottom - bottom) < 0.3 * max(char_style.size, 1.0)
             gap = left - x1
             if not same_line or char_style != style or gap > _SPACE_GAP * char_style.size or gap < -char_style.size:
-                words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
                 chars = []
+            elif key != current_key:
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
+                chars = []
+                next_glued = True
         if not chars:
-            x0, top, bottom, style = left, char_top, char_bottom, char_style
+            x0, top, bottom, style, glued = left, char_top, char_bottom, char_style, next_glued
+        current_key = key
         chars.append(_char(code))
         x1 = max(x1, right) if len(chars) > 1 else right
         top = min(top, char_top)
         bottom = max(bottom, char_bottom)
     if chars:
-        words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+        words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
     return words
+
+
+def _column_gap(gaps: list[float], words: list[Word]) -> float:
+    """The gap beyond which two words of a line stand in different columns (a tab stop, an unruled table).
+
+    A space is the line's narrowest gap (a justified line stretches all of them alike); a gap more than
+    twice that, and wider than half a letter height, is a tab; so is any gap wider than _COLUMN_GAP
+    letter heights (a header row whose every gap is a column gap). With one gap only, only a wide one is.
+    """
+    size = max(word.style.size for word in words)
+    if len(gaps) < 2:
+        return _COLUMN_GAP * size
+    return max(min(2.0 * max(min(gaps), 0.0), _COLUMN_GAP * size), _TAB_GAP * size)
 
 
 def _char(code: int) -> str:
@@ -165,22 +193,27 @@ def group_lines(words: list[Word], page: int) -> list[Line]:
 
 def make_line(words: list[Word], page: int) -> Line:
     words = sorted(words, key=lambda w: w.x0)
+    gaps = [word.x0 - previous.x1 for previous, word in zip(words, words[1:])]
+    column = _column_gap([gap for gap, word in zip(gaps, words[1:]) if not word.glued], words)
     pieces: list[str] = []
     runs: list[Run] = []
-    previous: Word | None = None
-    for word in words:
+    separators: list[str] = []
+    for index, word in enumerate(words):
         separator = ""
-        if previous is not None:
-            size = max(previous.style.size, word.style.size)
-            separator = "\t" if word.x0 - previous.x1 > _COLUMN_GAP * size else " "
-        pieces.append(separator + word.text)
+        if index > 0:
+            gap = gaps[index - 1]
+            if word.glued and gap <= _SPACE_GAP * word.style.size:
+                separator = ""
+            else:
+                separator = "\t" if gap > column else " "
+        separators.append(separator)
         text = separator + word.text
+        pieces.append(text)
         style = word.style
         if runs and runs[-1].bold == style.bold and runs[-1].italic == style.italic:
             runs[-1].text += text
         else:
             runs.append(Run(text, style.bold, style.italic))
-        previous = word
     sizes: dict[float, int] = {}
     for word in words:
         sizes[word.style.size] = sizes.get(word.style.size, 0) + len(word.text)
@@ -196,4 +229,5 @@ def make_line(words: list[Word], page: int) -> Line:
         runs=runs,
         size=max(sizes, key=lambda s: sizes[s]),
         bold=bool(visible) and all(w.style.bold for w in visible),
+        separators=separators,
     )
