@@ -22,6 +22,7 @@ from checker.structure.labels import match_goal_heading, match_part_label, match
 _BULLETS = frozenset("•◦▪▫●○■□◆◇➢➤►▶")
 _TYPED_NUMBER = re.compile(r"^(?:\d{1,2}|[a-z])[.)]$")
 _DASHES = frozenset({"-", "–", "*"})
+_PAGE_END_SENTENCE = (".", "!", "?", ":")
 _SENTENCE_ENDS = (".", ":", ";", "!", "?")
 # Words after which a trailing hyphen is a real one: "Hälso- och sjukvård", "för- eller nackdelar".
 _KEEPS_HYPHEN = frozenset({"och", "eller", "samt", "respektive", "resp.", "som", "till", "men", "liksom", "&"})
@@ -87,6 +88,10 @@ def _continues(paragraph: list[Line], line: Line, right_edge: Callable[[Line], f
         if gap < -1.0 or gap > widest:
             return False
     elif line.page != previous.page + 1:
+        return False
+    elif previous.raw.rstrip().endswith(_PAGE_END_SENTENCE) and line.raw[:1].isupper():
+        # Over a page break there is no gap to measure: a finished sentence above and a capital
+        # below are taken as a paragraph that ended with its page.
         return False
     first_word = line.words[0]
     space = 0.25 * line.size
