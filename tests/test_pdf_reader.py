@@ -512,3 +512,17 @@ def test_a_sentence_ending_two_pages_at_the_same_height_is_content(tmp_path: Pat
     texts = [b.text for b in paragraphs(content)]
     assert texts.count("Det bedrivs ett systematiskt arbete med friskfaktorer.") == 2
     assert "Tjänsteutlåtande" in content.header_texts and "Tjänsteutlåtande" not in texts
+
+
+def test_a_sentence_starting_like_a_table_header_is_no_table(tmp_path: Path) -> None:
+    """A scan's stray character leaves wide gaps in a line; "Aktiviteten genomförs …" is still a sentence."""
+    def page(p: Page) -> None:
+        p.canvas.setFont("Helvetica", 11)
+        for x, text in ((LEFT, "Aktiviteten genomförs enligt planen och"), (300, "&"), (360, "uppfylls.")):
+            p.canvas.drawString(x, HEIGHT - p.y - 11, text)
+        p.y += 13
+        p.line("Nästa stycke.")
+
+    content = read_pdf(draw(tmp_path / "a.pdf", page))
+    assert not tables(content)
+    assert paragraphs(content)[0].text.startswith("Aktiviteten genomförs enligt planen och")
