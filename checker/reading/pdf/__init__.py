@@ -3,8 +3,9 @@
 Page by page (checker.reading.pdf.lines, .rules, .tables): the characters
 become words, the ruling lines become table grids, the words inside a grid
 fill its cells and the others make the page's text lines. Then over the whole
-document: page headers and footers are set aside (.furniture), a table that
-continues over a page break is joined into one, and the text lines become
+document: page headers and footers are set aside (.furniture), a ruled table
+that continues over a page break is joined into one, tables printed without
+rules are rebuilt from their columns (.columns), and the text lines become
 paragraphs (.paragraphs). Each paragraph and cell carries the page and line
 it is printed on (blocks.Place), counted as a person counts them.
 
