@@ -1,0 +1,232 @@
+"""Annotated PDF copies: a highlight with a note on the text each finding is about.
+
+The PDFs are drawn with reportlab in the test, laid out as a report printed to
+PDF: a page header, a goal title wrapped and hyphenated over two lines, an
+indicator table, the indicator's name also in running text. Findings are made
+by hand with the page and line the PDF reader gives them. The copies are opened
+again with pypdf (the annotations) and pypdfium2 (the text under each
+highlight's rectangles): a note "sits on the text it is about" when the text
+under its highlight is the goal's or the indicator's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from checker.findings import Finding, Location, Severity
+from checker.model import Source
+from checker.output.annotate import (
+    AUTHOR,
+    AnnotateError,
+    Verdict,
+    finding_comment,
+    summary_comment,
+)
+from checker.output.annotate_pdf import annotate_pdf, squash
+
+GOAL = "Enheten arbetar för trygghet och delaktighet för alla äldre"
+INDICATOR = "Andel nöjda brukare"
+WIDTH, HEIGHT = A4
+
+
+def draw_report(path: Path) -> Path:
+    """Two pages: header, title, a goal wrapped with a hyphen, a paragraph naming the indicator, then its table."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for page in (1, 2):
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(50, HEIGHT - 30, f"Tjänsteutlåtande                Sid {page} (2)")
+        if page == 1:
+            pdf.setFont("Helvetica-Bold", 16)
+            pdf.drawString(50, HEIGHT - 80, "Verksamhetsberättelse 2025")
+            pdf.setFont("Helvetica-Bold", 11)
+            pdf.drawString(50, HEIGHT - 120, "Enhetsmål: Enheten arbetar för trygghet och delak-")
+            pdf.drawString(50, HEIGHT - 134, "tighet för alla äldre")
+            pdf.setFont("Helvetica", 11)
+            pdf.drawString(50, HEIGHT - 160, "Förväntat resultat")
+            pdf.drawString(50, HEIGHT - 180, f"Vi mäter {INDICATOR.lower()} varje år.")
+            pdf.drawString(50, HEIGHT - 220, "Indikator")
+            pdf.drawString(250, HEIGHT - 220, "Utfall")
+            pdf.drawString(50, HEIGHT - 240, INDICATOR)
+            pdf.drawString(250, HEIGHT - 240, "80 %")
+            pdf.line(45, HEIGHT - 226, 400, HEIGHT - 226)
+        else:
+            pdf.setFont("Helvetica", 11)
+            pdf.drawString(50, HEIGHT - 80, "Analys")
+            pdf.drawString(50, HEIGHT - 100, "Året har präglats av arbete med kontinuitet.")
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def finding(rule: str, severity: Severity, message: str, target: str | None, *, page: int | None = None,
+            line: int | None = None, block: int = 0, quote: str | None = None) -> Finding:
+    source = Source(block=block, page=page, line=line) if page is not None else None
+    return Finding(rule, severity, message, target, "enhetsmal", Location((), source), quote=quote)
+
+
+GOAL_FINDING = finding("VB03", Severity.ERROR, "Enhetsmålet saknar analys", GOAL, page=1, line=2, block=2)
+# The indicator's name is also in the paragraph on line 5 (the page header not counted); line 7 is its row.
+TABLE_FINDING = finding("IN01", Severity.WARNING, "Indikatorn saknar målvärde", INDICATOR, page=1, line=7, block=5)
+WHOLE_FINDING = finding("VB10", Severity.INFO, "Dokumentet saknar sammanfattande analys", None)
+
+
+def verdict_for(findings: list[Finding]) -> Verdict:
+    count = lambda s: sum(1 for f in findings if f.severity == s)  # noqa: E731
+    return Verdict(passed=count(Severity.ERROR) == 0, errors=count(Severity.ERROR),
+                   warnings=count(Severity.WARNING), infos=count(Severity.INFO), fail_level=Severity.ERROR)
+
+
+def annotations(path: Path) -> list[tuple[int, dict]]:
+    """(page index, annotation dictionary) for every annotation in the PDF, in page order."""
+    reader = pypdf.PdfReader(str(path))
+    return [(number, ref.get_object()) for number, page in enumerate(reader.pages) for ref in page.get("/Annots", [])]
+
+
+def highlighted_text(path: Path, page: int, annotation: dict) -> str:
+    """The text PDFium finds under each of the highlight's quadrilaterals, joined."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text = document[page].get_textpage()
+        quads = [float(v) for v in annotation["/QuadPoints"]]
+        pieces = []
+        for k in range(0, len(quads), 8):
+            left, top, right, bottom = quads[k], quads[k + 1], quads[k + 2], quads[k + 5]
+            pieces.append(text.get_text_bounded(left, bottom, right, top))
+        return " ".join(pieces)
+    finally:
+        document.close()
+
+
+def line_text(path: Path, page: int, annotation: dict) -> str:
+    """The whole printed line (page width) the highlight is on."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        _, bottom, _, top = (float(v) for v in annotation["/Rect"])
+        return document[page].get_textpage().get_text_bounded(0, bottom, WIDTH, top)
+    finally:
+        document.close()
+
+
+def write_copy(tmp_path: Path, findings: list[Finding], **kwargs: object) -> tuple[Path, Path]:
+    source = draw_report(tmp_path / "vb.pdf")
+    out = tmp_path / "ut"
+    copy = annotate_pdf(source, out / "vb.granskning.pdf", out, findings, verdict_for(findings), **kwargs)  # type: ignore[arg-type]
+    return source, copy
+
+
+# --- where the notes go ------------------------------------------------------------------
+
+
+def test_each_finding_is_a_highlight_on_its_text_with_its_note(tmp_path: Path) -> None:
+    findings = [GOAL_FINDING, TABLE_FINDING]
+    source, copy = write_copy(tmp_path, findings, when="2025-03-01 12:00")
+    highlights = [(page, a) for page, a in annotations(copy) if a["/Subtype"] == "/Highlight"]
+    assert len(highlights) == len(findings)
+    for (page, note), expected in zip(highlights, findings, strict=True):
+        assert page == 0
+        assert note["/Contents"] == finding_comment(expected, None)
+        assert note["/T"] == AUTHOR
+        assert note["/Popup"].get_object()["/Subtype"] == "/Popup"
+        assert squash(expected.target or "") in squash(highlighted_text(copy, page, note))
+    # The wrapped goal is highlighted on both of its lines.
+    assert len(highlights[0][1]["/QuadPoints"]) == 16
+
+
+def test_the_occurrence_at_the_reported_line_is_highlighted(tmp_path: Path) -> None:
+    """The indicator's name is in a paragraph and in the table: the row the finding points at wins."""
+    in_text = finding("IN01", Severity.WARNING, "Indikatorn nämns", INDICATOR, page=1, line=5, block=4)
+    _, copy = write_copy(tmp_path, [TABLE_FINDING, in_text])
+    (_, row), (_, paragraph) = [(p, a) for p, a in annotations(copy) if a["/Subtype"] == "/Highlight"]
+    assert highlighted_text(copy, 0, row).strip() == INDICATOR
+    assert highlighted_text(copy, 0, paragraph).strip().casefold() == INDICATOR.casefold()
+    assert "Vi mäter" in line_text(copy, 0, paragraph)
+    assert float(row["/Rect"][1]) < float(paragraph["/Rect"][1])  # lower on the page
+
+
+def test_summary_note_on_page_one_and_whole_document_findings_beside_it(tmp_path: Path) -> None:
+    findings = [GOAL_FINDING, WHOLE_FINDING]
+    _, copy = write_copy(tmp_path, findings, when="2025-03-01 12:00")
+    notes = [(page, a) for page, a in annotations(copy) if a["/Subtype"] == "/Text"]
+    assert [page for page, _ in notes] == [0, 0]
+    (_, summary), (_, whole) = notes
+    assert summary["/Contents"] == summary_comment(verdict_for(findings), "2025-03-01 12:00")
+    assert summary["/Contents"].startswith("Målkoll: UNDERKÄND – 1 fel, 0 varningar, 1 info.")
+    assert whole["/Contents"] == finding_comment(WHOLE_FINDING, None)
+    assert "Gäller dokumentet som helhet." in whole["/Contents"]
+    # Top left of the page, the whole-document note below the summary.
+    left, bottom, right, top = (float(v) for v in summary["/Rect"])
+    assert left < WIDTH / 4 and top > HEIGHT - 40
+    assert float(whole["/Rect"][3]) <= bottom
+    assert sum(1 for _, a in annotations(copy) if a["/Subtype"] == "/Highlight") == 1
+
+
+def test_rule_help_only_in_its_first_note(tmp_path: Path) -> None:
+    second = finding("VB03", Severity.ERROR, "Enhetsmålet saknar analys", "Analys", page=2, line=1, block=9)
+    _, copy = write_copy(tmp_path, [GOAL_FINDING, second], help_for=lambda rule: f"Så rättar du {rule}.")
+    texts = [a["/Contents"] for _, a in annotations(copy) if a["/Subtype"] == "/Highlight"]
+    assert ["Så rättar du VB03." in text for text in texts] == [True, False]
+
+
+def test_text_not_on_the_page_highlights_the_reported_line(tmp_path: Path) -> None:
+    lost = finding("VB03", Severity.ERROR, "Enhetsmålet saknar analys", "Ett mål som inte står här", page=2, line=2)
+    _, copy = write_copy(tmp_path, [lost])
+    [(page, note)] = [(p, a) for p, a in annotations(copy) if a["/Subtype"] == "/Highlight"]
+    assert page == 1
+    assert "Året har präglats" in highlighted_text(copy, page, note)
+
+
+# --- the input and the copy --------------------------------------------------------------
+
+
+def test_input_unchanged_and_no_temp_files(tmp_path: Path) -> None:
+    source = draw_report(tmp_path / "vb.pdf")
+    before = hashlib.sha256(source.read_bytes()).hexdigest()
+    out = tmp_path / "ut"
+    annotate_pdf(source, out / "vb.granskning.pdf", out, [GOAL_FINDING], verdict_for([GOAL_FINDING]))
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in out.iterdir()) == ["vb.granskning.pdf"]
+    assert len(pypdf.PdfReader(str(out / "vb.granskning.pdf")).pages) == 2
+
+
+def test_copy_onto_the_original_is_refused(tmp_path: Path) -> None:
+    source = draw_report(tmp_path / "vb.pdf")
+    before = source.read_bytes()
+    with pytest.raises(AnnotateError, match="skriva över originalet"):
+        annotate_pdf(source, source, tmp_path, [GOAL_FINDING], verdict_for([GOAL_FINDING]))
+    assert source.read_bytes() == before
+
+
+def test_damaged_or_locked_pdf_gives_a_swedish_error_and_no_copy(tmp_path: Path) -> None:
+    out = tmp_path / "ut"
+    broken = tmp_path / "trasig.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00" * 200)
+    with pytest.raises(AnnotateError, match="PDF-filen"):
+        annotate_pdf(broken, out / "trasig.granskning.pdf", out, [GOAL_FINDING], verdict_for([GOAL_FINDING]))
+    locked = tmp_path / "last.pdf"
+    pdf = canvas.Canvas(str(locked), pagesize=A4, encrypt="hemligt")
+    pdf.drawString(50, 700, GOAL)
+    pdf.save()
+    with pytest.raises(AnnotateError, match="lösenord|PDF-filen"):
+        annotate_pdf(locked, out / "last.granskning.pdf", out, [GOAL_FINDING], verdict_for([GOAL_FINDING]))
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_pdf_locked_only_against_editing_gets_its_copy(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    source = tmp_path / "skyddad.pdf"
+    pdf = canvas.Canvas(str(source), pagesize=A4, encrypt=StandardEncryption("", ownerPassword="ägare", canModify=0))
+    pdf.drawString(50, HEIGHT - 120, f"Enhetsmål: {GOAL}")
+    pdf.save()
+    out = tmp_path / "ut"
+    goal = finding("VB03", Severity.ERROR, "Enhetsmålet saknar analys", GOAL, page=1, line=1)
+    copy = annotate_pdf(source, out / "skyddad.granskning.pdf", out, [goal], verdict_for([goal]))
+    [(page, note)] = [(p, a) for p, a in annotations(copy) if a["/Subtype"] == "/Highlight"]
+    assert squash(GOAL) in squash(highlighted_text(copy, page, note))
