@@ -20,16 +20,21 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from checker.batch import Job, annotate_result
 from checker.findings import Finding, Location, Severity
 from checker.model import Source
 from checker.output.annotate import (
     AUTHOR,
     AnnotateError,
     Verdict,
+    annotated_path,
     finding_comment,
+    is_output_name,
     summary_comment,
 )
 from checker.output.annotate_pdf import annotate_pdf, squash
+from checker.results import FileResult
+from checker.session import _annotation_targets
 
 GOAL = "Enheten arbetar för trygghet och delaktighet för alla äldre"
 INDICATOR = "Andel nöjda brukare"
@@ -230,3 +235,31 @@ def test_pdf_locked_only_against_editing_gets_its_copy(tmp_path: Path) -> None:
     copy = annotate_pdf(source, out / "skyddad.granskning.pdf", out, [goal], verdict_for([goal]))
     [(page, note)] = [(p, a) for p, a in annotations(copy) if a["/Subtype"] == "/Highlight"]
     assert squash(GOAL) in squash(highlighted_text(copy, page, note))
+
+
+# --- the copy's name and the workers' dispatch ---------------------------------------------
+
+
+def test_a_pdf_copy_is_named_pdf_and_is_never_checked(tmp_path: Path) -> None:
+    for folder in ("in", "annan"):
+        (tmp_path / folder).mkdir()
+    source, other = draw_report(tmp_path / "in" / "vb.pdf"), draw_report(tmp_path / "annan" / "vb.pdf")
+    out = tmp_path / "ut"
+    assert annotated_path(source, tmp_path / "in", out) == out / "vb.granskning.pdf"
+    assert annotated_path(tmp_path / "in" / "vb.docx", tmp_path / "in", out) == out / "vb.granskning.docx"
+    assert is_output_name("vb.granskning.pdf") and not is_output_name("vb.pdf")
+    # Two "vb.pdf" in two given folders get two copies, numbered.
+    target = _annotation_targets(out, [tmp_path / "in", tmp_path / "annan"], [source, other])
+    assert [target(source).name, target(other).name] == ["vb.granskning.pdf", "vb (2).granskning.pdf"]
+
+
+def test_workers_write_a_pdf_copy_for_a_pdf(tmp_path: Path) -> None:
+    """What check --annotate and watch run for each file (batch.annotate_result) writes the PDF copy."""
+    source = draw_report(tmp_path / "vb.pdf")
+    out = tmp_path / "ut"
+    target = annotated_path(source, tmp_path, out)
+    result = FileResult(source, None, findings=(GOAL_FINDING, TABLE_FINDING, WHOLE_FINDING))
+    written = annotate_result(Job(source, target, out), result, None, Severity.ERROR)
+    assert written.annotate_error is None and written.annotated == target
+    kinds = [a["/Subtype"] for _, a in annotations(target)]
+    assert kinds.count("/Highlight") == 2 and kinds.count("/Text") == 2
