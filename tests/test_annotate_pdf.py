@@ -187,6 +187,22 @@ def test_text_not_on_the_page_highlights_the_reported_line(tmp_path: Path) -> No
     assert "Året har präglats" in highlighted_text(copy, page, note)
 
 
+def test_a_title_over_a_page_break_is_highlighted_as_far_as_the_page_has_it(tmp_path: Path) -> None:
+    source = tmp_path / "brytning.pdf"
+    pdf = canvas.Canvas(str(source), pagesize=A4)
+    pdf.drawString(50, 60, "Enhetsmål: Enheten ska arbeta för en god och trygg")
+    pdf.showPage()
+    pdf.drawString(50, HEIGHT - 60, "vård i livets slutskede")
+    pdf.save()
+    title = "Enheten ska arbeta för en god och trygg vård i livets slutskede"
+    goal = finding("VB03", Severity.ERROR, "Enhetsmålet saknar analys", title, page=1, line=1)
+    out = tmp_path / "ut"
+    copy = annotate_pdf(source, out / "brytning.granskning.pdf", out, [goal], verdict_for([goal]))
+    [(page, note)] = [(p, a) for p, a in annotations(copy) if a["/Subtype"] == "/Highlight"]
+    assert page == 0
+    assert highlighted_text(copy, page, note).strip() == "Enheten ska arbeta för en god och trygg"
+
+
 # --- the input and the copy --------------------------------------------------------------
 
 

@@ -192,20 +192,27 @@ class _PageText:
         # The lines the reader counts; the page headers and footers are taken out by _Pages.
         self.body = list(self.lines)
 
-    def find(self, wanted: str, line: int | None) -> tuple[Rect, ...] | None:
-        """The rectangles of `wanted`'s occurrence nearest `line` (1-based), if it is on the page."""
-        if not wanted:
+    def find(self, wanted: str, line: int | None) -> tuple[tuple[Rect, ...], bool] | None:
+        """The rectangles of `wanted` on the page, nearest `line` (1-based), and whether all of it is there.
+
+        Where only its start is on the page (a title running over a page break, a character the
+        reader mended), as much of it as agrees with the page is highlighted."""
+        head = wanted[:_START]
+        if not head:
             return None
         starts = []
-        start = self.squashed.find(wanted)
+        start = self.squashed.find(head)
         while start >= 0:
             starts.append(start)
-            start = self.squashed.find(wanted, start + 1)
+            start = self.squashed.find(head, start + 1)
         if not starts:
             return None
-        best = min(starts, key=lambda s: self._distance(self.index[s], line))
-        first, last = self.index[best], self.index[best + len(wanted) - 1]
-        return self._rects(first, last - first + 1)
+        lengths = {s: _agreeing(self.squashed, s, wanted) for s in starts}
+        whole = [s for s in starts if lengths[s] == len(wanted)]
+        best = min(whole or starts, key=lambda s: self._distance(self.index[s], line))
+        first, last = self.index[best], self.index[best + lengths[best] - 1]
+        rects = self._rects(first, last - first + 1)
+        return (rects, bool(whole)) if rects else None
 
     def line(self, line: int | None) -> Rect | None:
         """The reported line itself, counted from the top without page headers."""
@@ -243,15 +250,17 @@ class _Pages:
             candidates = range(source.page - 1, source.page)
         else:
             return None
-        wanted = _needles(finding)
+        partial: Mark | None = None
         for number in candidates:
             text = self._text(number)
-            for needle in wanted:
+            for needle in _needles(finding):
                 found = text.find(needle, source.line)
-                if found:
-                    return Mark(number, found)
-        if source.page is None:
-            return None
+                if found is not None and found[1]:
+                    return Mark(number, found[0])
+                if found is not None and partial is None:
+                    partial = Mark(number, found[0])
+        if partial is not None or source.page is None:
+            return partial
         fallback = self._text(source.page - 1).line(source.line)
         return Mark(source.page - 1, (fallback,)) if fallback is not None else None
 
@@ -287,10 +296,19 @@ class _Pages:
 
 
 def _needles(finding: Finding) -> list[str]:
-    """What to look for, best first: the target, the quote, then their starts."""
-    whole = [squash(text) for text in (finding.target, finding.quote) if text]
-    starts = [text[:_START] for text in whole if len(text) > _START]
-    return [text for text in dict.fromkeys(whole + starts) if text]
+    """What to look for, best first: the target (a goal's title, an indicator's name), then the quote."""
+    squashed = [squash(text) for text in (finding.target, finding.quote) if text]
+    return [text for text in dict.fromkeys(squashed) if text]
+
+
+def _agreeing(page: str, start: int, wanted: str) -> int:
+    """How many characters of `wanted` the page's text has from `start` on."""
+    length = 0
+    for have, want in zip(page[start : start + len(wanted)], wanted, strict=False):
+        if have != want:
+            break
+        length += 1
+    return length
 
 
 def squash(text: str) -> str:
