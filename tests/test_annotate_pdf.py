@@ -31,6 +31,7 @@ from checker.output.annotate import (
     finding_comment,
     is_output_name,
     summary_comment,
+    text_report_path,
 )
 from checker.output.annotate_pdf import annotate_pdf, squash
 from checker.results import FileResult
@@ -264,6 +265,13 @@ def test_a_pdf_copy_is_named_pdf_and_is_never_checked(tmp_path: Path) -> None:
     assert annotated_path(source, tmp_path / "in", out) == out / "vb.granskning.pdf"
     assert annotated_path(tmp_path / "in" / "vb.docx", tmp_path / "in", out) == out / "vb.granskning.docx"
     assert is_output_name("vb.granskning.pdf") and not is_output_name("vb.pdf")
+    # vb.pdf's text report is not vb.docx's, when both lie in one folder.
+    assert text_report_path(source, tmp_path / "in", out) == out / "vb.pdf.granskning.txt"
+    assert text_report_path(tmp_path / "in" / "vb.docx", tmp_path / "in", out) == out / "vb.granskning.txt"
+    # A PDF saved under a .docx name is still a PDF, and so is its copy.
+    renamed = tmp_path / "in" / "vb2.docx"
+    renamed.write_bytes(source.read_bytes())
+    assert annotated_path(renamed, tmp_path / "in", out) == out / "vb2.granskning.pdf"
     # Two "vb.pdf" in two given folders get two copies, numbered.
     target = _annotation_targets(out, [tmp_path / "in", tmp_path / "annan"], [source, other])
     assert [target(source).name, target(other).name] == ["vb.granskning.pdf", "vb (2).granskning.pdf"]
