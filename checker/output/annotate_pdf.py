@@ -373,9 +373,8 @@ def _add_highlight(writer: PdfWriter, mark: Mark, text: str, severity: Severity,
     highlight = Highlight(rect=box, quad_points=quads, highlight_color=_COLOURS[severity], printing=True)
     _describe(highlight, text, date)
     added = writer.add_annotation(mark.page, highlight)
-    # The popup opens beside the text, where the author reads the note.
-    left, bottom, right, top = box
-    writer.add_annotation(mark.page, Popup(rect=(right + 4, top - 120, right + 224, top), parent=added, open=False))
+    popup = _beside(box, writer.pages[mark.page].cropbox, 220.0, 120.0)
+    writer.add_annotation(mark.page, Popup(rect=popup, parent=added, open=False))
 
 
 def _add_note(writer: PdfWriter, page: int, text: str, slot: int, date: str | None, *, icon: str) -> None:
@@ -386,11 +385,12 @@ def _add_note(writer: PdfWriter, page: int, text: str, slot: int, date: str | No
     crop = writer.pages[page].cropbox
     left = float(crop.left) + _MARGIN
     top = float(crop.top) - _MARGIN - slot * (_ICON + 2)
-    note = Text(rect=(left, top - _ICON, left + _ICON, top), text=text, open=False)
+    note_box = (left, top - _ICON, left + _ICON, top)
+    note = Text(rect=note_box, text=text, open=False)
     note[NameObject("/Name")] = NameObject(icon)
     _describe(note, text, date)
     added = writer.add_annotation(page, note)
-    writer.add_annotation(page, Popup(rect=(left + _ICON + 4, top - 160, left + _ICON + 264, top), parent=added))
+    writer.add_annotation(page, Popup(rect=_beside(note_box, crop, 260.0, 160.0), parent=added))
 
 
 def _describe(annotation: Any, text: str, date: str | None) -> None:
@@ -401,6 +401,14 @@ def _describe(annotation: Any, text: str, date: str | None) -> None:
     annotation[NameObject("/T")] = TextStringObject(AUTHOR)
     if date is not None:
         annotation[NameObject("/M")] = TextStringObject(date)
+
+
+def _beside(box: Rect, crop: Any, width: float, height: float) -> Rect:
+    """Where a popup opens: right of the text or icon, else left of it, inside the page."""
+    page_left, page_bottom, page_right, page_top = (float(v) for v in (crop.left, crop.bottom, crop.right, crop.top))
+    left = box[2] + 4 if box[2] + 4 + width <= page_right else max(page_left, box[0] - 4 - width)
+    top = min(max(box[3], page_bottom + height), page_top)
+    return (left, top - height, left + width, top)
 
 
 def _union(rects: Sequence[Rect]) -> Rect:
