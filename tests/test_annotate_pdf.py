@@ -156,6 +156,15 @@ def test_the_occurrence_at_the_reported_line_is_highlighted(tmp_path: Path) -> N
     assert float(row["/Rect"][1]) < float(paragraph["/Rect"][1])  # lower on the page
 
 
+def test_a_finding_on_a_paragraph_about_a_goal_sits_on_the_paragraph(tmp_path: Path) -> None:
+    """Target = the goal's title (line 2), quote = the paragraph at the finding's line (5): the paragraph wins."""
+    about = finding("VB06", Severity.WARNING, "Analysen saknar orsak", GOAL, page=1, line=5, block=4,
+                    quote=f"Vi mäter {INDICATOR.lower()} varje…")
+    _, copy = write_copy(tmp_path, [about])
+    [(page, note)] = [(p, a) for p, a in annotations(copy) if a["/Subtype"] == "/Highlight"]
+    assert highlighted_text(copy, page, note).strip().startswith("Vi mäter andel nöjda brukare")
+
+
 def test_summary_note_on_page_one_and_whole_document_findings_beside_it(tmp_path: Path) -> None:
     findings = [GOAL_FINDING, WHOLE_FINDING]
     _, copy = write_copy(tmp_path, findings, when="2025-03-01 12:00")

@@ -11,11 +11,12 @@ note beside the summary.
 Where the text is: a finding's Source has the page and line (the PDF reader
 copies them from the block's Place), and the finding names its target (a goal's
 title, an indicator's name) and a quote. The copy does not trust a line count
-made by another program: the target is looked up in the page's own text layer
-(PDFium), compared without case, spaces or hyphens so that a title wrapped or
-hyphenated over lines is still found, and the occurrence nearest the reported
-line wins. Only when the text is not on the page is the reported line itself
-highlighted.
+made by another program: the target and the quote are looked up in the page's
+own text layer (PDFium), compared without case, spaces or hyphens so that a
+title wrapped or hyphenated over lines is still found, and the occurrence
+nearest the reported line wins (a finding about the analysis under a goal sits
+on the analysis, not on the goal's title above it). Only when neither is on the
+page is the reported line itself highlighted.
 
 PDFium (pypdfium2) reads the text and its boxes; pypdf writes the copy, because
 PDFium cannot write annotations with popups portably. The input is read into
@@ -179,6 +180,15 @@ def locate(data: bytes, findings: Sequence[Finding]) -> list[Mark | None]:
         document.close()
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A target's text on a page: only its start (partial), how far from the reported line, and its rectangles."""
+
+    partial: bool
+    distance: float
+    rects: tuple[Rect, ...]
+
+
 class _PageText:
     """One page's text layer: the characters squashed for comparison, and the lines' rectangles."""
 
@@ -192,8 +202,8 @@ class _PageText:
         # The lines the reader counts; the page headers and footers are taken out by _Pages.
         self.body = list(self.lines)
 
-    def find(self, wanted: str, line: int | None) -> tuple[tuple[Rect, ...], bool] | None:
-        """The rectangles of `wanted` on the page, nearest `line` (1-based), and whether all of it is there.
+    def find(self, wanted: str, line: int | None) -> _Found | None:
+        """`wanted` on the page: its occurrence nearest `line` (1-based), whole if it is there.
 
         Where only its start is on the page (a title running over a page break, a character the
         reader mended), as much of it as agrees with the page is highlighted."""
@@ -209,10 +219,11 @@ class _PageText:
             return None
         lengths = {s: _agreeing(self.squashed, s, wanted) for s in starts}
         whole = [s for s in starts if lengths[s] == len(wanted)]
-        best = min(whole or starts, key=lambda s: self._distance(self.index[s], line))
+        distance = {s: self._distance(self.index[s], line) for s in whole or starts}
+        best = min(distance, key=distance.__getitem__)
         first, last = self.index[best], self.index[best + lengths[best] - 1]
         rects = self._rects(first, last - first + 1)
-        return (rects, bool(whole)) if rects else None
+        return _Found(not whole, distance[best], rects) if rects else None
 
     def line(self, line: int | None) -> Rect | None:
         """The reported line itself, counted from the top without page headers."""
@@ -250,17 +261,19 @@ class _Pages:
             candidates = range(source.page - 1, source.page)
         else:
             return None
-        partial: Mark | None = None
-        for number in candidates:
-            text = self._text(number)
-            for needle in _needles(finding):
-                found = text.find(needle, source.line)
-                if found is not None and found[1]:
-                    return Mark(number, found[0])
-                if found is not None and partial is None:
-                    partial = Mark(number, found[0])
-        if partial is not None or source.page is None:
-            return partial
+        # The target (a goal's title) and the quote (the paragraph about it) may both be on the page:
+        # the finding is about the one at its line, as a Word comment sits on the paragraph it points at.
+        found = [
+            (hit.partial, hit.distance, order, number, hit.rects)
+            for number in candidates
+            for order, needle in enumerate(_needles(finding))
+            if (hit := self._text(number).find(needle, source.line)) is not None
+        ]
+        if found:
+            _, _, _, number, rects = min(found, key=lambda hit: hit[:4])
+            return Mark(number, rects)
+        if source.page is None:
+            return None
         fallback = self._text(source.page - 1).line(source.line)
         return Mark(source.page - 1, (fallback,)) if fallback is not None else None
 
@@ -297,7 +310,8 @@ class _Pages:
 
 def _needles(finding: Finding) -> list[str]:
     """What to look for, best first: the target (a goal's title, an indicator's name), then the quote."""
-    squashed = [squash(text) for text in (finding.target, finding.quote) if text]
+    # A quote is shortened for display ("… grundar sig på att de…"): its ellipses are not on the page.
+    squashed = [squash(text.strip().strip("…").strip(".")) for text in (finding.target, finding.quote) if text]
     return [text for text in dict.fromkeys(squashed) if text]
 
 
