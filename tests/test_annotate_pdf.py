@@ -6,12 +6,15 @@ indicator table, the indicator's name also in running text. Findings are made
 by hand with the page and line the PDF reader gives them. The copies are opened
 again with pypdf (the annotations) and pypdfium2 (the text under each
 highlight's rectangles): a note "sits on the text it is about" when the text
-under its highlight is the goal's or the indicator's.
+under its highlight is the goal's or the indicator's. The last tests go the
+whole way: the fixture builder's PDFs (exported, printed, scanned), read by the
+PDF reader and checked by `malkoll check --annotate`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pypdf
@@ -21,6 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from checker.batch import Job, annotate_result
+from checker.cli import main
 from checker.findings import Finding, Location, Severity
 from checker.model import Source
 from checker.output.annotate import (
@@ -36,6 +40,9 @@ from checker.output.annotate import (
 from checker.output.annotate_pdf import annotate_pdf, squash
 from checker.results import FileResult
 from checker.session import _annotation_targets
+from tests.fixtures import docbuilder as db
+from tests.fixtures.pdfbuilder import PDF_STATES, build_pdf
+from tests.test_annotate import report_spec
 
 GOAL = "Enheten arbetar för trygghet och delaktighet för alla äldre"
 INDICATOR = "Andel nöjda brukare"
@@ -296,3 +303,49 @@ def test_workers_write_a_pdf_copy_for_a_pdf(tmp_path: Path) -> None:
     assert written.annotate_error is None and written.annotated == target
     kinds = [a["/Subtype"] for _, a in annotations(target)]
     assert kinds.count("/Highlight") == 2 and kinds.count("/Text") == 2
+
+
+# --- the whole way: the PDF reader's findings, check --annotate --------------------------------
+
+
+def on_their_text(copy: Path, findings: list[dict]) -> list[str]:
+    """The findings (from --format json) whose highlight is not on their target's or quote's text."""
+    highlights = [(highlighted_text(copy, page, a), a["/Contents"]) for page, a in annotations(copy)
+                  if a["/Subtype"] == "/Highlight"]
+    missed = []
+    for item in findings:
+        first_line = f"(regel {item['rule']}): {' '.join(item['message'].split())}"
+        texts = [text for text, note in highlights if note.split("\n")[0].endswith(first_line)]
+        wanted = [squash(w.strip("…"))[:20] for w in (item.get("target"), item.get("quote")) if w]
+        if not any(w in squash(text) for text in texts for w in wanted):
+            missed.append(f"{item['rule']} {item['location']['description']}: {texts}")
+    return missed
+
+
+@pytest.mark.parametrize("state", PDF_STATES)
+def test_check_annotate_puts_each_finding_on_its_text_in_a_pdf(tmp_path: Path, state: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Exported, printed and scanned: the reader's page and line, then the copy's highlight on the text."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pdf = folder / "vb.pdf"
+    build_pdf(report_spec("Testenheten"), pdf, state=state)  # type: ignore[arg-type]
+    before = pdf.read_bytes()
+    main(["check", str(pdf), "--format", "json", "--annotate", str(tmp_path / "ut")])
+    [entry] = json.loads(capsys.readouterr().out)["files"]
+    assert entry["error"] is None and entry["findings"]
+    copy = tmp_path / "ut" / "vb.granskning.pdf"
+    kinds = [a["/Subtype"] for _, a in annotations(copy)]
+    assert kinds.count("/Highlight") == len(entry["findings"]) and kinds.count("/Text") == 1
+    assert on_their_text(copy, entry["findings"]) == []
+    assert pdf.read_bytes() == before
+
+
+def test_a_whole_sample_report_as_scanned_pdf_has_every_note_on_its_text(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    pdf = tmp_path / "vb_scan.pdf"
+    build_pdf(db.load_source("aspudden_vb2025"), pdf, state="scan")
+    main(["check", str(pdf), "--format", "json", "--annotate", str(tmp_path / "ut")])
+    [entry] = json.loads(capsys.readouterr().out)["files"]
+    assert len(entry["findings"]) >= 10
+    assert on_their_text(tmp_path / "ut" / "vb_scan.granskning.pdf", entry["findings"]) == []
