@@ -256,6 +256,26 @@ def test_damaged_or_locked_pdf_gives_a_swedish_error_and_no_copy(tmp_path: Path)
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_a_pdf_with_a_wrong_xref_offset_gets_its_copy_and_no_english_on_stderr(tmp_path: Path) -> None:
+    """pypdf mends the file and says so through logging; in the CLI that would reach the user in English."""
+    import re
+    import subprocess
+    import sys
+
+    source = tmp_path / "xref.pdf"
+    source.write_bytes(re.sub(rb"startxref\s+\d+", b"startxref\n123", draw_report(tmp_path / "hel.pdf").read_bytes()))
+    script = (
+        "import sys; from pathlib import Path; from checker.output.annotate_pdf import annotate_pdf; "
+        "from checker.output.annotate import Verdict; from checker.findings import Severity; "
+        "out = Path(sys.argv[2]); "
+        "annotate_pdf(Path(sys.argv[1]), out / 'xref.granskning.pdf', out, [], Verdict(True, 0, 0, 0, Severity.ERROR))"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(source), str(tmp_path / "ut")],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0 and run.stderr == ""
+    assert [a["/Subtype"] for _, a in annotations(tmp_path / "ut" / "xref.granskning.pdf")] == ["/Text", "/Popup"]
+
+
 def test_pdf_locked_only_against_editing_gets_its_copy(tmp_path: Path) -> None:
     from reportlab.lib.pdfencrypt import StandardEncryption
 

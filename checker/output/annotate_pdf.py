@@ -25,11 +25,14 @@ memory once and never opened for writing; the copy is written atomically (annota
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import os
 import stat
 import unicodedata
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -94,21 +97,38 @@ def annotate_pdf(
     data = _read(source)
     findings = list(findings)
     marks = locate(data, findings)
-    writer = _writer(data)
-    date = _pdf_date(when)
-    explained = _first_of_each_rule(findings)
-    _add_note(writer, 0, summary_comment(verdict, when), 0, date, icon="/Comment")
-    loose = 0  # notes for findings without a place, stacked below the summary
-    for index, (finding, mark) in enumerate(zip(findings, marks, strict=True)):
-        help_text = help_for(finding.rule) if help_for is not None and index in explained else None
-        text = finding_comment(finding, help_text)
-        if mark is None:
-            loose += 1
-            _add_note(writer, 0, text, loose, date, icon="/Note")
-        else:
-            _add_highlight(writer, mark, text, finding.severity, date)
-    write_atomic(target, _written(writer))
+    with _quiet():
+        writer = _writer(data)
+        date = _pdf_date(when)
+        explained = _first_of_each_rule(findings)
+        _add_note(writer, 0, summary_comment(verdict, when), 0, date, icon="/Comment")
+        loose = 0  # notes for findings without a place, stacked below the summary
+        for index, (finding, mark) in enumerate(zip(findings, marks, strict=True)):
+            help_text = help_for(finding.rule) if help_for is not None and index in explained else None
+            text = finding_comment(finding, help_text)
+            if mark is None:
+                loose += 1
+                _add_note(writer, 0, text, loose, date, icon="/Note")
+            else:
+                _add_highlight(writer, mark, text, finding.severity, date)
+        written = _written(writer)
+    write_atomic(target, written)
     return target
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """pypdf's own notes on a damaged file ("incorrect startxref pointer") in English on stderr
+    would reach the user; a file it cannot copy is told as an AnnotateError in Swedish instead."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 # --- reading the input -------------------------------------------------------------------
