@@ -106,7 +106,7 @@ def annotated_suffix(path: Path) -> str:
     """The ending of an input's annotated copy: a PDF (by its header, else its name) gets a PDF, the rest a .docx."""
     from checker.reading import is_pdf
 
-    if path.is_file():
+    if os.path.isfile(path):  # unlike Path.is_file, never raises (an unreadable folder is "not a file")
         return ANNOTATED_PDF_SUFFIX if is_pdf(path) else ANNOTATED_SUFFIX
     return ANNOTATED_PDF_SUFFIX if path.name.lower().endswith(".pdf") else ANNOTATED_SUFFIX
 
