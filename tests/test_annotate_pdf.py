@@ -342,14 +342,15 @@ def on_their_text(copy: Path, findings: list[dict]) -> list[str]:
     return missed
 
 
-@pytest.mark.parametrize("state", PDF_STATES)
-def test_check_annotate_puts_each_finding_on_its_text_in_a_pdf(tmp_path: Path, state: str,
+@pytest.mark.parametrize(("state", "invisible"), [(state, False) for state in PDF_STATES] + [("scan", True)])
+def test_check_annotate_puts_each_finding_on_its_text_in_a_pdf(tmp_path: Path, state: str, invisible: bool,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    """Exported, printed and scanned: the reader's page and line, then the copy's highlight on the text."""
+    """Exported, printed and scanned (also with the OCR layer invisible, as over a page image): the reader's
+    page and line, then the copy's highlight on the text."""
     folder = tmp_path / "in"
     folder.mkdir()
     pdf = folder / "vb.pdf"
-    build_pdf(report_spec("Testenheten"), pdf, state=state)  # type: ignore[arg-type]
+    build_pdf(report_spec("Testenheten"), pdf, state=state, invisible_text=invisible)  # type: ignore[arg-type]
     before = pdf.read_bytes()
     main(["check", str(pdf), "--format", "json", "--annotate", str(tmp_path / "ut")])
     [entry] = json.loads(capsys.readouterr().out)["files"]
