@@ -196,9 +196,11 @@ def annotate_result(job: Job, result: FileResult, rules: Any, fail_level: Severi
 
 
 def _annotate(job: Job, result: FileResult, rules: RuleSet, fail_level: Severity) -> FileResult:
-    from checker.output.annotate import AnnotateError, Verdict, annotate
+    from checker.output.annotate import ANNOTATED_PDF_SUFFIX, AnnotateError, Verdict, annotate
 
     assert job.annotate_to is not None
+    if job.annotate_to.name.endswith(ANNOTATED_PDF_SUFFIX):  # a PDF's copy: highlights and notes, the rest the same
+        from checker.output.annotate_pdf import annotate_pdf as annotate
     verdict = Verdict(
         passed=result.passed(fail_level),
         errors=result.count(Severity.ERROR),

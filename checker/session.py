@@ -610,7 +610,7 @@ def _annotation_targets(out_dir: Path, paths: Sequence[Path], files: Sequence[Pa
     Two files that would get the same copy (same name under two given folders)
     get numbered names; a copy never takes the place of a file being checked.
     """
-    from checker.output.annotate import ANNOTATED_SUFFIX, annotated_path
+    from checker.output.annotate import annotated_path, annotated_suffix
 
     roots = [p for p in paths if p.is_dir()]
     inputs = {f.resolve() for f in files}
@@ -619,11 +619,12 @@ def _annotation_targets(out_dir: Path, paths: Sequence[Path], files: Sequence[Pa
     def target(path: Path) -> Path | None:
         root = next((r for r in roots if r.resolve() in path.resolve().parents), path.parent)
         candidate = annotated_path(path, root, out_dir)
+        suffix = annotated_suffix(path)
         number = 2
         while candidate.resolve() in taken or candidate.resolve() in inputs:
-            stem = candidate.name[: -len(ANNOTATED_SUFFIX)]
+            stem = candidate.name[: -len(suffix)]
             base = stem.rsplit(" (", 1)[0] if number > 2 else stem
-            candidate = candidate.with_name(f"{base} ({number}){ANNOTATED_SUFFIX}")
+            candidate = candidate.with_name(f"{base} ({number}){suffix}")
             number += 1
         taken.add(candidate.resolve())
         return candidate

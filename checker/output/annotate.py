@@ -38,8 +38,10 @@ AUTHOR = "Målkoll"
 INITIALS = "MK"
 # Names of the tool's own outputs; discovery and watch skip files named like this.
 ANNOTATED_SUFFIX = ".granskning.docx"
+# A PDF's copy is a PDF (checker.output.annotate_pdf).
+ANNOTATED_PDF_SUFFIX = ".granskning.pdf"
 TEXT_REPORT_SUFFIX = ".granskning.txt"
-OUTPUT_SUFFIXES = (ANNOTATED_SUFFIX, TEXT_REPORT_SUFFIX)
+OUTPUT_SUFFIXES = (ANNOTATED_SUFFIX, ANNOTATED_PDF_SUFFIX, TEXT_REPORT_SUFFIX)
 
 _P, _TBL, _TR, _TC, _R, _T = W + "p", W + "tbl", W + "tr", W + "tc", W + "r", W + "t"
 _VISIBLE = {W + "t", W + "tab", W + "sym", W + "br", W + "noBreakHyphen"}
@@ -93,7 +95,20 @@ def output_base(path: Path, root: Path | None, out_dir: Path) -> Path:
 
 def annotated_path(path: Path, root: Path | None, out_dir: Path) -> Path:
     base = output_base(path, root, out_dir)
-    return base.with_name(base.name + ANNOTATED_SUFFIX)
+    suffix, name = annotated_suffix(path), base.name
+    if suffix == ANNOTATED_PDF_SUFFIX and name.lower().endswith(".pdf"):
+        # "vb.pdf" → "vb.granskning.pdf" (its text report stays "vb.pdf.granskning.txt", apart from vb.docx's).
+        name = name[: -len(".pdf")]
+    return base.with_name(name + suffix)
+
+
+def annotated_suffix(path: Path) -> str:
+    """The ending of an input's annotated copy: a PDF (by its header, else its name) gets a PDF, the rest a .docx."""
+    from checker.reading import is_pdf
+
+    if os.path.isfile(path):  # unlike Path.is_file, never raises (an unreadable folder is "not a file")
+        return ANNOTATED_PDF_SUFFIX if is_pdf(path) else ANNOTATED_SUFFIX
+    return ANNOTATED_PDF_SUFFIX if path.name.lower().endswith(".pdf") else ANNOTATED_SUFFIX
 
 
 def text_report_path(path: Path, root: Path | None, out_dir: Path) -> Path:
