@@ -6,7 +6,10 @@ from pathlib import Path
 
 from checker.errors import ReadError
 from checker.reading.blocks import DocumentContent
+from checker.reading.pdf.document import open_pdf, require_text_layer
 
 
 def read_pdf(path: Path) -> DocumentContent:
+    with open_pdf(path) as document:
+        require_text_layer(path, document)
     raise ReadError(path, "PDF-filer kan inte läsas ännu.")
