@@ -218,7 +218,7 @@ def apply_memory_ceiling(limits: Limits) -> None:
 def memory_message(limits: Limits) -> str:
     """The Swedish explanation for a file that needed more memory than a worker may use."""
     return (f"dokumentet behövde mer minne än gränsen {describe_mb(limits.max_worker_bytes)} för en arbetsprocess "
-            "och granskades inte. Kontrollera att filen är ett vanligt Word-dokument. " + how_to_raise("max-worker-mb"))
+            "och granskades inte. Kontrollera att filen är ett vanligt Word-dokument eller en vanlig PDF-fil. " + how_to_raise("max-worker-mb"))
 
 
 def describe_mb(size: int) -> str:

@@ -597,6 +597,41 @@ def pdf_bomb(size: int = 4 * GiB, *, twice: bool = False, image: bool = False) -
     return pdf_bytes(pdf_pages([pdf_stream(packed, filters)]))
 
 
+def lzw_spaces(cycles: int) -> bytes:
+    """LZW data (9–12 bit codes, as PDF has them) for a run of spaces: each code one space longer than the one
+    before, the table cleared when full; ~7 MB of spaces per ~5 KB cycle, written without unpacking anything."""
+    cycle = []
+    width, added, code = 9, 258, 32
+    while True:
+        cycle.append(format(code, f"0{width}b"))
+        added += 1
+        if added + 1 > (1 << width) and width < 12:
+            width += 1
+        if added >= 4095:
+            cycle.append(format(256, f"0{width}b"))
+            break
+        code = added - 1
+    bits = format(256, "09b") + "".join(cycle) * cycles + format(257, "09b")
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+def lzw_bomb(size: int = GiB) -> bytes:
+    """A page whose second content stream is `size` bytes of spaces packed with LZW (~size/1360 on disk)."""
+    objects = pdf_pages([pdf_stream(_text_operators([PDF_TEXT] * 3))])
+    objects[3] = objects[3].replace(b"/Contents 5 0 R", b"/Contents [5 0 R 7 0 R]")
+    objects.append(pdf_stream(lzw_spaces(max(1, size // 7_363_203)), b"/Filter /LZWDecode"))
+    return pdf_bytes(objects)
+
+
+def run_length_spaces_pdf(size: int = 2 * MiB) -> bytes:
+    """A page whose second content stream is `size` bytes of spaces packed with RunLength (64 times smaller)."""
+    objects = pdf_pages([pdf_stream(_text_operators([PDF_TEXT] * 3))])
+    objects[3] = objects[3].replace(b"/Contents 5 0 R", b"/Contents [5 0 R 7 0 R]")
+    objects.append(pdf_stream(bytes([129, 32]) * (size // 128) + bytes([128]), b"/Filter /RunLengthDecode"))
+    return pdf_bytes(objects)
+
+
 def many_pages_pdf(pages: int = 1_000_000) -> bytes:
     """A few KB claiming `pages` pages: a page tree whose every branch names one page a thousand times."""
     per = 1000

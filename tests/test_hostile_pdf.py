@@ -59,6 +59,7 @@ CASES = [
     Case("tom.pdf", lambda: b"", ("filen är tom (0 byte)",)),
     Case("bomb.pdf", h.pdf_bomb, ("100 MB", "dekomprimeringsbomb", "max-entry-mb")),
     Case("dubbelpackad bomb.pdf", lambda: h.pdf_bomb(twice=True), ("packad mer än 200 gånger", "dekomprimeringsbomb")),
+    Case("lzw-bomb.pdf", h.lzw_bomb, ("100 MB", "dekomprimeringsbomb", "max-entry-mb")),
     Case("bildbomb.pdf", lambda: h.pdf_bomb(image=True), ("bild", "dekomprimeringsbomb")),
     Case("en miljon sidor.pdf", h.many_pages_pdf, ("1 000 000 sidor", "max-pages")),
     Case("jättesida.pdf", h.huge_page_pdf, ("sida 1", "större än den största sida PDF-standarden tillåter")),
@@ -188,6 +189,16 @@ def test_the_text_layer_is_decided_from_the_whole_document(tmp_path: Path) -> No
             require_text_layer(path, document, [500, 480, 3, 0, 0])
         with pytest.raises(ReadError, match=r"inget textlager \(den är en inskannad bild\)"):
             require_text_layer(path, document, [0, 0, 0, 19, 0])
+
+
+def test_run_length_data_is_measured_without_unpacking(tmp_path: Path) -> None:
+    """RunLength packs at most 64 times, below any ratio limit: its size is what tells, here under a lowered limit."""
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(h.run_length_spaces_pdf(2 * h.MiB))
+    with open_pdf(path) as document:
+        assert h.PDF_TEXT in document[0].get_textpage().get_text_range()
+    code, out, _ = h.run_in_process("check", str(path), "--timeout", "0", env={"MALKOLL_MAX_ENTRY_MB": "1"})
+    assert code == 1 and "mer än 1 MB, gränsen för en del" in " ".join(out.split()), out
 
 
 def test_pdf_limits_can_be_lowered(tmp_path: Path) -> None:

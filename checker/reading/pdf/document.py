@@ -48,7 +48,7 @@ NO_TEXT_LAYER_ADVICE = "Målkoll gissar inte vad som står – kör textigenkän
 def open_pdf(path: Path, limits: Limits | None = None) -> Iterator[pdfium.PdfDocument]:
     """The opened document, closed again on leaving. Raises ReadError (Swedish) when it cannot or must not be read."""
     limits = limits or current()
-    data = _checked_bytes(path, limits)
+    data = read_checked_pdf(path, limits)
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
@@ -60,7 +60,13 @@ def open_pdf(path: Path, limits: Limits | None = None) -> Iterator[pdfium.PdfDoc
         document.close()
 
 
-def _checked_bytes(path: Path, limits: Limits) -> bytes:
+def read_checked_pdf(path: Path, limits: Limits | None = None) -> bytes:
+    """The PDF's bytes, read once and checked (size, header, streams, objects) before PDFium may see them.
+
+    Anything else that hands a PDF to PDFium or pypdf (the annotated copy) should take its bytes from
+    here too: a file replaced by a bomb after it was read is then still refused. Raises ReadError.
+    """
+    limits = limits or current()
     try:
         data = read_whole(path, limits)
         if b"%PDF-" not in data[:1024]:

@@ -19,10 +19,11 @@ compared with the limits of checker.limits:
 Nothing is kept, so the check costs time in proportion to what a real document
 unpacks and a few hundred KB of memory whatever the file claims.
 
-Not measured here, and left to the worker's memory ceiling and the per-file
-time limit (checker.batch): streams behind filters other than zlib and the
-two text encodings (LZW, RunLength), and the streams of an encrypted file that
-opens without a password, which only PDFium can decrypt.
+LZW and RunLength data is not unpacked but measured from its codes. Not
+measured here, and left to the worker's memory ceiling and the per-file time
+limit (checker.batch): zlib data behind LZW or RunLength (no PDF writer makes
+it), and the streams of an encrypted file that opens without a password, which
+only PDFium can decrypt.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ _IMAGE_CEILING = 1024 * 1024 * 1024
 _FLATE = {"FlateDecode", "Fl"}
 _HEX = {"ASCIIHexDecode", "AHx"}
 _A85 = {"ASCII85Decode", "A85"}
+_LZW = {"LZWDecode", "LZW"}
+_RUN_LENGTH = {"RunLengthDecode", "RL"}
+_EARLY_CHANGE_OFF = re.compile(rb"/EarlyChange\s+0\b")
 
 
 @dataclass(frozen=True)
@@ -135,18 +139,18 @@ def _number(dictionary: bytes, key: bytes) -> int:
 
 
 def _measure(stream: _Stream, filters: list[str], limits: Limits, total_before: int) -> int:
-    """The unpacked size of one stream as far as zlib unpacks it (the raw size when it is not packed).
+    """The unpacked size of one stream as far as its filters are measured here (the raw size when it is not packed).
 
     Raises PdfProblem as soon as the stream passes a limit, having unpacked no more than that.
     """
-    pieces = _decoded(stream.data, filters)
-    if pieces is None:
+    sizes = _sizes(stream, filters)
+    if sizes is None:
         return 0  # behind a filter only PDFium decodes: the memory ceiling and the time limit hold
     image = _IMAGE.search(stream.dictionary) is not None
     allowed = _image_allowance(stream.dictionary) if image else limits.max_entry_bytes
     size = 0
-    for piece in pieces:
-        size += len(piece)
+    for piece in sizes:
+        size += piece
         if size > allowed:
             raise PdfProblem(_too_large(stream, size, allowed, image, limits))
         if image:
@@ -162,10 +166,11 @@ def _measure(stream: _Stream, filters: list[str], limits: Limits, total_before: 
     return 0 if image else size
 
 
-def _decoded(data: memoryview, filters: list[str]) -> Iterator[bytes] | None:
-    """The stream's data unpacked piece by piece, or None when a filter before the last zlib one is not ours."""
+def _sizes(stream: _Stream, filters: list[str]) -> Iterator[int] | None:
+    """The sizes of the stream's data unpacked piece by piece, or None when a filter that can expand it
+    comes before the last one measured here (zlib behind LZW, say)."""
     stages = list(filters)
-    raw: bytes | memoryview = data
+    raw: bytes | memoryview = stream.data
     while stages and (stages[0] in _HEX or stages[0] in _A85):
         # Text encodings only shrink what they encode, so the stream is decoded whole: its size is the file's.
         raw = _text_decoded(bytes(raw), stages.pop(0))
@@ -173,9 +178,60 @@ def _decoded(data: memoryview, filters: list[str]) -> Iterator[bytes] | None:
     while stages and stages[0] in _FLATE:
         stages.pop(0)
         pieces = _inflated(pieces)
-    if any(name in _FLATE for name in stages):
-        return None  # zlib behind LZW or RunLength: not measured here
-    return iter(pieces)
+    last = stages.pop(0) if stages and (stages[0] in _LZW or stages[0] in _RUN_LENGTH) else None
+    if any(name in _FLATE or name in _LZW or name in _RUN_LENGTH for name in stages):
+        return None
+    if last in _LZW:
+        return _lzw_sizes(pieces, early=0 if _EARLY_CHANGE_OFF.search(stream.dictionary) else 1)
+    if last in _RUN_LENGTH:
+        return _run_length_sizes(pieces)
+    return (len(piece) for piece in pieces)
+
+
+def _lzw_sizes(pieces: Iterable[bytes], early: int) -> Iterator[int]:
+    """What LZW data unpacks to, counted from the lengths of its table's entries alone (each is one longer
+    than the entry it extends), so nothing is unpacked: a few KB that claim GBs cost a few KB here."""
+    lengths = [1] * 258  # 0-255 the bytes; 256 clears the table, 257 ends the data
+    width, previous, buffer, bits, out = 9, -1, 0, 0, 0
+    for piece in pieces:
+        for byte in piece:
+            buffer, bits = (buffer << 8) | byte, bits + 8
+            while bits >= width:
+                bits -= width
+                code = buffer >> bits
+                buffer &= (1 << bits) - 1
+                if code == 256:
+                    del lengths[258:]
+                    width, previous = 9, -1
+                    continue
+                if code == 257 or code > len(lengths) or (code == len(lengths) and previous < 0):
+                    yield out  # the end, or damage where PDFium stops too
+                    return
+                length = lengths[code] if code < len(lengths) else lengths[previous] + 1
+                if previous >= 0 and len(lengths) < 4096:
+                    lengths.append(lengths[previous] + 1)
+                previous = code
+                out += length
+                if width < 12 and len(lengths) + early >= 1 << width:
+                    width += 1
+        yield out
+        out = 0
+
+
+def _run_length_sizes(pieces: Iterable[bytes]) -> Iterator[int]:
+    """What RunLength data unpacks to: a length byte n < 128 copies n + 1 bytes, n > 128 repeats one 257 - n times."""
+    skip = 0
+    for piece in pieces:
+        index, out = skip, 0
+        while index < len(piece):
+            length = piece[index]
+            if length == 128:
+                yield out
+                return
+            out += length + 1 if length < 128 else 257 - length
+            index += length + 2 if length < 128 else 2
+        skip = index - len(piece)
+        yield out
 
 
 def _text_decoded(data: bytes, name: str) -> bytes:
