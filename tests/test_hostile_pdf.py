@@ -17,13 +17,17 @@ not refused.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checker.errors import ReadError
 from checker.reading.pdf.document import open_pdf, require_text_layer
@@ -209,3 +213,34 @@ def test_pdf_limits_can_be_lowered(tmp_path: Path) -> None:
     (tmp_path / "malkoll.toml").write_text("[limits]\nmax-objects = 5\n", encoding="utf-8")
     code, out, _ = h.run_in_process("check", str(path), "--timeout", "0", "--config", str(tmp_path / "malkoll.toml"))
     assert code == 1 and "fler än gränsen 5" in " ".join(out.split()) and "max-objects" in out
+
+
+# --- damage anywhere ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def _exported_report() -> bytes:
+    from tests.fixtures import docbuilder, pdfbuilder
+
+    return pdfbuilder.build_pdf(docbuilder.load_source("hagersten_alvsjo_vp2024"), state="export")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 255)), min_size=1, max_size=8),
+       st.one_of(st.none(), st.integers(0, 10**9)))
+def test_a_pdf_damaged_byte_by_byte_is_read_or_refused_in_swedish(flips, cut) -> None:
+    """Damage anywhere (header, objects, packed streams, the xref table, the trailer), and maybe cut short:
+    a report or a ReadError in Swedish naming the file, nothing else."""
+    data = bytearray(_exported_report())
+    for position, value in flips:
+        data[position % len(data)] = value
+    if cut is not None:
+        data = data[: cut % len(data)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "skadad.pdf"
+        path.write_bytes(bytes(data))
+        try:
+            read_report(path)
+        except ReadError as error:
+            assert error.path == path and error.problem and "Traceback" not in error.problem
+            assert any(word in error.problem for word in ("filen", "PDF", "sida")), error.problem

@@ -102,7 +102,12 @@ def _check_pages(path: Path, document: pdfium.PdfDocument, limits: Limits) -> No
                               " – ingen plan eller rapport är så lång, men några KB kan påstå det. "
                               + how_to_raise("max-pages"))
     for index in range(count):
-        width, height = document.get_page_size(index)
+        try:
+            width, height = document.get_page_size(index)
+        except pdfium.PdfiumError:
+            # The page tree names a page PDFium cannot load: what it held is unknown, and Målkoll does not guess.
+            raise ReadError(path, f"sida {index + 1} i PDF-filen är skadad och går inte att läsa. Exportera "
+                                  "dokumentet som PDF igen eller skicka Word-filen.") from None
         if max(width, height) > MAX_PAGE_SIDE:
             raise ReadError(path, f"sida {index + 1} i PDF-filen är {_metres(width)} × {_metres(height)} m, större "
                                   f"än den största sida PDF-standarden tillåter ({_metres(MAX_PAGE_SIDE)} × "
