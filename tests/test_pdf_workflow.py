@@ -222,3 +222,59 @@ def test_a_docx_source_keeps_its_shape(source: Source) -> None:
     data = source_json(source)
     assert data is not None and data["page"] is None and data["line"] is None
     assert "sida" not in source.describe()
+
+
+# --- dump: what was read from a PDF ---------------------------------------------------
+
+
+def _as_if_from_pdf(value: object) -> object:
+    """A report's dumped data with every source given a page and line, as the PDF reader's blocks have."""
+    if isinstance(value, dict):
+        if "block" in value and "page" in value:
+            return {**value, "page": value["block"] // 10 + 1, "line": value["block"] % 10 + 1}
+        return {key: _as_if_from_pdf(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_if_from_pdf(item) for item in value]
+    return value
+
+
+def pdf_report():
+    from checker.model import Report
+    from tests.test_dump import sample_report
+
+    report = sample_report()
+    data = _as_if_from_pdf(report.model_dump())
+    assert isinstance(data, dict)
+    return Report.model_validate({**data, "path": "reports/vb2025.pdf"})
+
+
+def test_dump_json_gives_each_node_its_page_and_line() -> None:
+    from checker.output.dump_json import dump_dict, dump_schema
+
+    data = dump_dict(pdf_report())
+    def nodes(node: dict) -> list[dict]:
+        return [node, *(found for child in node["children"] for found in nodes(child))]
+
+    [enhetsmal] = [node for node in nodes(data) if node["type"] == "enhetsmal"]
+    assert (enhetsmal["source"]["page"], enhetsmal["source"]["line"]) == (3, 1)  # block 20
+    assert enhetsmal["source"]["description"] == "sida 3, rad 1"
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(data, dump_schema(), cls=jsonschema.Draft202012Validator)
+
+
+def test_dump_tree_shows_where_each_goal_is_printed() -> None:
+    from checker.output.dump_tree import render_tree
+    from tests.test_dump import sample_report
+
+    def shown(report: object) -> list[str]:
+        stream = io.StringIO()
+        make_console(stream, color=False, width=200).print(render_tree(report))  # type: ignore[arg-type]
+        return stream.getvalue().splitlines()
+
+    lines = shown(pdf_report())
+    goal = next(line for line in lines if "Enhetsmål" in line)
+    assert goal.rstrip().endswith("sida 3, rad 1")
+    indicator = next(line for line in lines if "Andel nöjda brukare" in line)
+    assert indicator.rstrip().endswith("sida 4, rad 2")  # block 31
+    assert any("Sammanfattande analys" in line and "sida 1, rad 3" in line for line in lines)
+    assert not any("sida " in line for line in shown(sample_report()))  # a .docx's tree is as before
