@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,3 +19,13 @@ def _private_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
         os.environ.pop("MALKOLL_STATE_DIR", None)
     else:
         os.environ["MALKOLL_STATE_DIR"] = previous
+
+
+@pytest.fixture
+def mixed_folder(tmp_path: Path) -> Path:
+    """A folder with the sample reports as .docx (export) and as PDF (exported, printed, scanned)."""
+    from tests.fixtures.pdfbuilder import write_pdf_set  # reportlab is loaded only by the tests that use it
+
+    folder = tmp_path / "blandat"
+    write_pdf_set(folder)
+    return folder

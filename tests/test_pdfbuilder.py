@@ -233,3 +233,10 @@ def test_write_pdf_set_mixes_docx_and_pdf(tmp_path) -> None:
     ]
     assert written[0].read_bytes().startswith(b"PK")
     assert all(p.read_bytes().startswith(b"%PDF-") for p in written[1:])
+
+
+def test_the_mixed_folder_fixture_holds_both_versions_of_each_source(mixed_folder) -> None:
+    names = sorted(p.name for p in mixed_folder.iterdir())
+    for source in SOURCES:
+        assert f"{source}.docx" in names
+        assert all(f"{source}_{state}.pdf" in names for state in pb.PDF_STATES)
