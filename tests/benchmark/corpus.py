@@ -194,7 +194,7 @@ def _base_spec(base: str) -> db.DocSpec:
     if base == "vp":
         # The plan for the year the reports follow up, so a unit's VP, T2 and VB form one thread.
         spec = db.load_source("hagersten_alvsjo_vp2024")
-        _replace_text(spec, lambda text: re.sub(r"\b2024\b", "2025", text))
+        replace_text(spec, lambda text: re.sub(r"\b2024\b", "2025", text))
         spec.meta = {key: re.sub(r"\b2024\b", "2025", value) for key, value in spec.meta.items()}
         return spec
     if base == "t2":
@@ -244,7 +244,7 @@ def spec_for(plan: DocPlan) -> db.DocSpec:
     out = db.DocSpec(meta=dict(spec.meta), blocks=[*copy.deepcopy(seed.front), *goals, *copy.deepcopy(seed.tail)])
     out.meta["unit"] = unit
     out.meta["pages"] = str(int(spec.meta.get("pages", "20") or 20) * plan.factor)
-    _rename_unit(out, _SEED_UNITS[plan.base], unit)
+    rename_unit(out, _SEED_UNITS[plan.base], unit)
     return out
 
 
@@ -346,12 +346,12 @@ def _vary_value(cell: str, rng: random.Random) -> str:
     return f"{match.group(1)}{value}{match.group(3)}"
 
 
-def _rename_unit(spec: db.DocSpec, old: str, new: str) -> None:
+def rename_unit(spec: db.DocSpec, old: str, new: str) -> None:
     if old != new:
-        _replace_text(spec, lambda text: text.replace(old, new))
+        replace_text(spec, lambda text: text.replace(old, new))
 
 
-def _replace_text(spec: db.DocSpec, change: Callable[[str], str]) -> None:
+def replace_text(spec: db.DocSpec, change: Callable[[str], str]) -> None:
     """Apply `change` to every text of the spec: paragraphs, table headers, cells and analyses."""
     for block in spec.blocks:
         block.text = change(block.text)
