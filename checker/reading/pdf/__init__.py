@@ -26,7 +26,7 @@ import pypdfium2 as pdfium
 
 from checker.errors import ReadError
 from checker.reading.blocks import Block, Box, Cell, DocumentContent, ParagraphBlock, Place, TableBlock
-from checker.reading.pdf import paragraphs
+from checker.reading.pdf import columns, paragraphs
 from checker.reading.pdf.document import open_pdf
 from checker.reading.pdf.furniture import find_furniture
 from checker.reading.pdf.lines import Line, group_lines, page_words
@@ -105,6 +105,9 @@ def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
     for page in pages:
         page.lines = [line for line in page.lines if id(line) not in furniture]
     items = _items(pages)
+    leading = paragraphs.typical_leading([item for item in items if isinstance(item, Line)], _body_right(
+        [item for item in items if isinstance(item, Line)]))
+    items = _unruled(items, leading)
     vocabulary = _vocabulary(items)
     body = [item for item in items if isinstance(item, Line)]
     right = _body_right(body)
@@ -115,7 +118,7 @@ def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
     counts = {"paragraph": 0, "table": 0}
 
     def flush() -> None:
-        for lines in paragraphs.group(run, lambda line: max(right, line.x1)):
+        for lines in paragraphs.group(run, lambda line: max(right, line.x1), leading):
             built = paragraphs.build(lines)  # running text is never broken inside a word without a hyphen
             blocks.append(_paragraph_block(built, len(blocks), counts["paragraph"], levels, numbers))
             counts["paragraph"] += 1
@@ -126,7 +129,10 @@ def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
             run.append(item)
             continue
         flush()
-        blocks.append(_table_block(item, len(blocks), counts["table"], numbers, vocabulary))
+        if isinstance(item, columns.UnruledTable):
+            blocks.append(_unruled_block(item, len(blocks), counts["table"], numbers))
+        else:
+            blocks.append(_table_block(item, len(blocks), counts["table"], numbers, vocabulary, leading))
         counts["table"] += 1
     flush()
     return DocumentContent(path=path, blocks=blocks, header_texts=header_texts)
@@ -165,6 +171,21 @@ def _items(pages: list[_Page]) -> list[Line | _Table]:
                 _append_grid(table, item, continued=False)
                 items.append(table)
     return items
+
+
+def _unruled(items: list[Line | _Table], leading: float | None) -> list[Line | _Table | columns.UnruledTable]:
+    """Runs of text lines with the tables without rules among them rebuilt as tables."""
+    out: list[Line | _Table | columns.UnruledTable] = []
+    run: list[Line] = []
+    for item in items:
+        if isinstance(item, Line):
+            run.append(item)
+            continue
+        out.extend(columns.find_tables(run, leading))
+        run = []
+        out.append(item)
+    out.extend(columns.find_tables(run, leading))
+    return out
 
 
 def _continues(table: _Table, grid: Grid) -> bool:
@@ -241,13 +262,13 @@ def _bare(word: str) -> str:
     return word.lower().strip(".,;:()?!\"”")
 
 
-def _vocabulary(items: list[Line | _Table]) -> _Vocabulary:
+def _vocabulary(items: list[Line | _Table | columns.UnruledTable]) -> _Vocabulary:
     """Words of the running text (wrapped at spaces, never inside a word), and the inner words of cell lines."""
     words: Counter[str] = Counter()
     for item in items:
         if isinstance(item, Line):
             words.update(_bare(word) for word in item.raw.split() if not word.endswith("-"))
-        else:
+        elif isinstance(item, _Table):
             for row in item.rows:
                 for _, lines in row:
                     for line in lines:
@@ -281,7 +302,7 @@ def _heading_levels(body: list[Line]) -> dict[float, int]:
 class _LineNumbers:
     """The line number a person counts on each page (page headers left out), for text lines and cell lines alike."""
 
-    def __init__(self, items: list[Line | _Table]) -> None:
+    def __init__(self, items: list[Line | _Table | columns.UnruledTable]) -> None:
         middles: dict[int, list[float]] = {}
         for item in items:
             for line in _all_lines(item):
@@ -299,9 +320,11 @@ class _LineNumbers:
         return max(1, bisect_right(rows, (line.top + line.bottom) / 2 + 2.0))
 
 
-def _all_lines(item: Line | _Table) -> list[Line]:
+def _all_lines(item: Line | _Table | columns.UnruledTable) -> list[Line]:
     if isinstance(item, Line):
         return [item]
+    if isinstance(item, columns.UnruledTable):
+        return [piece.line for row in item.rows for cell in row for piece in cell.pieces]
     return [line for row in item.rows for _, lines in row for line in lines]
 
 
@@ -329,12 +352,14 @@ def _paragraph_block(
     )
 
 
-def _table_block(table: _Table, block: int, index: int, numbers: _LineNumbers, vocabulary: _Vocabulary) -> TableBlock:
+def _table_block(
+    table: _Table, block: int, index: int, numbers: _LineNumbers, vocabulary: _Vocabulary, leading: float | None
+) -> TableBlock:
     rows: list[list[Cell]] = []
     for row_index, row in enumerate(table.rows):
         cells: list[Cell] = []
         for grid_cell, lines in row:
-            raw = _cell_raw(grid_cell, lines, vocabulary) if lines else ""
+            raw = _cell_raw(grid_cell, lines, vocabulary, leading) if lines else ""
             place = _place(lines, numbers) if lines else None
             cells.append(Cell(row_index, grid_cell.column, grid_cell.span, raw, normalise(raw) if raw else "",
                               grid_cell.merged_from_above and not lines, place))
@@ -342,11 +367,38 @@ def _table_block(table: _Table, block: int, index: int, numbers: _LineNumbers, v
     return TableBlock(block=block, table=index, rows=rows, columns=table.columns)
 
 
-def _cell_raw(cell: GridCell, lines: list[Line], vocabulary: _Vocabulary) -> str:
+def _unruled_block(table: columns.UnruledTable, block: int, index: int, numbers: _LineNumbers) -> TableBlock:
+    width = len(table.edges)
+    rows: list[list[Cell]] = []
+    for row_index, row in enumerate(table.rows):
+        if len(row) == 1 and row[0].span > 1:
+            rows.append([_unruled_cell(row_index, row[0], numbers)])
+            continue
+        by_column = {cell.column: cell for cell in row}
+        rows.append([
+            _unruled_cell(row_index, by_column.get(column, columns.UnruledCell(column, 1)), numbers)
+            for column in range(width)
+        ])
+    return TableBlock(block=block, table=index, rows=rows, columns=width)
+
+
+def _unruled_cell(row: int, cell: columns.UnruledCell, numbers: _LineNumbers) -> Cell:
+    raw = ""
+    for piece in cell.pieces:
+        raw = paragraphs.join_text(raw, piece.text)
+    place = None
+    if cell.pieces:
+        first = cell.pieces[0]
+        boxes = tuple(Box(p.line.page, p.words[0].x0, p.line.top, p.words[-1].x1, p.line.bottom) for p in cell.pieces)
+        place = Place(page=first.line.page, line=numbers.of(first.line), boxes=boxes)
+    return Cell(row, cell.column, cell.span, raw, normalise(raw) if raw else "", False, place)
+
+
+def _cell_raw(cell: GridCell, lines: list[Line], vocabulary: _Vocabulary, leading: float | None) -> str:
     """A cell's paragraphs, one per line as the .docx reader gives them, wrapped lines joined."""
     padding = min(max(min(line.x0 for line in lines) - cell.x0, 1.0), 8.0)
     edge = cell.x1 - padding
-    grouped = paragraphs.group(lines, lambda line: max(edge, line.x1))
+    grouped = paragraphs.group(lines, lambda line: max(edge, line.x1), leading)
 
     def fused(above: Line, below: Line) -> bool:
         # Only a line that is one word filling the column can be half a word.

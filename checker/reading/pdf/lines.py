@@ -24,6 +24,8 @@ from checker.reading.blocks import Run
 _SPACE_GAP = 0.12
 # A gap wider than this many font sizes between two words is a column boundary (written "\t").
 _COLUMN_GAP = 1.6
+# ... and with other gaps on the line to compare with, a gap wider than this share of the font size can be.
+_TAB_GAP = 0.6
 # PDFium's font flag for an italic font (PDF spec, table 121: bit 7).
 _ITALIC_FLAG = 1 << 6
 _BOLD_WEIGHT = 600
@@ -32,7 +34,7 @@ _ITALIC_NAMES = ("italic", "oblique")
 # Characters that end a word and are not kept: spaces and the line ends PDFium adds.
 _BREAKS = {0x20, 0x09, 0x0A, 0x0D, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}
 # A soft hyphen, and the code PDFium gives a hyphen it judged to end a line.
-_HYPHENS = {0xAD: "-", 0x02: "-"}
+_HYPHENS = {0xAD: "-", 0x02: "-", 0xFFFE: "-"}
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
 
 
@@ -118,6 +120,19 @@ def page_words(textpage: pdfium.PdfTextPage, height: float) -> list[Word]:
     return words
 
 
+def _column_gap(gaps: list[float], words: list[Word]) -> float:
+    """The gap beyond which two words of a line stand in different columns (a tab stop, an unruled table).
+
+    A space is the line's narrowest gap (a justified line stretches all of them alike); a gap more than
+    twice that, and wider than half a letter height, is a tab; so is any gap wider than _COLUMN_GAP
+    letter heights (a header row whose every gap is a column gap). With one gap only, only a wide one is.
+    """
+    size = max(word.style.size for word in words)
+    if len(gaps) < 2:
+        return _COLUMN_GAP * size
+    return max(min(2.0 * max(min(gaps), 0.0), _COLUMN_GAP * size), _TAB_GAP * size)
+
+
 def _char(code: int) -> str:
     if code in _HYPHENS:
         return _HYPHENS[code]
@@ -165,22 +180,21 @@ def group_lines(words: list[Word], page: int) -> list[Line]:
 
 def make_line(words: list[Word], page: int) -> Line:
     words = sorted(words, key=lambda w: w.x0)
+    gaps = [word.x0 - previous.x1 for previous, word in zip(words, words[1:])]
+    column = _column_gap(gaps, words)
     pieces: list[str] = []
     runs: list[Run] = []
-    previous: Word | None = None
-    for word in words:
+    for index, word in enumerate(words):
         separator = ""
-        if previous is not None:
-            size = max(previous.style.size, word.style.size)
-            separator = "\t" if word.x0 - previous.x1 > _COLUMN_GAP * size else " "
-        pieces.append(separator + word.text)
+        if index > 0:
+            separator = "\t" if gaps[index - 1] > column else " "
         text = separator + word.text
+        pieces.append(text)
         style = word.style
         if runs and runs[-1].bold == style.bold and runs[-1].italic == style.italic:
             runs[-1].text += text
         else:
             runs.append(Run(text, style.bold, style.italic))
-        previous = word
     sizes: dict[float, int] = {}
     for word in words:
         sizes[word.style.size] = sizes.get(word.style.size, 0) + len(word.text)

@@ -54,30 +54,33 @@ def starts_item(line: Line) -> bool:
     return bool(match_goal_heading(text) or match_part_label(text) or match_status(text))
 
 
-def group(lines: list[Line], right_edge: Callable[[Line], float], breaks: set[int] | None = None) -> list[list[Line]]:
-    """Lines in reading order → the lines of each paragraph. `breaks`: id() of lines that start one regardless."""
+def group(lines: list[Line], right_edge: Callable[[Line], float], leading: float | None = None) -> list[list[Line]]:
+    """Lines in reading order → the lines of each paragraph.
+
+    `leading`: the usual gap (points) between two lines of one paragraph in this document; a gap
+    clearly wider (the space a paragraph leaves after it) starts a new paragraph.
+    """
     paragraphs: list[list[Line]] = []
     for line in lines:
         current = paragraphs[-1] if paragraphs else None
-        if current is not None and (breaks is None or id(line) not in breaks) and _continues(current, line, right_edge):
+        if current is not None and _continues(current, line, right_edge, leading):
             current.append(line)
         else:
             paragraphs.append([line])
     return paragraphs
 
 
-def _continues(paragraph: list[Line], line: Line, right_edge: Callable[[Line], float]) -> bool:
+def _continues(paragraph: list[Line], line: Line, right_edge: Callable[[Line], float], leading: float | None) -> bool:
     previous = paragraph[-1]
     if abs(previous.size - line.size) > 0.6 or previous.bold != line.bold or starts_item(line):
         return False
     if line.page == previous.page:
         gap = line.top - previous.bottom
-        if gap < -1.0 or gap > _LEADING * line.size:
+        widest = _LEADING * line.size if leading is None else min(_LEADING * line.size, leading + max(2.0, 0.2 * line.size))
+        if gap < -1.0 or gap > widest:
             return False
     elif line.page != previous.page + 1:
         return False
-    if "\t" in previous.raw or "\t" in line.raw:
-        return False  # a row of columns is a line of its own
     first_word = line.words[0]
     space = 0.25 * line.size
     if previous.x1 + space + (first_word.x1 - first_word.x0) < right_edge(previous) - 1.0:
@@ -97,6 +100,16 @@ def _at_edge(paragraph: list[Line], line: Line) -> bool:
 
 
 Fused = Callable[[Line, Line], bool]
+
+
+def typical_leading(lines: list[Line], right: float) -> float | None:
+    """The usual gap between a full line and the next line of the same size on the page: inside a paragraph."""
+    gaps = sorted(
+        below.top - above.bottom
+        for above, below in zip(lines, lines[1:])
+        if above.page == below.page and above.size == below.size and above.x1 >= right - 12.0 and above.raw.count(" ") >= 4
+    )
+    return gaps[len(gaps) // 2] if len(gaps) >= 5 else None
 
 
 def build(lines: list[Line], fused: Fused | None = None, lists: bool = True) -> Paragraph:
@@ -143,6 +156,15 @@ def _join(runs: list[Run], following: list[Run], fused: bool) -> None:
         return
     runs[-1].text = before + " "
     runs.extend(following)
+
+
+def join_text(before: str, after: str) -> str:
+    """Two pieces of one cell's text on consecutive lines, joined as a wrapped line is."""
+    if not before:
+        return after
+    runs = [Run(before, False, False)]
+    _join(runs, [Run(after, False, False)], False)
+    return "".join(run.text for run in runs)
 
 
 def _merged(runs: list[Run]) -> list[Run]:
