@@ -42,7 +42,7 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert [row["state"] for row in pdfs] == ["export", "print"]
     assert all(row["pages"] > 1 and row["floor_ms"] > 0 for row in pdfs)
     for row in pdfs:
-        if row["read_error"] is None:
-            assert row["goals"] > 0 and row["c_over_floor"] > 0 and row["d_over_floor"] > 0
-            assert row["docx_read_ms"] > 0 and row["read_over_docx"] > 0
+        assert row["read_error"] is None, row["read_error"]
+        assert row["goals"] > 0 and row["c_over_floor"] > 0 and row["d_over_floor"] > 0
+        assert row["docx_read_ms"] > 0 and row["read_over_docx"] > 0
     assert "Per PDF" in run.stdout
