@@ -278,3 +278,47 @@ def test_dump_tree_shows_where_each_goal_is_printed() -> None:
     assert indicator.rstrip().endswith("sida 4, rad 2")  # block 31
     assert any("Sammanfattande analys" in line and "sida 1, rad 3" in line for line in lines)
     assert not any("sida " in line for line in shown(sample_report()))  # a .docx's tree is as before
+
+
+# --- end to end: a report as PDF through watch and dump ---------------------------------
+
+
+def _malkoll(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # Wide enough that no tree line wraps.
+    return subprocess.run([sys.executable, "-m", "checker", *argv], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "400"})
+
+
+@pytest.fixture(scope="module")
+def vb_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Aspudden VB as exported to PDF (fixture builder)."""
+    from tests.fixtures import docbuilder as db
+    from tests.fixtures.pdfbuilder import build_pdf
+
+    path = tmp_path_factory.mktemp("pdf") / "aspudden_vb2025.pdf"
+    build_pdf(db.load_source("aspudden_vb2025"), path, state="export")
+    return path
+
+
+def test_watch_replies_to_a_pdf_with_page_and_line(tmp_path: Path, vb_pdf: Path) -> None:
+    folder = tmp_path / "delad"
+    folder.mkdir()
+    (folder / vb_pdf.name).write_bytes(vb_pdf.read_bytes())
+    run = _malkoll("watch", str(folder), "--once", "--settle", "0", cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr  # the seed has errors
+    assert "aspudden_vb2025.pdf  UNDERKÄND" in run.stdout
+    reply = (folder / "granskning" / "aspudden_vb2025.pdf.granskning.txt").read_text(encoding="utf-8-sig")
+    assert "Dokument:  Verksamhetsberättelse 2025" in reply
+    assert "Var: sida " in reply and "Citat: ”" in reply
+    assert "aspudden_vb2025.pdf" in (folder / "granskning" / "sammanstallning.html").read_text(encoding="utf-8")
+
+
+def test_dump_shows_what_was_read_from_a_pdf(tmp_path: Path, vb_pdf: Path) -> None:
+    tree = _malkoll("dump", str(vb_pdf), "--no-color", cwd=tmp_path)
+    assert tree.returncode == 0, tree.stderr
+    goals = [line for line in tree.stdout.splitlines() if "Enhetsmål" in line]
+    assert goals and all("sida " in line for line in goals)
+    data = json.loads(_malkoll("dump", str(vb_pdf), "--format", "json", cwd=tmp_path).stdout)
+    assert data["kind"] == "verksamhetsberattelse" and data["unit"] == "Aspuddens hemtjänst"
+    first = data["children"][0]["source"]
+    assert first["page"] >= 1 and first["line"] >= 1 and first["description"].startswith("sida ")
