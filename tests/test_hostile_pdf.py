@@ -2,8 +2,8 @@
 
 Every PDF is written by the test itself (tests.hostile_inputs: by hand, a PDF
 is text with byte offsets, or by reportlab where it encrypts). Each bad file
-is read with read_report and checked with `python -m checker check FILE`,
-the way a coordinator names a file: a clear Swedish message, exit code 1 as
+is read with read_report, checked with `python -m checker check FILE` (the
+way a coordinator names a file), and in a folder by `check` and `watch --once`: a clear Swedish message, exit code 1 as
 for every unreadable file, no traceback, within the time limit, the input
 byte for byte unchanged. The bombs are also checked in a process whose
 memory is capped far below what unpacking them would take: PDFium ends a
@@ -85,6 +85,7 @@ class Folder:
     folder: Path
     before: dict[str, str]
     check: object
+    watch: object
     results: dict[str, dict]
 
 
@@ -98,13 +99,16 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> Folder:
     for name, build in READ.items():
         (folder / name).write_bytes(build())
     before = h.snapshot(folder)
-    files = [str(folder / c.file) for c in CASES] + [str(folder / n) for n in READ]
-    check = h.run_malkoll("check", *files, "--format", "json", "-o", str(base / "resultat.json"), "--jobs", "2",
-                          "--timeout", "60", timeout=HANG_GUARD,
-                          memory_limit=MEMORY_LIMIT if sys.platform.startswith("linux") else None)
+    capped = MEMORY_LIMIT if sys.platform.startswith("linux") else None
+    check, watch = h.run_malkoll_together(
+        (("check", str(folder), "--format", "json", "-o", str(base / "resultat.json"), "--jobs", "2", "--timeout", "60"),
+         {"timeout": HANG_GUARD, "memory_limit": capped}),
+        (("watch", str(folder), "--once", "--settle", "0", "-o", str(base / "bevakning"), "--jobs", "2",
+          "--timeout", "60"), {"timeout": HANG_GUARD, "memory_limit": capped}),
+    )
     assert (base / "resultat.json").exists(), check.stderr
     results = {Path(f["path"]).name: f for f in json.loads((base / "resultat.json").read_text(encoding="utf-8"))["files"]}
-    return Folder(base, folder, before, check, results)
+    return Folder(base, folder, before, check, watch, results)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
@@ -128,6 +132,15 @@ def test_check_explains_each_bad_pdf_in_swedish(checked: Folder, case: Case) -> 
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
+def test_watch_logs_each_bad_pdf_and_writes_its_report(checked: Folder, case: Case) -> None:
+    lines = [line for line in checked.watch.stdout.splitlines() if f"  {case.file}  " in line]
+    assert len(lines) == 1 and "  KUNDE INTE LÄSAS  " in lines[0], checked.watch.stdout
+    assert case.expected[0] in lines[0]
+    text = (checked.base / "bevakning" / (case.file + ".granskning.txt")).read_text(encoding="utf-8-sig")
+    assert "KUNDE INTE LÄSAS" in text and case.expected[0] in " ".join(text.split())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
 def test_a_bad_pdf_named_alone_is_unreadable_with_exit_code_1(tmp_path: Path, case: Case) -> None:
     path = tmp_path / case.file
     path.write_bytes(case.build())
@@ -140,11 +153,11 @@ def test_a_bad_pdf_named_alone_is_unreadable_with_exit_code_1(tmp_path: Path, ca
 
 
 def test_exit_code_no_traceback_and_inputs_unchanged(checked: Folder) -> None:
-    assert checked.check.returncode == 1, checked.check.stderr
-    for text in (checked.check.stdout, checked.check.stderr):
+    assert (checked.check.returncode, checked.watch.returncode) == (1, 1), checked.check.stderr + checked.watch.stderr
+    for text in (checked.check.stdout, checked.check.stderr, checked.watch.stdout, checked.watch.stderr):
         assert "Traceback" not in text and "internt fel" not in text
     assert h.snapshot(checked.folder) == checked.before
-    assert sorted(p.name for p in checked.base.iterdir()) == ["Inlämnat", "resultat.json"]
+    assert sorted(p.name for p in checked.base.iterdir()) == ["Inlämnat", "bevakning", "resultat.json"]
     assert len(checked.results) == len(CASES) + len(READ)
 
 
