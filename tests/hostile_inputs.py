@@ -661,6 +661,29 @@ def deeply_nested_pdf(levels: int = 100_000) -> bytes:
     return text_pdf(catalog_extra=b"/Malkoll " + deep + b" ", page_extra=b"/Malkoll " + deep + b" ")
 
 
+def pdf_inside_a_zip() -> bytes:
+    """A Word document whose first zip entry, stored unpacked, is a whole PDF: its header stands within the
+    file's first KB, where PDF readers look for it, while Word opens the zip."""
+    entries = [("x.pdf", text_pdf())] + [(name, data) for name, data in _docx_parts(paragraph("Word visar detta"))]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED if name == "x.pdf" else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def pdf_with_a_zip_appended() -> bytes:
+    """A PDF with a Word document appended: a PDF reader reads the PDF, a zip reader finds the zip's end record."""
+    return text_pdf() + plain_docx("Word visar detta")
+
+
+def _docx_parts(body: str) -> list[tuple[str, bytes]]:
+    return [("[Content_Types].xml", content_types()), ("_rels/.rels", package_rels()),
+            ("word/document.xml", document_xml(body))]
+
+
 def docx_named_pdf() -> bytes:
     """A Word document saved under a .pdf name (it is read as the Word document it is)."""
     return plain_docx(PDF_TEXT)

@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.errors import ReadError
+from checker.output.annotate import text_report_path
 from checker.reading.pdf.document import open_pdf, require_text_layer
 from checker.reading.report import read_report
 from tests import hostile_inputs as h
@@ -61,6 +62,8 @@ CASES = [
     Case("slumpbytes.pdf", h.random_bytes, ("heter .pdf men är varken en PDF-fil eller ett Word-dokument",)),
     Case("webbsida.pdf", lambda: b"<!DOCTYPE html><html><body>Rapport</body></html>", ("heter .pdf", "webbsida")),
     Case("tom.pdf", lambda: b"", ("filen är tom (0 byte)",)),
+    Case("pdf i zip.docx", h.pdf_inside_a_zip, ("både en PDF-fil och ett zip-arkiv", "manipulerad")),
+    Case("pdf med zip.docx", h.pdf_with_a_zip_appended, ("både en PDF-fil och ett zip-arkiv",)),
     Case("bomb.pdf", h.pdf_bomb, ("100 MB", "dekomprimeringsbomb", "max-entry-mb")),
     Case("dubbelpackad bomb.pdf", lambda: h.pdf_bomb(twice=True), ("packad mer än 200 gånger", "dekomprimeringsbomb")),
     Case("lzw-bomb.pdf", h.lzw_bomb, ("100 MB", "dekomprimeringsbomb", "max-entry-mb")),
@@ -136,7 +139,8 @@ def test_watch_logs_each_bad_pdf_and_writes_its_report(checked: Folder, case: Ca
     lines = [line for line in checked.watch.stdout.splitlines() if f"  {case.file}  " in line]
     assert len(lines) == 1 and "  KUNDE INTE LÄSAS  " in lines[0], checked.watch.stdout
     assert case.expected[0] in lines[0]
-    text = (checked.base / "bevakning" / (case.file + ".granskning.txt")).read_text(encoding="utf-8-sig")
+    reply = text_report_path(checked.folder / case.file, checked.folder, checked.base / "bevakning")
+    text = reply.read_text(encoding="utf-8-sig")
     assert "KUNDE INTE LÄSAS" in text and case.expected[0] in " ".join(text.split())
 
 

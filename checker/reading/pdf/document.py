@@ -72,10 +72,29 @@ def read_checked_pdf(path: Path, limits: Limits | None = None) -> bytes:
         if b"%PDF-" not in data[:1024]:
             raise PdfProblem("filen är inte en PDF-fil (den börjar inte med %PDF-). Exportera dokumentet som PDF "
                              "igen eller skicka Word-filen.")
+        if _is_also_a_zip(path, data):
+            raise PdfProblem(POLYGLOT)
         check_pdf_bytes(data, limits)
     except (PackageProblem, PdfProblem) as problem:
         raise ReadError(path, problem.problem) from None
     return data
+
+
+POLYGLOT = ("filen är både en PDF-fil och ett zip-arkiv (som ett Word-dokument): Word och en PDF-läsare skulle "
+            "visa olika innehåll, så det Målkoll granskar behöver inte vara det som läses. Filen kan vara manipulerad "
+            "och granskas inte; spara dokumentet på nytt som Word-dokument eller som PDF.")
+
+
+def _is_also_a_zip(path: Path, data: bytes) -> bool:
+    """A file that a zip reader (Word) opens too, as something else than the PDF read here.
+
+    A PDF may begin up to a KB into the file, so a zip whose first entry is stored unpacked can carry a
+    whole PDF there; and a file named .docx is opened by Word, which finds a zip by its end record.
+    No PDF begins with a zip entry, and no PDF writer names its file .docx.
+    """
+    if data.startswith(b"PK"):
+        return True
+    return path.name.lower().endswith((".docx", ".docm", ".dotx")) and b"PK\x05\x06" in data[-(0xFFFF + 22):]
 
 
 def _problem(error: pdfium.PdfiumError, data: bytes) -> str:
