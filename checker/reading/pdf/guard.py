@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -59,6 +60,8 @@ _SIZE_CLAIM = re.compile(rb"/Size\s+(\d{1,20})")
 # How far back from "stream" its dictionary may start (a real one is a few hundred bytes).
 _DICTIONARY_WINDOW = 64 * 1024
 _PIECE = 256 * 1024
+# Packed more often than this, zlib data is not looked into further (no writer packs twice, let alone 8 times).
+_MAX_PACKINGS = 8
 # An image holds at most this many bytes per pixel (CMYK with 16 bits per component), plus some slack
 # for row padding; and no image in a report comes near 1 GB unpacked.
 _IMAGE_BYTES_PER_PIXEL = 8
@@ -171,6 +174,10 @@ def _sizes(stream: _Stream, filters: list[str]) -> Iterator[int] | None:
     comes before the last one measured here (zlib behind LZW, say)."""
     stages = list(filters)
     raw: bytes | memoryview = stream.data
+    if not stages and _looks_zlib(bytes(raw[:2])):
+        # No filter read from the dictionary, yet the data is zlib's: a dictionary written to be misread
+        # here ("/Fil#74er", a comment, "(1 0 obj)" in a string) is no reason to let PDFium unpack it unmeasured.
+        return (len(piece) for piece in _unpacked_as_it_looks(_chunks(raw)))
     while stages and (stages[0] in _HEX or stages[0] in _A85):
         # Text encodings only shrink what they encode, so the stream is decoded whole: its size is the file's.
         raw = _text_decoded(bytes(raw), stages.pop(0))
@@ -186,6 +193,20 @@ def _sizes(stream: _Stream, filters: list[str]) -> Iterator[int] | None:
     if last in _RUN_LENGTH:
         return _run_length_sizes(pieces)
     return (len(piece) for piece in pieces)
+
+
+def _looks_zlib(head: bytes) -> bool:
+    """The two bytes zlib data starts with: the deflate method, a window of at most 32 KB, and their checksum."""
+    return len(head) == 2 and head[0] & 0x0F == 8 and head[0] >> 4 <= 7 and (head[0] << 8 | head[1]) % 31 == 0
+
+
+def _unpacked_as_it_looks(pieces: Iterator[bytes], depth: int = 0) -> Iterator[bytes]:
+    """zlib data unpacked as many times over as it is zlib data again (at most _MAX_PACKINGS)."""
+    first = next(pieces, b"")
+    rest = itertools.chain([first], pieces)
+    if depth >= _MAX_PACKINGS or not _looks_zlib(first[:2]):
+        return rest
+    return _unpacked_as_it_looks(_inflated(rest), depth + 1)
 
 
 def _lzw_sizes(pieces: Iterable[bytes], early: int) -> Iterator[int]:
