@@ -771,12 +771,12 @@ def outputs_over_inputs(paths: Sequence[Path], outputs: Sequence[tuple[str, Path
 
 
 def all_dropped_as_outputs(found: Sequence[Path], kept: Sequence[Path], paths: Sequence[Path]) -> str | None:
-    """The message for a walk whose every .docx was taken for Målkolls own output (None: something is left)."""
+    """The message for a walk whose every document was taken for Målkolls own output (None: something is left)."""
     if not found or kept:
         return None
     where = ", ".join(str(p) for p in paths)
-    return (f"Alla {len(found)} .docx-filer i {where} ser ut som Målkolls egna utdata (kopior med kommentarer) och "
-            "granskades inte. Namnge en sådan fil själv om den ska granskas.")
+    return (f"Alla {len(found)} dokument (.docx och PDF) i {where} ser ut som Målkolls egna utdata "
+            "(kopior med kommentarer) och granskades inte. Namnge en sådan fil själv om den ska granskas.")
 
 
 def _real(path: Path) -> Path:

@@ -181,7 +181,7 @@ def build_parser() -> SwedishArgumentParser:
     parser = SwedishArgumentParser(
         prog=PROG,
         description=(
-            "Målkoll granskar verksamhetsplaner, tertialrapporter och verksamhetsberättelser (.docx)\n"
+            "Målkoll granskar verksamhetsplaner, tertialrapporter och verksamhetsberättelser (.docx och PDF)\n"
             "innan de går till nämnden: saknade delar, bedömningar utan stöd, indikatorer utan analys m.m."
         ),
         epilog=(
@@ -212,7 +212,7 @@ def _add_check(commands: Any) -> None:
         "check",
         help="granska dokument och visa brister",
         description=(
-            "Granska .docx-filer och mappar (mappar söks igenom, även undermappar).\n"
+            "Granska .docx- och PDF-filer och mappar (mappar söks igenom, även undermappar).\n"
             "Inställningar kan också stå i malkoll.toml eller under [tool.malkoll] i pyproject.toml,\n"
             "som letas upp från den granskade mappen och uppåt; flaggor på kommandoraden går före."
         ),
@@ -409,7 +409,7 @@ def _add_dump(commands: Any) -> None:
             "indikatorer och aktiviteter. Formatet json är ett stabilt gränssnitt (se malkoll schema)."
         ),
     )
-    dump.add_argument("file", metavar="FIL", type=Path, help=".docx-filen som ska visas")
+    dump.add_argument("file", metavar="FIL", type=Path, help=".docx- eller PDF-filen som ska visas")
     dump.add_argument("--format", dest="output_format", choices=("tree", "json"), default="tree", help="tree (standard) eller json")
     _add_output(dump)
     _add_no_color(dump)

@@ -1,4 +1,4 @@
-"""Finding the .docx files to check among the paths a user gave.
+"""Finding the reports to check (.docx and PDF) among the paths a user gave.
 
 A coordinator points Målkoll at a shared folder where Word leaves lock files
 ("~$Verksamhetsplan.docx") next to open documents, sync clients leave hidden
@@ -34,16 +34,19 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     # (folder, Swedish problem) for folders the walk could not enter.
     problems: list[tuple[Path, str]] = field(default_factory=list)
-    # (file, Swedish reason) for documents in a walked folder that Målkoll cannot read (PDF, .doc, …).
+    # (file, Swedish reason) for documents in a walked folder that Målkoll cannot read (.doc, .odt, .rtf).
     not_checked: list[tuple[Path, str]] = field(default_factory=list)
 
 
-# Documents a unit may hand in instead of a .docx. In a folder they are listed
-# as "inte granskad" with the reason, so a submitted PDF is never passed over in
-# silence; they do not fail a folder run (the documents that could be read
-# decide that). A file named on the command line is read and refused as before.
+# What a report may be saved as for Målkoll to read it: a Word document, or a PDF
+# (exported from Word, printed to PDF, or a scan with a text layer; checker.reading.pdf).
+REPORT_SUFFIXES = (".docx", ".pdf")
+
+# Documents a unit may hand in that Målkoll cannot read. In a folder they are
+# listed as "inte granskad" with the reason, so a submitted file is never passed
+# over in silence; they do not fail a folder run (the documents that could be
+# read decide that). A file named on the command line is read and refused as before.
 NOT_CHECKED_REASONS = {
-    ".pdf": "PDF-fil – Målkoll granskar bara Word-dokument (.docx); be enheten om dokumentet i Word-format",
     ".doc": "äldre Word-format (.doc) – öppna filen i Word och spara den som Word-dokument (.docx)",
     ".odt": "OpenDocument-text (.odt) – spara filen som Word-dokument (.docx)",
     ".rtf": "RTF-fil – öppna filen i Word och spara den som Word-dokument (.docx)",
@@ -58,9 +61,9 @@ def not_checked_reason(name: str) -> str | None:
 
 
 def is_candidate(name: str) -> bool:
-    """True for a file name that looks like a Word document a person saved."""
+    """True for a file name that looks like a Word document or a PDF a person saved."""
     lowered = name.lower()
-    if not lowered.endswith(".docx"):
+    if not lowered.endswith(REPORT_SUFFIXES):
         return False
     # "~$…" are Word's lock files, "~WRL…"/"~…" its temporary copies, ".…" hidden files.
     return not (name.startswith(("~", ".")) or lowered.endswith(".tmp.docx"))
@@ -71,7 +74,7 @@ def _is_hidden_dir(name: str) -> bool:
 
 
 def discover(paths: Sequence[Path]) -> Discovery:
-    """Expand files and folders into the sorted list of .docx files to check.
+    """Expand files and folders into the sorted list of reports (.docx and PDF) to check.
 
     A file named explicitly is always checked, whatever its name: the user
     asked for it, and the reader will say if it is not a report. Raises

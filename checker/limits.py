@@ -17,6 +17,12 @@ Changing them, most specific last:
     malkoll.toml:  [limits]
                    max-file-mb = 400
 
+A PDF is no zip, but it has the same kind of parts: streams, most of them
+packed with the zlib method, which a few KB can unpack to GBs just as well.
+The same limits hold for each stream (max-entry-mb, max-ratio) and for all of
+them together (max-total-mb), measured before PDFium unpacks anything
+(checker.reading.pdf.guard); max-pages and max-objects are for PDFs alone.
+
 Limits that are not ours to change: the XML parser reads at most 256
 levels of nesting and 10 million characters in one text node (libxml2
 without its "huge" option), and never expands entities or loads a DTD.
@@ -56,6 +62,10 @@ class Limits:
     # XML elements in one part (a 500-page report's document.xml has about a million; each costs
     # memory once parsed, and an empty paragraph packs to a few bits).
     max_elements: int = 2_000_000
+    # Pages of a PDF (the longest reports have a few hundred; a small file can claim a million).
+    max_pages: int = 5_000
+    # Objects of a PDF (a 26-page report exported from Word has under 200, a 500-page one a few thousand).
+    max_objects: int = 2_000_000
     # Address space of each worker process, in MB (RLIMIT_AS): one file can never take the machine.
     max_worker_mb: float = 4096
     # Seconds the regular expressions of one rule may take on one document (checker.rules_lang.patterns).
@@ -84,10 +94,14 @@ DEFAULTS = Limits()
 SETTINGS: dict[str, tuple[str, str, str]] = {
     "max-file-mb": ("max_file_mb", "MALKOLL_MAX_FILE_MB", "största filstorlek i MB"),
     "max-entries": ("max_entries", "MALKOLL_MAX_ENTRIES", "högsta antal delar i zip-paketet"),
-    "max-entry-mb": ("max_entry_mb", "MALKOLL_MAX_ENTRY_MB", "största uppackade storlek för en del, i MB"),
+    "max-entry-mb": ("max_entry_mb", "MALKOLL_MAX_ENTRY_MB",
+                     "största uppackade storlek för en del (eller en ström i en PDF-fil), i MB"),
     "max-total-mb": ("max_total_mb", "MALKOLL_MAX_TOTAL_MB", "största uppackade storlek för hela filen, i MB"),
-    "max-ratio": ("max_ratio", "MALKOLL_MAX_RATIO", "högsta packningsgrad (uppackad ÷ packad storlek) för en del"),
+    "max-ratio": ("max_ratio", "MALKOLL_MAX_RATIO",
+                  "högsta packningsgrad (uppackad ÷ packad storlek) för en del eller en PDF-ström"),
     "max-elements": ("max_elements", "MALKOLL_MAX_ELEMENTS", "högsta antal XML-element i en del"),
+    "max-pages": ("max_pages", "MALKOLL_MAX_PAGES", "högsta antal sidor i en PDF-fil"),
+    "max-objects": ("max_objects", "MALKOLL_MAX_OBJECTS", "högsta antal objekt i en PDF-fil"),
     "max-worker-mb": ("max_worker_mb", "MALKOLL_MAX_WORKER_MB", "största minne för en arbetsprocess, i MB"),
     "max-rule-seconds": ("max_rule_seconds", "MALKOLL_MAX_RULE_SECONDS",
                          "största tid i sekunder för en regels reguljära uttryck i ett dokument"),
@@ -159,6 +173,8 @@ MAXIMA: dict[str, float] = {
     "max_total_mb": 1024 * 1024,
     "max_ratio": 1_000_000,
     "max_elements": 1_000_000_000,
+    "max_pages": 10_000_000,
+    "max_objects": 1_000_000_000,
     "max_worker_mb": 1024 * 1024,
     "max_rule_seconds": 7 * 24 * 3600,
 }
@@ -202,7 +218,7 @@ def apply_memory_ceiling(limits: Limits) -> None:
 def memory_message(limits: Limits) -> str:
     """The Swedish explanation for a file that needed more memory than a worker may use."""
     return (f"dokumentet behövde mer minne än gränsen {describe_mb(limits.max_worker_bytes)} för en arbetsprocess "
-            "och granskades inte. Kontrollera att filen är ett vanligt Word-dokument. " + how_to_raise("max-worker-mb"))
+            "och granskades inte. Kontrollera att filen är ett vanligt Word-dokument eller en vanlig PDF-fil. " + how_to_raise("max-worker-mb"))
 
 
 def describe_mb(size: int) -> str:

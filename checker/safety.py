@@ -90,6 +90,19 @@ def open_package(path: Path, limits: Limits | None = None) -> SafeZip:
 def read_checked(path: Path, limits: Limits | None = None) -> bytes:
     """The file's bytes, after the same checks as open_package (for the annotated copy)."""
     limits = limits or current()
+    data = read_whole(path, limits)
+    check_bytes(data, limits)
+    return data
+
+
+def read_whole(path: Path, limits: Limits | None = None) -> bytes:
+    """A regular file's bytes, read once, if it is neither empty nor larger than the limit. Raises PackageProblem.
+
+    Whatever is decided about the file is then decided on these bytes, so a
+    file replaced after they were read cannot slip past the checks (a PDF is
+    handed to PDFium as these bytes, never by its name).
+    """
+    limits = limits or current()
     try:
         with _open_regular(path) as handle:
             size = _checked_size(os.fstat(handle.fileno()), limits)
@@ -98,7 +111,6 @@ def read_checked(path: Path, limits: Limits | None = None) -> bytes:
         raise PackageProblem(f"filen kunde inte läsas ({error.strerror or error}).") from None
     if len(data) != size:
         raise PackageProblem(CHANGED)
-    check_bytes(data, limits)
     return data
 
 
@@ -344,6 +356,10 @@ def _named(name: str, *suffixes: str) -> bool:
 
 def _foreign_problem(head: bytes, name: str = "") -> str:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if _named(name, ".pdf") and not start.startswith(b"%pdf"):
+        # A PDF is recognised by its header wherever it stands in the first KB (checker.reading.is_pdf),
+        # so a file named .pdf that arrives here has none: it is not a PDF, whatever its name says.
+        return _not_a_pdf(start)
     if start.startswith(b"%pdf"):
         if _named(name, ".pdf"):
             return ("filen är en PDF-fil, inte ett Word-dokument. Målkoll granskar bara Word-dokument (.docx): "
@@ -357,6 +373,19 @@ def _foreign_problem(head: bytes, name: str = "") -> str:
         return ("filen är en XML-fil (kanske Words äldre XML-format), inte ett Word-dokument (.docx). "
                 "Öppna den i Word och spara som Word-dokument.")
     return "filen är inte en Word-fil (.docx)."
+
+
+def _not_a_pdf(start: bytes) -> str:
+    if start.startswith(b"{\\rtf"):
+        kind = "ett RTF-dokument"
+    elif start.startswith((b"<html", b"<!doctype html")) or b"<html" in start:
+        kind = "en webbsida (HTML)"
+    elif start.startswith(b"<?xml"):
+        kind = "en XML-fil"
+    else:
+        kind = "varken en PDF-fil eller ett Word-dokument (den börjar inte som en PDF-fil, med %PDF-)"
+    return (f"filen heter .pdf men är {kind}. Den kan vara skadad eller ha fått fel filändelse; "
+            "exportera dokumentet som PDF igen eller skicka Word-filen.")
 
 
 # --- OLE compound files: .doc, .xls, .ppt and encrypted Office documents ---------------------------

@@ -410,7 +410,7 @@ def check(request: CheckRequest) -> int:
     rules, fail_level = session.rules, session.fail_level
     if not found.files and not found.problems and not found.not_checked:
         where = ", ".join(str(p) for p in paths)
-        err(f"Inga .docx-filer hittades i {where}.")
+        err(f"Inga .docx- eller PDF-filer hittades i {where}.")
         return EXIT_OK
 
     run = RunSummary(fail_level)
@@ -820,7 +820,7 @@ def threads(request: ThreadRequest) -> int:
     if display.output is not None:
         check_output_path(display.output, found.files)
     if not found.files and not found.problems:
-        err(f"Inga .docx-filer hittades i {', '.join(str(p) for p in paths)}.")
+        err(f"Inga .docx- eller PDF-filer hittades i {', '.join(str(p) for p in paths)}.")
         return EXIT_OK
     run = read_threads(found.files, settings.threads, problems=found.problems)
     views = build_views(run)

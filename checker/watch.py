@@ -10,9 +10,10 @@ FOLDER/granskning/):
     sammanstallning.html     the coordinator's overview (and .xlsx)
 
 A file is checked only when it has stopped changing — its stat signature
-unchanged for a settle period — and opens as a complete .docx (its zip
-central directory, written last, can be read), so a report being copied over
-a slow share is never checked half-written. A file whose content did not
+unchanged for a settle period — and is complete: a .docx whose zip central
+directory, written last, can be read, or a PDF that ends in its trailer
+(startxref and %%EOF, also written last). So a report being copied over a
+slow share is never checked half-written. A file whose content did not
 change (same SHA-256) is not checked again. The signature holds the inode
 and the status-change time besides size and modification time: anyone can
 set a file's mtime back (touch -d), nobody but the kernel sets its ctime, so
@@ -33,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import signal
 import threading
 import time
@@ -40,6 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISREG
 from typing import IO, TYPE_CHECKING, Any
 
 from checker.output.annotate import annotated_path, is_output_name, text_report_path
@@ -134,6 +137,42 @@ def is_complete_docx(path: Path) -> bool:
     return looks_complete(path)
 
 
+# A PDF's end: "startxref", the offset of its cross-reference section, and "%%EOF". Writers may add
+# a line end or a few bytes of junk after it; readers look for it in the last kilobyte.
+_PDF_END = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
+_PDF_TAIL = 1024
+
+
+def is_complete_pdf(path: Path) -> bool:
+    """True when the PDF's last kilobyte holds its trailer, pointing back into the file.
+
+    A linearised ("fast web view") PDF has a first trailer near its start whose startxref
+    is 0: a copy cut off after its first kilobyte must not pass for complete, hence the offset.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        info = os.fstat(descriptor)
+        if not S_ISREG(info.st_mode):
+            return False
+        tail = os.pread(descriptor, _PDF_TAIL, max(0, info.st_size - _PDF_TAIL))
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+    ends = _PDF_END.findall(tail)
+    return bool(ends) and 0 < int(ends[-1]) < info.st_size
+
+
+def is_complete_report(path: Path) -> bool:
+    """A .docx or PDF that has been written to the end (the header decides which, as in reading)."""
+    from checker.reading import is_pdf
+
+    return is_complete_pdf(path) if is_pdf(path) else is_complete_docx(path)
+
+
 def digest_of(path: Path) -> str | None:
     hasher = hashlib.sha256()
     try:
@@ -173,7 +212,7 @@ class Watcher:
         self._missing_logged = False
         self._overview_written = False
         self._problems_logged: set[tuple[Path, str]] = set()
-        # PDF, .doc … in the folder (checker.discovery.NOT_CHECKED_REASONS) → the reason told for it.
+        # .doc, .odt, .rtf in the folder (checker.discovery.NOT_CHECKED_REASONS) → the reason told for it.
         self._not_checked: dict[Path, str] = {}
         self._not_checked_changed = False
         self._last_verify = time.monotonic()
@@ -315,9 +354,9 @@ class Watcher:
         return exclude_outputs(found.files, [], [self.options.out_dir])
 
     def _note_not_checked(self, found: dict[Path, str]) -> None:
-        """A PDF or .doc in the folder: told once in the log and in a reply file, listed in the overview.
+        """A .doc, .odt or .rtf in the folder: told once in the log and in a reply file, listed in the overview.
 
-        It does not fail the gate (--once): the unit is told to send a .docx, which is then checked.
+        It does not fail the gate (--once): the unit is told to send a .docx or PDF, which is then checked.
         """
 
         for path in [p for p in self._not_checked if p not in found]:
@@ -362,7 +401,7 @@ class Watcher:
             still = now - pending.since
             if still < settle:
                 continue
-            if is_complete_docx(path) or still >= settle * DAMAGED_AFTER_SETTLES:
+            if is_complete_report(path) or still >= settle * DAMAGED_AFTER_SETTLES:
                 ready.append(path)
         return ready
 

@@ -17,6 +17,7 @@ import hashlib
 import io
 import os
 import random
+import re
 import shutil
 import stat
 import struct
@@ -459,6 +460,242 @@ def overlapping_bomb(copies: int = 200, each: int = 16 * MiB) -> bytes:
         _named("word/media/bild.bin", _repeated_deflate(b"\x00" * MiB, each // MiB)),
     ]
     return _raw_zip(entries, directory=[0, 1, 2, *([3] * copies)])
+
+
+# --- PDFs: written by hand (a PDF is text with byte offsets), or by reportlab where it encrypts -------
+
+PDF_TEXT = "Enhetsmål: Alla brukare ska känna sig trygga i sitt eget hem"
+
+
+def pdf_bytes(objects: Sequence[bytes], *, trailer: bytes = b"", xref: bool = True) -> bytes:
+    """A PDF of `objects` (object 1 is the catalog), with a correct cross-reference table unless `xref` is False."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    start = out.tell()
+    if xref:
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+        out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, start))
+    return out.getvalue()
+
+
+def pdf_stream(data: bytes, entries: bytes = b"") -> bytes:
+    return b"<< /Length %d %s >>\nstream\n" % (len(data), entries) + data + b"\nendstream"
+
+
+def _text_operators(lines: Sequence[str]) -> bytes:
+    shown = b"".join(b"(%s) Tj T* " % line.encode("cp1252").replace(b"(", b"\\(").replace(b")", b"\\)")
+                     for line in lines)
+    return b"BT /F1 11 Tf 14 TL 56 780 Td " + shown + b"ET"
+
+
+def pdf_pages(contents: Sequence[bytes], *, media_box: bytes = b"[0 0 595 842]", page_extra: bytes = b"",
+              catalog_extra: bytes = b"", extra_objects: Sequence[bytes] = ()) -> list[bytes]:
+    """The objects of a PDF with one page per content stream (objects 1–2 catalog and pages, 3 the font,
+    then page and content pairs, then `extra_objects`), for pdf_bytes."""
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * index) for index in range(len(contents)))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R %s>>" % catalog_extra,
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(contents)),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    for index, content in enumerate(contents):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox %s /Contents %d 0 R %s"
+                       b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 %d 0 R >> >> >>"
+                       % (media_box, 5 + 2 * index, page_extra, 4 + 2 * len(contents)))
+        objects.append(content)
+    objects.append(_scan_image())
+    return [*objects, *extra_objects]
+
+
+def text_pdf(*lines: str, pages: int = 1, **options: object) -> bytes:
+    """An ordinary PDF with a text layer: `lines` on each of `pages` pages."""
+    text = lines or (PDF_TEXT, "Förväntat resultat: brukarna upplever trygghet")
+    return pdf_bytes(pdf_pages([pdf_stream(_text_operators(text))] * pages, **options))  # type: ignore[arg-type]
+
+
+def _scan_image(width: int = 160, height: int = 226, seed: int = 17) -> bytes:
+    """A grey "scanned page" image (noise on white, as a scanner's paper grain), packed with zlib."""
+    rng = random.Random(seed)
+    pixels = bytes(255 - rng.randrange(0, 40) for _ in range(width * height))
+    return pdf_stream(zlib.compress(pixels), b"/Type /XObject /Subtype /Image /Width %d /Height %d "
+                      b"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode" % (width, height))
+
+
+def scanned_pdf(pages: int = 3, *, text_pages: int = 0, stamp: str = "") -> bytes:
+    """An image-only scan: each page one image and no text (a `stamp`, like a page number, is not a text layer);
+    the first `text_pages` pages carry a text layer too (OCR of some pages only)."""
+    contents = []
+    for index in range(pages):
+        operators = b"q 595 0 0 842 0 0 cm /Im1 Do Q "
+        if index < text_pages:
+            operators += _text_operators([PDF_TEXT] * 3)
+        elif stamp:
+            operators += b"BT /F1 9 Tf 500 30 Td (%s) Tj ET" % stamp.encode("cp1252")
+        contents.append(pdf_stream(operators))
+    return pdf_bytes(pdf_pages(contents))
+
+
+def blank_pdf(pages: int = 2) -> bytes:
+    """Pages with nothing on them."""
+    return pdf_bytes(pdf_pages([pdf_stream(b"")] * pages))
+
+
+def encrypted_pdf(user_password: str = "hemligt", owner_password: str = "agare") -> bytes:
+    """A PDF encrypted by reportlab (RC4, 128 bits); with an empty user password it opens without one and
+    only the owner password guards printing and copying."""
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    encryption = pdfencrypt.StandardEncryption(user_password, owner_password, canPrint=0, canCopy=0, strength=128)
+    page = canvas.Canvas(buffer, encrypt=encryption)
+    page.drawString(56, 780, PDF_TEXT)
+    page.drawString(56, 760, "Förväntat resultat: brukarna upplever trygghet")
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def broken_xref_pdf() -> bytes:
+    """A PDF whose cross-reference table points at the wrong bytes (every offset off by 7), as a
+    careless edit leaves it: PDFium rebuilds the table from the objects themselves."""
+    data = text_pdf()
+    start = data.rindex(b"xref\n")
+    table = re.sub(rb"(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m.group(1)) + 7), data[start:])
+    return data[:start] + table
+
+
+def no_xref_pdf() -> bytes:
+    """A PDF without a cross-reference table at all (startxref points nowhere): rebuilt by PDFium too."""
+    return text_pdf().replace(b"startxref\n", b"startxref\n9")
+
+
+def unrepairable_pdf() -> bytes:
+    """A PDF header followed by nothing a PDF reader could rebuild a document from."""
+    return b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + random_bytes(4096, seed=17) + b"\n%%EOF\n"
+
+
+def pdf_bomb(size: int = 4 * GiB, *, twice: bool = False, image: bool = False) -> bytes:
+    """A one-page PDF whose content stream (or, with `image`, a 10×10 image) unpacks to `size` bytes of spaces:
+    ~size/1000 on disk, or a few KB when `twice` packed."""
+    compressor = zlib.compressobj(9)
+    first = compressor.compress(_text_operators([PDF_TEXT]) + b"\n") + compressor.flush(zlib.Z_FULL_FLUSH)
+    piece = compressor.compress(b" " * MiB) + compressor.flush(zlib.Z_FULL_FLUSH)
+    packed = first + piece * max(1, size // MiB) + compressor.flush()
+    filters = b"/Filter /FlateDecode"
+    if twice:
+        packed, filters = zlib.compress(packed, 9), b"/Filter [/FlateDecode /Fl#61teDecode]"
+    if image:
+        bomb = pdf_stream(packed, b"/Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceGray "
+                                  b"/BitsPerComponent 8 " + filters)
+        objects = pdf_pages([pdf_stream(_text_operators([PDF_TEXT] * 3))])
+        objects[-1] = bomb  # the page's image
+        return pdf_bytes(objects)
+    return pdf_bytes(pdf_pages([pdf_stream(packed, filters)]))
+
+
+def disguised_bomb(size: int = GiB) -> bytes:
+    """pdf_bomb packed twice, its dictionary written to be misread by a pattern: the filter key escaped
+    ("/Fil#74er"), a comment where a space would do, and "1 0 obj" in a string. PDFium reads it as usual."""
+    data = pdf_bomb(size, twice=True)
+    start = data.index(b"/Filter [/FlateDecode /Fl#61teDecode]")
+    return (data[:start] + b"/Fil#74er%kommentar\n[/FlateDecode /FlateDecode] /Titel (1 0 obj)"
+            + data[start + len(b"/Filter [/FlateDecode /Fl#61teDecode]"):])
+
+
+def lzw_spaces(cycles: int) -> bytes:
+    """LZW data (9–12 bit codes, as PDF has them) for a run of spaces: each code one space longer than the one
+    before, the table cleared when full; ~7 MB of spaces per ~5 KB cycle, written without unpacking anything."""
+    cycle = []
+    width, added, code = 9, 258, 32
+    while True:
+        cycle.append(format(code, f"0{width}b"))
+        added += 1
+        if added + 1 > (1 << width) and width < 12:
+            width += 1
+        if added >= 4095:
+            cycle.append(format(256, f"0{width}b"))
+            break
+        code = added - 1
+    bits = format(256, "09b") + "".join(cycle) * cycles + format(257, "09b")
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+def lzw_bomb(size: int = GiB) -> bytes:
+    """A page whose second content stream is `size` bytes of spaces packed with LZW (~size/1360 on disk)."""
+    objects = pdf_pages([pdf_stream(_text_operators([PDF_TEXT] * 3))])
+    objects[3] = objects[3].replace(b"/Contents 5 0 R", b"/Contents [5 0 R 7 0 R]")
+    objects.append(pdf_stream(lzw_spaces(max(1, size // 7_363_203)), b"/Filter /LZWDecode"))
+    return pdf_bytes(objects)
+
+
+def run_length_spaces_pdf(size: int = 2 * MiB) -> bytes:
+    """A page whose second content stream is `size` bytes of spaces packed with RunLength (64 times smaller)."""
+    objects = pdf_pages([pdf_stream(_text_operators([PDF_TEXT] * 3))])
+    objects[3] = objects[3].replace(b"/Contents 5 0 R", b"/Contents [5 0 R 7 0 R]")
+    objects.append(pdf_stream(bytes([129, 32]) * (size // 128) + bytes([128]), b"/Filter /RunLengthDecode"))
+    return pdf_bytes(objects)
+
+
+def many_pages_pdf(pages: int = 1_000_000) -> bytes:
+    """A few KB claiming `pages` pages: a page tree whose every branch names one page a thousand times."""
+    per = 1000
+    objects = pdf_pages([pdf_stream(_text_operators([PDF_TEXT]))])
+    branch = len(objects) + 1
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join([b"%d 0 R" % branch] * (pages // per)), pages)
+    objects.append(b"<< /Type /Pages /Parent 2 0 R /Kids [%s] /Count %d >>" % (b" ".join([b"4 0 R"] * per), per))
+    return pdf_bytes(objects)
+
+
+def huge_page_pdf(side: int = 10_000_000) -> bytes:
+    """A page `side` points square (3,5 km)."""
+    return text_pdf(media_box=b"[0 0 %d %d]" % (side, side))
+
+
+def many_objects_pdf(claimed: int = 50_000_000) -> bytes:
+    """A small PDF whose trailer and an object stream claim `claimed` objects."""
+    numbers = zlib.compress(b"0 0 " * 16)
+    object_stream = pdf_stream(numbers, b"/Type /ObjStm /N %d /First 64 /Filter /FlateDecode" % claimed)
+    return pdf_bytes(pdf_pages([pdf_stream(_text_operators([PDF_TEXT] * 3))], extra_objects=[object_stream]),
+                     trailer=b"/Size %d " % claimed)
+
+
+def deeply_nested_pdf(levels: int = 100_000) -> bytes:
+    """Arrays nested `levels` deep in the catalog and in the page dictionary; the text itself is ordinary."""
+    deep = b"[" * levels + b"]" * levels
+    return text_pdf(catalog_extra=b"/Malkoll " + deep + b" ", page_extra=b"/Malkoll " + deep + b" ")
+
+
+def pdf_inside_a_zip() -> bytes:
+    """A Word document whose first zip entry, stored unpacked, is a whole PDF: its header stands within the
+    file's first KB, where PDF readers look for it, while Word opens the zip."""
+    entries = [("x.pdf", text_pdf())] + [(name, data) for name, data in _docx_parts(paragraph("Word visar detta"))]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED if name == "x.pdf" else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def pdf_with_a_zip_appended() -> bytes:
+    """A PDF with a Word document appended: a PDF reader reads the PDF, a zip reader finds the zip's end record."""
+    return text_pdf() + plain_docx("Word visar detta")
+
+
+def _docx_parts(body: str) -> list[tuple[str, bytes]]:
+    return [("[Content_Types].xml", content_types()), ("_rels/.rels", package_rels()),
+            ("word/document.xml", document_xml(body))]
+
+
+def docx_named_pdf() -> bytes:
+    """A Word document saved under a .pdf name (it is read as the Word document it is)."""
+    return plain_docx(PDF_TEXT)
 
 
 # --- content that attacks the outputs -----------------------------------------------------------

@@ -326,7 +326,7 @@ def test_default_path_is_reports(fakes: Path, tmp_path: Path, monkeypatch: pytes
 def test_empty_folder_is_not_an_error(fakes: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "check", str(tmp_path))
     assert code == 0
-    assert "Inga .docx-filer hittades" in err
+    assert "Inga .docx- eller PDF-filer hittades" in err
 
 
 # --- rules options -------------------------------------------------------------------------

@@ -219,4 +219,6 @@ def test_is_candidate() -> None:
     assert is_candidate("VB.DocX")
     assert not is_candidate("~$rksamhetsplan.docx")
     assert not is_candidate(".~lock.docx")
-    assert not is_candidate("rapport.pdf")
+    assert is_candidate("rapport.pdf") and is_candidate("VB 2024.PDF")  # read by checker.reading.pdf
+    assert not is_candidate("~$rapport.pdf") and not is_candidate(".rapport.pdf")
+    assert not is_candidate("gammal.doc")

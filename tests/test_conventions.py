@@ -113,6 +113,6 @@ def test_no_path_and_no_reports_folder_checks_the_current_folder(tmp_path: Path)
     assert result.returncode == 1 and "vb.docx:" in result.stdout
     (tmp_path / "reports").mkdir()
     result = _malkoll("check", cwd=tmp_path)
-    assert "vb.docx" not in result.stdout and "Inga .docx-filer hittades i reports" in result.stderr
+    assert "vb.docx" not in result.stdout and "Inga .docx- eller PDF-filer hittades i reports" in result.stderr
     help_text = " ".join(_malkoll("check", "--help", cwd=tmp_path).stdout.split())
     assert "annars den aktuella mappen" in help_text

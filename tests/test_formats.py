@@ -196,7 +196,8 @@ def test_sarif_locations_levels_and_unreadable_files() -> None:
     assert logical[0] == {"name": "stycke 38", "fullyQualifiedName": "KF-mål › Nämndmål › stycke 38", "kind": "element"}
     assert logical[1]["name"] == "tabell 3, rad 2, kolumn 1"
     assert logical[2]["kind"] == "resource"
-    assert results[0]["properties"]["source"] == {"block": 40, "paragraph": 37, "table": None, "row": None, "column": None}
+    assert results[0]["properties"]["source"] == {"block": 40, "paragraph": 37, "table": None, "row": None, "column": None,
+                                                     "page": None, "line": None}
     notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert notes == [{"level": "error", "message": {"text": "trasig.docx: filen är skadad."},
                       "locations": [{"physicalLocation": {"artifactLocation": {"uri": "trasig.docx", "uriBaseId": "SRCROOT"}}}]}]

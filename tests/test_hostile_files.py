@@ -260,7 +260,7 @@ def test_a_directory_or_a_pipe_named_docx(tmp_path: Path) -> None:
     with pytest.raises(ReadError, match="det är en mapp"):
         read_report(folder)
     code, _, err = _run_in_process("check", str(folder), "--timeout", "0")
-    assert code == 0 and f"Inga .docx-filer hittades i {folder}" in err
+    assert code == 0 and f"Inga .docx- eller PDF-filer hittades i {folder}" in err
     if hasattr(os, "mkfifo"):
         pipe = tmp_path / "rör.docx"
         os.mkfifo(pipe)

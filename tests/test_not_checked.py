@@ -1,8 +1,8 @@
-"""Every file accounted for: a PDF, .doc, .odt or .rtf in a checked or watched folder
+"""Every file accounted for: a .doc, .odt or .rtf in a checked or watched folder
 is listed as "inte granskad" with the reason (terminal, JSON, overview, watch's reply
 file), while Word's lock files and Målkoll's own outputs stay silently skipped.
 Listing does not fail a folder's run; a file named explicitly that cannot be read
-still does (exit 1)."""
+still does (exit 1). (A PDF is checked like a .docx: tests/test_pdf_workflow.py.)"""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "reports" / "aspudden_vb2025_export.docx"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-OTHERS = ("Enhet A.pdf", "gammal.doc", "plan.odt", "brev.rtf")
+OTHERS = ("Enhet A.doc", "plan.odt", "brev.rtf")
 SILENT = ("~$rapport.docx", "~$gammal.doc", ".dold.pdf")
 OWN_OUTPUT = "rapport.granskning.docx"  # with a real document beside it (a folder of only outputs is refused)
 
@@ -45,10 +44,10 @@ def test_terminal_lists_other_formats_with_reason_and_skips_lock_files(tmp_path:
     for name in OTHERS:
         assert name in out
     assert out.count("INTE GRANSKAD") == len(OTHERS)
-    assert "inte granskad: PDF-fil" in out and "(.doc)" in out and "(.odt)" in out and "RTF-fil" in out
+    assert "inte granskad: äldre Word-format (.doc)" in out and "(.odt)" in out and "RTF-fil" in out
     for name in SILENT:
         assert name not in out
-    assert "4 filer i andra format granskades inte" in out
+    assert "3 filer i andra format granskades inte" in out
 
 
 def test_a_failing_docx_still_decides_the_exit_code(tmp_path: Path) -> None:
@@ -67,7 +66,7 @@ def test_json_marks_them_not_checked(tmp_path: Path) -> None:
     listed = {Path(f["path"]).name: f for f in data["files"]}
     assert set(listed) == set(OTHERS)
     assert all(f["not_checked"] and f["error"] and not f["passed"] for f in listed.values())
-    assert data["summary"]["not_checked"] == 4 and data["summary"]["files"] == 0
+    assert data["summary"]["not_checked"] == 3 and data["summary"]["files"] == 0
     assert data["passed"] is True
 
 
@@ -75,7 +74,7 @@ def test_overview_lists_them(tmp_path: Path) -> None:
     folder = _mixed(tmp_path / "in", with_docx=False)
     _malkoll("check", str(folder), "-q", "--overview", str(tmp_path / "ut"), cwd=tmp_path)
     page = (tmp_path / "ut" / "sammanstallning.html").read_text(encoding="utf-8")
-    assert "INTE GRANSKAD" in page and "4 inte granskade" in page
+    assert "INTE GRANSKAD" in page and "3 inte granskade" in page
     for name in OTHERS:
         assert name in page
 
@@ -84,25 +83,7 @@ def test_watch_writes_a_reply_file_for_each(tmp_path: Path) -> None:
     folder = _mixed(tmp_path / "in", with_docx=False)
     result = _malkoll("watch", str(folder), "--once", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    reply = (folder / "granskning" / "Enhet A.pdf.granskning.txt").read_text(encoding="utf-8-sig")
-    assert "INTE GRANSKAD" in reply and "PDF-fil" in reply
+    reply = (folder / "granskning" / "Enhet A.doc.granskning.txt").read_text(encoding="utf-8-sig")
+    assert "INTE GRANSKAD" in reply and "(.doc)" in reply
     assert result.stdout.count("INTE GRANSKAD") == len(OTHERS)
     assert "INTE GRANSKAD" in (folder / "granskning" / "sammanstallning.html").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("name", ["rapport.pdf", "Rapport.PDF"])
-def test_a_real_pdf_named_explicitly_is_called_a_pdf(tmp_path: Path, name: str) -> None:
-    path = tmp_path / name
-    path.write_bytes(PDF)
-    result = _malkoll("check", str(path), "-q", cwd=tmp_path)
-    text = " ".join((result.stdout + result.stderr).split())
-    assert result.returncode == 1
-    assert "är en PDF-fil, inte ett Word-dokument" in text
-    assert "bytt namn" not in text
-
-
-def test_a_pdf_renamed_to_docx_is_still_called_renamed(tmp_path: Path) -> None:
-    path = tmp_path / "rapport.docx"
-    path.write_bytes(PDF)
-    text = " ".join(_malkoll("check", str(path), "-q", cwd=tmp_path).stdout.split())
-    assert "PDF-fil som bytt namn till .docx" in text

@@ -286,7 +286,8 @@ def test_json_finding_shape() -> None:
         "quote": None,
         "location": {
             "path": [KF, NM, f"Enhetsmål: {GOAL}"],
-            "source": {"block": 31, "paragraph": None, "table": 2, "row": 1, "column": None},
+            "source": {"block": 31, "paragraph": None, "table": 2, "row": 1, "column": None,
+                       "page": None, "line": None},
             "description": "tabell 3, rad 2",
         },
         "accepterad": None,

@@ -8,8 +8,9 @@ docs/schema/dump.schema.json, printed by `malkoll schema`).
 Shape: a tree of nodes. Every node has "type" (`kf_inriktningsmal`,
 `kf_mal`, `namndmal`, `enhetsmal`, `indikator`, `aktivitet`, `section`),
 "title", "children" (in document order; empty for leaves) and "source"
-(where it is in the .docx). The root is the document, with "kind", "year",
-"unit", "notes" and the complaints table under "synpunkter".
+(where it is in the document; for a PDF also its page and line). The root
+is the document, with "kind", "year", "unit", "notes" and the complaints
+table under "synpunkter".
 """
 
 from __future__ import annotations
@@ -40,14 +41,19 @@ class _Node(BaseModel):
 
 
 class DumpSource(_Node):
-    model_config = _config('Var i .docx-filen noden finns. Alla nummer räknas från 0; description räknar från 1.')
+    model_config = _config('Var i dokumentet noden finns. Alla nummer räknas från 0 utom page och line (en PDF:s '
+                           'sida och rad, från 1 som en människa räknar); description räknar från 1.')
 
     block: int = Field(description="Position i dokumentets brödtext (stycken och tabeller i ordning), från 0.")
     paragraph: int | None = Field(None, description="Styckets nummer bland brödtextens stycken, från 0.")
     table: int | None = Field(None, description="Tabellens nummer bland brödtextens tabeller, från 0.")
     row: int | None = Field(None, description="Rad i tabellen, från 0.")
     column: int | None = Field(None, description="Kolumn i tabellen, från 0.")
-    description: str = Field(description='Platsen i ord, räknat från 1: "stycke 12", "tabell 3, rad 2".')
+    page: int | None = Field(None, description="Sidan i en PDF, från 1; null i en .docx (som saknar sidor).")
+    line: int | None = Field(None, description="Raden på sidan i en PDF, från 1 (sidhuvud och sidfot räknas inte); "
+                                               "null i en .docx.")
+    description: str = Field(description='Platsen i ord, räknat från 1: "stycke 12", "tabell 3, rad 2", '
+                                          '"sida 7, rad 12".')
 
 
 class DumpNumber(_Node):
@@ -285,6 +291,8 @@ def _source(source: m.Source | None) -> DumpSource | None:
         table=source.table,
         row=source.row,
         column=source.column,
+        page=source.page,
+        line=source.line,
         description=source.describe(),
     )
 

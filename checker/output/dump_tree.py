@@ -3,7 +3,9 @@
 Built from the same public dump view as the JSON, so the two never disagree:
 the document at the root, goals with their bedömning in colour, which parts
 each enhetsmål has (✓) or lacks (✗), indicators with årsmål and utfall,
-activities with their dates, and the other sections.
+activities with their dates, and the other sections. For a PDF each node
+also says where it is printed ("sida 7, rad 12"), so what was read can be
+checked against the pages; a .docx has no pages, and its tree is unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from checker.output import clean_display, describe_document, plural, shorten
 from checker.output.dump_json import (
     AktivitetNode,
     DocumentDump,
+    DumpSource,
     EnhetsmalNode,
     IdentityNode,
     IndikatorNode,
@@ -117,6 +120,13 @@ def _title(text: str) -> str:
     return shorten(text, TITLE_LIMIT)
 
 
+def _append_place(label: Text, source: DumpSource | None) -> None:
+    """"  sida 7, rad 12" for a node read from a PDF; nothing for a .docx (its blocks have no page)."""
+    if source is not None and source.page is not None:
+        where = f"sida {source.page}" + (f", rad {source.line}" if source.line is not None else "")
+        label.append(f"  {where}", style="dim")
+
+
 def _root_label(dump: DocumentDump) -> Text:
     other = dump.identity.other if dump.identity is not None else None
     label = Text(describe_document(dump.kind, dump.tertial, dump.year, other), style="bold")
@@ -151,6 +161,7 @@ def _add_section(parent: Tree, section: SectionNode) -> None:
             details.append(plural(len(section.tables), "tabell", "tabeller"))
         if details:
             label.append("  " + ", ".join(details), style="dim")
+    _append_place(label, section.source)
     branch = parent.add(label)
     for child in section.children:
         _add_section(branch, child)
@@ -163,6 +174,7 @@ def _add_inriktningsmal(parent: Tree, goal: KfInriktningsmalNode, kind: str | No
         number += "."  # "1." as the template writes it
     label.append(clean_display(_numbered(number, goal.title)), style="bold")
     label.append_text(_status(goal.bedomning, expected=False))
+    _append_place(label, goal.source)
     branch = parent.add(label)
     for child in goal.children:
         _add_kf_mal(branch, child, kind, is_report)
@@ -179,6 +191,7 @@ def _add_kf_mal(parent: Tree, goal: KfMalNode, kind: str | None, is_report: bool
     label = Text("KF:s mål ", style="dim")
     label.append(clean_display(_numbered(goal.number, goal.title)), style="bold")
     label.append_text(_status(goal.bedomning, expected=False))
+    _append_place(label, goal.source)
     branch = parent.add(label)
     for child in goal.children:
         _add_goal_child(branch, child, kind, is_report)
@@ -201,6 +214,7 @@ def _add_namndmal(parent: Tree, goal: NamndmalNode, kind: str | None, is_report:
     label.append_text(_status(goal.bedomning, expected=False))
     if goal.forvantat_resultat:
         label.append(f"  förväntat resultat: {plural(len(goal.forvantat_resultat), 'punkt', 'punkter')}", style="dim")
+    _append_place(label, goal.source)
     branch = parent.add(label)
     for child in goal.children:
         _add_goal_child(branch, child, kind, is_report)
@@ -211,6 +225,7 @@ def _add_enhetsmal(parent: Tree, goal: EnhetsmalNode, kind: str | None, is_repor
     label = Text(f"{level}: ", style="dim")
     label.append(clean_display(_title(goal.title)), style="bold cyan")
     label.append_text(_status(goal.bedomning, expected=is_report))
+    _append_place(label, goal.source)
     branch = parent.add(label)
     branch.add(_parts_line(goal, kind))
     for child in goal.children:
@@ -255,6 +270,7 @@ def _indikator_label(ind: IndikatorNode, is_report: bool) -> Text:
     label.append("  " + " · ".join(details), style="dim")
     if is_report:
         _append_analys(label, ind.analys is not None)
+    _append_place(label, ind.source)
     return label
 
 
@@ -268,6 +284,7 @@ def _aktivitet_label(akt: AktivitetNode, is_report: bool) -> Text:
         label.append(f" · avvikelse: {_value(akt.avvikelse)}", style="dim")
     if is_report:
         _append_analys(label, akt.analys is not None)
+    _append_place(label, akt.source)
     return label
 
 

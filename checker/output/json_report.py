@@ -37,6 +37,9 @@ def source_json(source: Source | None) -> dict[str, Any] | None:
         "table": source.table,
         "row": source.row,
         "column": source.column,
+        # A PDF's page and line (from 1), as a person counts them; null for a .docx, which has no pages.
+        "page": source.page,
+        "line": source.line,
     }
 
 

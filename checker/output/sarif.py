@@ -3,9 +3,11 @@
 One run; `tool.driver.rules` lists every rule of the run (id, the Swedish
 message as shortDescription, the help text, the default level); each finding
 is a result with the file as artifact location and the paragraph, heading or
-table cell as a logical location ("stycke 38", "tabell 3, rad 2"). A .docx
-has no lines, so no text region is claimed; the exact position is also given
-in the result's properties, in the same shape as the JSON format's `source`.
+table cell as a logical location ("stycke 38", "tabell 3, rad 2"; in a PDF
+"sida 7, rad 12"). Neither a .docx nor a PDF has the lines of a text file, so
+no text region is claimed (a viewer would open the file as text at that line);
+the exact position, a PDF's page and line included, is given in the result's
+properties, in the same shape as the JSON format's `source`.
 
 Files that could not be read are tool execution notifications (level error)
 in `invocations`, as SARIF intends for problems of the run rather than of the

@@ -11,6 +11,10 @@ targets are ratios (see issue 5):
   (b) python-docx opening the document; (c) Målkoll reading and recognising
   structure; (d) the full check, (c) plus every default rule (loaded once);
   d/a, and the rules' share of (d);
+* per PDF (issue 17): the floor — pypdfium2 opening the PDF and extracting
+  each page's text (get_text_range), nothing more; Målkoll reading it (c) and
+  checking it (d); and reading the .docx it was made from, for the PDF's cost
+  beside the Word file's;
 * batch: documents per second with `malkoll check --jobs 1/2/all`, and the
   peak memory of batches of 100 and 1000 documents;
 * scaling: time and memory for 1×, 10× and 100× the goals;
@@ -68,12 +72,13 @@ class Settings:
     scale_states: tuple[str, ...]
     startup_runs: int
     repeats: int  # runs of each batch (the fastest is kept)
+    pdfs: int  # PDFs in the per-PDF table (states export, print, scan in turn)
 
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
         if quick:
-            return cls(True, 2, 2, (2, 4), (1, 2), ("export",), 1, 1)
-        return cls(False, 9, 15, (100, 1000), (1, 10, 100), corpus.db.STATES, 7, 3)
+            return cls(True, 2, 2, (2, 4), (1, 2), ("export",), 1, 1, 2)
+        return cls(False, 9, 15, (100, 1000), (1, 10, 100), corpus.db.STATES, 7, 3, 9)
 
 
 # --- small tools ---------------------------------------------------------------------
@@ -213,6 +218,7 @@ def machine() -> dict[str, Any]:
         "system": f"{platform.system()} {platform.release()}",
         "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
         "python_docx": version("python-docx"),
+        "pypdfium2": version("pypdfium2"),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -296,6 +302,85 @@ def per_document(paths: Sequence[Path], plans: Sequence[corpus.DocPlan], rounds:
                 "rule_share": share,
             }
         )
+    return rows
+
+
+# --- (1b) per PDF --------------------------------------------------------------------
+
+
+def _pdf_floor(path: Path) -> list[str]:
+    """(p) The floor of reading a PDF: pypdfium2 opens it and extracts each page's text, nothing more.
+
+    Any reader of the PDF's text does at least this (the text layer is where the
+    words are); the layout it needs besides — positions, fonts, rulings — is
+    what c/p shows the cost of.
+    """
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        texts = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
+
+
+def per_pdf(paths: Sequence[Path], plans: Sequence[corpus.DocPlan], twins: Sequence[Path],
+            rounds: int) -> list[dict[str, Any]]:
+    """Each PDF: the floor, Målkoll's read (c) and full check (d), and the read of the .docx it was made from."""
+    from checker.engine import check_report, default_rules_dir, load_rules
+    from checker.errors import ReadError
+    from checker.reading.report import read_report
+
+    rules = load_rules([default_rules_dir()]).filtered()
+    rows = []
+    for path, plan, twin in zip(paths, plans, twins):
+        pages = len(_pdf_floor(path))
+        row: dict[str, Any] = {"document": path.name, "kind": plan.base, "state": plan.state,
+                               "kib": round(path.stat().st_size / 1024, 1), "pages": pages, "read_error": None}
+        try:
+            report = read_report(path)  # and the warm-up, as for a .docx
+        except ReadError as error:
+            # Said in the table rather than stopping the run: the floor is still worth knowing.
+            row.update(floor_ms=best_time(lambda: _pdf_floor(path), rounds) * 1000, read_error=error.problem)  # noqa: B023
+            rows.append(row)
+            continue
+        findings = check_report(report, rules)
+        read_report(twin)
+        samples: dict[str, list[float]] = {"floor": [], "c": [], "docx_c": [], "read": [], "rules": []}
+        for _ in range(rounds):
+            gc.collect()
+            samples["floor"].append(best_time(lambda: _pdf_floor(path), 1))  # noqa: B023 - called at once
+            samples["c"].append(best_time(lambda: read_report(path), 1))  # noqa: B023
+            samples["docx_c"].append(best_time(lambda: read_report(twin), 1))  # noqa: B023
+            clear_text_caches()
+            started = clock()
+            checked = read_report(path)
+            between = clock()
+            check_report(checked, rules)
+            samples["read"].append(between - started)
+            samples["rules"].append(clock() - between)
+        best = {key: min(values) for key, values in samples.items()}
+        d = min(r + c for r, c in zip(samples["read"], samples["rules"]))
+        row.update(
+            goals=len(report.all_kf_mal()) + len(report.all_namndmal()) + len(report.all_enhetsmal())
+            + len(report.inriktningsmal),
+            findings=len(findings),
+            floor_ms=best["floor"] * 1000,
+            c_read_ms=best["c"] * 1000,
+            d_check_ms=d * 1000,
+            c_over_floor=best["c"] / best["floor"],
+            d_over_floor=d / best["floor"],
+            docx_read_ms=best["docx_c"] * 1000,
+            read_over_docx=best["c"] / best["docx_c"],
+        )
+        rows.append(row)
     return rows
 
 
@@ -596,6 +681,8 @@ def render(results: dict[str, Any]) -> None:
                       f"{r['d_check_ms']:.2f}", f"{r['rules_ms']:.2f}", f"{r['d_over_a']:.2f}",
                       f"{r['a_text_over_a']:.2f}", f"{r['rule_share']:.0%}")
     console.print(table)
+    if results.get("per_pdf"):
+        console.print(_pdf_table(results["per_pdf"]))
 
     for key in ("batch", "batch_without_threads"):
         if key in results:
@@ -641,6 +728,23 @@ def _batch_table(batch: dict[str, Any]) -> Any:
     return table
 
 
+def _pdf_table(rows: Sequence[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Per PDF (CPU ms, best of the rounds; p = pypdfium2 text of every page)")
+    for col in ("document", "pages", "KiB", "p floor", "c read", "d check", "c/p", "d/p", ".docx read", "c/.docx"):
+        table.add_column(col, justify="left" if col == "document" else "right")
+    for r in rows:
+        if r["read_error"] is not None:
+            table.add_row(r["document"], str(r["pages"]), f"{r['kib']:.0f}", f"{r['floor_ms']:.2f}",
+                          f"[red]not read: {r['read_error']}[/]")
+            continue
+        table.add_row(r["document"], str(r["pages"]), f"{r['kib']:.0f}", f"{r['floor_ms']:.2f}",
+                      f"{r['c_read_ms']:.2f}", f"{r['d_check_ms']:.2f}", f"{r['c_over_floor']:.2f}",
+                      f"{r['d_over_floor']:.2f}", f"{r['docx_read_ms']:.2f}", f"{r['read_over_docx']:.2f}")
+    return table
+
+
 def _heavy(item: dict[str, Any]) -> str:
     return f"{item['module']} {item['ms']:.0f}"
 
@@ -665,6 +769,15 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {r['document']} | {r['goals']} | {r['a_floor_ms']:.2f} | {r['a_text_ms']:.2f} | "
                      f"{r['b_python_docx_ms']:.2f} | {r['c_read_ms']:.2f} | {r['d_check_ms']:.2f} | "
                      f"{r['d_over_a']:.2f} | {r['a_text_over_a']:.2f} | {r['rule_share']:.0%} |")
+    read = [r for r in results.get("per_pdf", ()) if r["read_error"] is None]
+    if read:
+        lines += ["", "| PDF | skick | sidor | p golv ms (pypdfium2: text per sida) | c läsning ms | d granskning ms | "
+                  "c/p | d/p | läsning av .docx ms | c/.docx |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in read:
+            lines.append(f"| {r['document']} | {r['state']} | {r['pages']} | {r['floor_ms']:.2f} | {r['c_read_ms']:.2f} | "
+                         f"{r['d_check_ms']:.2f} | {r['c_over_floor']:.2f} | {r['d_over_floor']:.2f} | "
+                         f"{r['docx_read_ms']:.2f} | {r['read_over_docx']:.2f} |")
     return "\n".join(lines)
 
 
@@ -686,16 +799,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     ordinary_plans = corpus.ordinary_plans(max(settings.ordinary, settings.batches[1]))
     scale_plans = corpus.scaled_plans(settings.factors, settings.scale_states)
-    print(f"Corpus: {len(ordinary_plans)} ordinary and {len(scale_plans)} scaled documents in {corpus.cache_dir()}",
-          file=sys.stderr)
+    pdf_plans = corpus.pdf_plans(settings.pdfs)
+    print(f"Corpus: {len(ordinary_plans)} ordinary and {len(scale_plans)} scaled documents, {len(pdf_plans)} PDFs "
+          f"in {corpus.cache_dir()}", file=sys.stderr)
     ordinary = corpus.ensure(ordinary_plans)
     scaled = corpus.ensure(scale_plans)
+    pdfs = corpus.ensure(pdf_plans)
+    twins = corpus.ensure([corpus.docx_twin(plan) for plan in pdf_plans])
     print(f"  ready after {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
     results: dict[str, Any] = {"machine": machine(), "quick": settings.quick}
     n = settings.ordinary
     print("Per document …", file=sys.stderr)
     results["per_document"] = per_document(ordinary[:n], ordinary_plans[:n], settings.rounds)
+    print("Per PDF …", file=sys.stderr)
+    results["per_pdf"] = per_pdf(pdfs, pdf_plans, twins, settings.rounds)
     print("Scaling …", file=sys.stderr)
     results["scaling"] = scaling(scaled, scale_plans, settings.rounds)
     compile_bytecode()

@@ -37,3 +37,12 @@ def test_quick_run_writes_every_section(tmp_path: Path) -> None:
     assert results["startup"]["check_one_file_s"] > 0
     assert {t["target"] for t in results["targets"]}  # every target has a row
     assert "Targets" in run.stdout
+    # PDFs beside .docx (issue 17): the floor of extracting their text, Målkoll's read and check of them.
+    pdfs = results["per_pdf"]
+    assert [row["state"] for row in pdfs] == ["export", "print"]
+    assert all(row["pages"] > 1 and row["floor_ms"] > 0 for row in pdfs)
+    for row in pdfs:
+        assert row["read_error"] is None, row["read_error"]
+        assert row["goals"] > 0 and row["c_over_floor"] > 0 and row["d_over_floor"] > 0
+        assert row["docx_read_ms"] > 0 and row["read_over_docx"] > 0
+    assert "Per PDF" in run.stdout

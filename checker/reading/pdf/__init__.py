@@ -28,7 +28,7 @@ import pypdfium2 as pdfium
 from checker.errors import ReadError
 from checker.reading.blocks import Block, Box, Cell, DocumentContent, ParagraphBlock, Place, TableBlock
 from checker.reading.pdf import columns, paragraphs
-from checker.reading.pdf.document import open_pdf
+from checker.reading.pdf.document import open_pdf, require_text_layer
 from checker.reading.pdf.furniture import find_furniture
 from checker.reading.pdf.lines import Line, group_lines, page_words
 from checker.reading.pdf.rules import page_rules
@@ -65,6 +65,10 @@ def read_pdf(path: Path) -> DocumentContent:
     with open_pdf(path) as document:
         try:
             pages = [_read_page(document, index) for index in range(len(document))]
+            # An image-only scan is told as such, never read as an empty report (document.require_text_layer).
+            require_text_layer(path, document, [sum(len(line.raw) for line in page.lines) + sum(
+                len(word.text) for grid in page.grids for row in grid.rows for cell in row for word in cell.words)
+                for page in pages])
             return _assemble(path, pages)
         except (ReadError, MemoryError):
             raise
