@@ -28,8 +28,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import os
-import stat
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -135,21 +133,15 @@ def _quiet() -> Iterator[None]:
 
 
 def _read(source: Path) -> bytes:
-    """The PDF's bytes, read once (the same size limit as every input), from a regular file only."""
-    from checker.limits import current
+    """The PDF's bytes, read once and checked as the reader checks them (size, streams, objects):
+    a file swapped for a bomb after it was checked is refused here too, before pypdf sees it."""
+    from checker.errors import ReadError
+    from checker.reading.pdf.document import read_checked_pdf
 
-    limit = current().max_file_bytes
     try:
-        descriptor = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise AnnotateError("PDF-filen är inte en vanlig fil; ingen kopia skrevs.")
-            data = handle.read(limit + 1)
-    except OSError as error:
-        raise AnnotateError(f"PDF-filen kunde inte läsas för kopian ({error.strerror or error}).") from None
-    if len(data) > limit:
-        raise AnnotateError("PDF-filen är för stor för en kopia med kommentarer; ingen kopia skrevs.")
-    return data
+        return read_checked_pdf(source)
+    except ReadError as error:
+        raise AnnotateError(f"{error.problem} Ingen kopia med kommentarer skrevs.") from None
 
 
 def _writer(data: bytes) -> PdfWriter:
