@@ -169,22 +169,21 @@ def test_bold_and_larger_lines_are_headings_with_bold_runs(tmp_path: Path) -> No
 
 def test_goal_lines_labels_and_list_items_start_paragraphs(tmp_path: Path) -> None:
     def page(p: Page) -> None:
-        # Each line fills the column, so only what the line says can start a new paragraph.
-        narrow = 200.0
-        for text in ("Nämndmål: Äldre har ett tryggt liv", "Enhetsmål: Enheten arbetar för", "Förväntat resultat",
-                     "1. Färre personal per kund och", "• Kunderna är nöjda med maten"):
-            p.line(text)
-        del narrow
+        # Each line above the next is full, so only what the next line says can start a new paragraph.
+        p.line(full_line("Nämndmål:", "slut"))
+        p.line(full_line("Enhetsmål:", "slut"))
+        p.line("Förväntat resultat")
+        p.line(full_line("•", "slut"))
+        p.line(full_line("1.", "slut"))
+        p.line("Sista raden.")
 
-    content = read_pdf(draw(tmp_path / "a.pdf", page))
-    blocks = paragraphs(content)
-    assert [b.text for b in blocks] == [
-        "Nämndmål: Äldre har ett tryggt liv", "Enhetsmål: Enheten arbetar för", "Förväntat resultat",
-        "1. Färre personal per kund och", "Kunderna är nöjda med maten",
-    ]
-    # A typed number stays in the text (as the .docx reader gives a typed number); a bullet becomes the marker.
-    assert (blocks[3].list_kind, blocks[3].list_marker) == (None, None)
-    assert (blocks[4].list_kind, blocks[4].list_marker) == ("bullet", "•")
+    blocks = paragraphs(read_pdf(draw(tmp_path / "a.pdf", page)))
+    assert [b.text.split(" ")[0] for b in blocks] == ["Nämndmål:", "Enhetsmål:", "Förväntat", "ord", "1."]
+    assert blocks[2].text == "Förväntat resultat"
+    assert blocks[4].text.endswith("slut Sista raden.")
+    # A bullet becomes the list marker; a typed number stays in the text (as the .docx reader gives it).
+    assert (blocks[3].list_kind, blocks[3].list_marker) == ("bullet", "•")
+    assert (blocks[4].list_kind, blocks[4].list_marker) == (None, None)
 
 
 def test_status_glyph_gives_the_same_bedomning_as_in_word(tmp_path: Path) -> None:
@@ -342,11 +341,11 @@ def test_odd_but_valid_pdfs_read_without_error(tmp_path: Path) -> None:
     canvas.showPage()
     canvas.setPageRotation(90)
     canvas.setFont("Helvetica", 11)
-    canvas.drawString(LEFT, 700, "En roterad sida.")
+    canvas.drawString(LEFT, 700, "En roterad sida med en rad text.")
     canvas.showPage()
     canvas.save()
     content = read_pdf(tmp_path / "odd.pdf")
-    assert [b.text for b in paragraphs(content)] == ["En roterad sida."]
+    assert [b.text for b in paragraphs(content)] == ["En roterad sida med en rad text."]
 
 
 def test_a_file_that_is_not_a_pdf_is_a_read_error(tmp_path: Path) -> None:
@@ -478,3 +477,52 @@ def test_an_invisible_ocr_layer_reads_like_visible_text(fixture_pdfs: Path, tmp_
     visible = structure(read_report(fixture_pdfs / "hagersten_alvsjo_vp2024_scan.pdf"))
     assert structure(read_report(tmp_path / "osynlig.pdf")) == visible
     assert visible["enhetsmal"] and visible["indikatorer"]
+
+
+def test_a_typed_dash_starts_an_item_after_a_sentence_but_not_inside_one(tmp_path: Path) -> None:
+    def page(p: Page) -> None:
+        p.line(full_line("Enheten", "har:"))
+        p.line(full_line("-", "punkt"))
+        p.line(full_line("-", "punkt,"))
+        p.line("fortsättning.")
+        p.line(full_line("Avvikelse", "enligt"))
+        p.line("- Lex Sarah.")
+
+    texts = [b.text for b in paragraphs(read_pdf(draw(tmp_path / "a.pdf", page)))]
+    assert len(texts) == 4, texts
+    assert texts[1].startswith("- ") and texts[2].startswith("- ") and texts[2].endswith("punkt, fortsättning.")
+    assert texts[3].endswith("enligt - Lex Sarah.")
+
+
+def test_a_sentence_ending_two_pages_at_the_same_height_is_content(tmp_path: Path) -> None:
+    """A regular layout puts the last line of two pages at the same height: that is no running footer."""
+    def ending(text: str) -> Any:
+        def paint(p: Page) -> None:
+            p.paragraph(LONG)
+            p.y = HEIGHT - 90
+            p.line(text)
+        return paint
+
+    def plain(p: Page) -> None:
+        p.paragraph(LONG)
+
+    pages = [ending("Det bedrivs ett systematiskt arbete med friskfaktorer."), plain, plain,
+             ending("Det bedrivs ett systematiskt arbete med friskfaktorer."), plain, plain, plain]
+    content = read_pdf(draw(tmp_path / "a.pdf", *[_with_furniture(paint, n + 1, len(pages)) for n, paint in enumerate(pages)]))
+    texts = [b.text for b in paragraphs(content)]
+    assert texts.count("Det bedrivs ett systematiskt arbete med friskfaktorer.") == 2
+    assert "Tjänsteutlåtande" in content.header_texts and "Tjänsteutlåtande" not in texts
+
+
+def test_a_sentence_starting_like_a_table_header_is_no_table(tmp_path: Path) -> None:
+    """A scan's stray character leaves wide gaps in a line; "Aktiviteten genomförs …" is still a sentence."""
+    def page(p: Page) -> None:
+        p.canvas.setFont("Helvetica", 11)
+        for x, text in ((LEFT, "Aktiviteten genomförs enligt planen och"), (300, "&"), (360, "uppfylls.")):
+            p.canvas.drawString(x, HEIGHT - p.y - 11, text)
+        p.y += 13
+        p.line("Nästa stycke.")
+
+    content = read_pdf(draw(tmp_path / "a.pdf", page))
+    assert not tables(content)
+    assert paragraphs(content)[0].text.startswith("Aktiviteten genomförs enligt planen och")
