@@ -97,7 +97,7 @@ def find_tables(lines: list[Line], leading: float | None = None) -> list[Line | 
     index = 0
     while index < len(lines):
         line = lines[index]
-        if not header_of(line):
+        if line.tabbed or not header_of(line):  # a table typed with tabs: a paragraph per row, as in Word
             out.append(line)
             index += 1
             continue
