@@ -130,10 +130,23 @@ def _fill(table: UnruledTable, lines: list[Line], index: int, header: Line, repe
     row_size: float | None = None  # the font size of the table's rows: text in another size is not the table's
     while index < len(lines):
         line = lines[index]
-        if line.page != above.page or line.x0 < table.edges[0] - _SLACK * 2 or _structural(line) or header_of(line):
+        turned = line.page != above.page
+        if turned and (in_header or not _goes_on(table, line, row_size)):
+            break
+        if line.x0 < table.edges[0] - _SLACK * 2 or _structural(line) or header_of(line):
             break
         if row_size is not None and abs(line.size - row_size) > 0.5:
             break
+        if turned:
+            # Over a page break there is no gap to measure: a cell's sentence going on is the same row.
+            if row is not None and _goes_on_sentence(line, table.edges):
+                _extend(row, table, line)
+            else:
+                row = _new_row(table, line)
+            above = line
+            table.last_page = line.page
+            index += 1
+            continue
         gap = line.top - above.bottom
         if gap > 2.5 * line.size:
             break
@@ -163,6 +176,29 @@ def _fill(table: UnruledTable, lines: list[Line], index: int, header: Line, repe
         table.last_page = line.page
         index += 1
     return index
+
+
+def _goes_on(table: UnruledTable, line: Line, row_size: float | None) -> bool:
+    """The first line of the next page continues the table (its header not repeated there): in the
+    rows' font, every piece at a column's edge, and either a cell's sentence going on or several cells."""
+    if line.page != table.last_page + 1 or (row_size is not None and abs(line.size - row_size) > 0.5):
+        return False
+    found = pieces(line, table.edges)
+    if not all(any(abs(piece.x0 - edge) <= _SLACK for edge in table.edges) for piece in found):
+        return False
+    return _goes_on_sentence(line, table.edges) or len(found) >= 2
+
+
+def _goes_on_sentence(line: Line, edges: list[float]) -> bool:
+    """Every cell of the line goes on with a sentence: starts with a word in lower case. A letter
+    alone before a capital is a scan's icon before a new row's name ("c Stadsdelsnämnden ska …")."""
+    for piece in pieces(line, edges):
+        first = piece.words[0].text
+        if not first[:1].islower():
+            return False
+        if len(first) == 1 and len(piece.words) > 1 and not piece.words[1].text[:1].islower():
+            return False
+    return True
 
 
 def _structural(line: Line) -> bool:
