@@ -401,7 +401,7 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("soffice") is None:
         missing("LibreOffice (soffice) finns inte på den här datorn")
     folder = tmp_path_factory.mktemp("lo")
-    sources = sorted(REPORTS.glob("*_export.docx"))
+    sources = sorted(REPORTS.glob("*.docx"))
     completed = subprocess.run(
         ["soffice", f"-env:UserInstallation=file://{folder / 'profil'}", "--headless", "--convert-to", "pdf",
          "--outdir", str(folder), *map(str, sources)],
@@ -411,8 +411,20 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name", ["aspudden_vb2025_export", "aspudden_t2_2025_export", "hagersten_alvsjo_vp2024_export"])
+# The reports whose LibreOffice PDF does not yet read as the .docx does, and why.
+NOT_YET = {
+    "aspudden_vb2025_scan": "skannad text: indikatortabellerna läses inte som i .docx",
+    "hagersten_alvsjo_vp2024_hand": "en fetstilt rad skriven som rubrik blir en rubrik i PDF:en (DK02)",
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(path.stem, marks=pytest.mark.xfail(reason=NOT_YET[path.stem], strict=True))
+    if path.stem in NOT_YET else path.stem
+    for path in sorted(REPORTS.glob("*.docx"))
+])
 def test_libreoffice_pdf_of_a_report_reads_like_the_docx(libreoffice_pdfs: Path, name: str, rules) -> None:
+    """Exported, hand-edited (tables typed with tabs, the tabs printed as gaps to tab stops) and scanned."""
     assert_same(REPORTS / f"{name}.docx", libreoffice_pdfs / f"{name}.pdf", rules)
 
 
