@@ -330,6 +330,63 @@ def test_table_without_rules_is_rebuilt_from_column_positions(tmp_path: Path) ->
     assert [b.text for b in paragraphs(content)] == ["Text före tabellen.", "Text efter tabellen."]
 
 
+def typed_row(p: Page, cells: list[str], step: float, font: str = "Helvetica", size: float = 11.0) -> None:
+    """A row of a table typed with tabs, printed as a word processor prints it: each cell's text at the
+    next default tab stop (every `step` points from the left margin) after the text before it, an empty
+    cell one stop further: one line."""
+    x = LEFT
+    for index, text in enumerate(cells):
+        if index:
+            x = LEFT + (int((x + 1.0 - LEFT) // step) + 1) * step  # the tab: to the next stop
+        if text:
+            p.canvas.setFont(font, size)
+            p.canvas.drawString(x, HEIGHT - p.y - size, text)
+            x += stringWidth(text, font, size)
+    p.y += size + 2.0
+
+
+def test_a_table_typed_with_tabs_keeps_its_empty_cells(tmp_path: Path) -> None:
+    """Tabs are not in the PDF: their count comes back from the default tab stops (here LibreOffice's
+    1.25 cm) that the texts after them start on, so empty cells do not collapse into one gap."""
+    step = 72 / 2.54 * 1.25
+    header = ["Indikator", "Periodens utfall", "Årsmål", "KF:s årsmål", "Period"]
+    rows = [["Andel nöjda kunder", "", "87 %", "87 %", "2025"],
+            ["Sjukfrånvaro", "8,5 %", "", "", "2025"],
+            ["Antal personal", "10", "", "Max 10 personer", ""]]
+
+    def page(p: Page) -> None:
+        p.paragraph(LONG)
+        typed_row(p, header, step, "Helvetica-Bold")
+        p.space(6)
+        for row in rows:
+            typed_row(p, row, step)
+            p.space(6)
+        p.paragraph(LONG)
+
+    content = read_pdf(draw(tmp_path / "a.pdf", page))
+    assert not tables(content)  # typed with tabs: paragraphs, as the .docx reader gives them
+    typed = [b.raw for b in paragraphs(content) if "\t" in b.raw]
+    # A trailing empty cell leaves nothing on the page to count.
+    assert typed == ["\t".join(header), *("\t".join(row).rstrip("\t") for row in rows)]
+
+
+def test_columns_of_a_table_without_rules_are_not_tab_stops(tmp_path: Path) -> None:
+    """Columns that are not on the stops of a tab grid stay columns of a table."""
+    columns = [LEFT, LEFT + 100.0, LEFT + 190.0, LEFT + 300.0]
+
+    def page(p: Page) -> None:
+        p.paragraph(LONG)
+        for cells, font in ((HEADER, "Helvetica-Bold"), (["Andel nöjda", "70 %", "75 %", "2025"], "Helvetica"),
+                            (["Sjukfrånvaro", "", "8,5 %", "2025"], "Helvetica")):
+            for x, text in zip(columns, cells, strict=True):
+                p.canvas.setFont(font, 10)
+                p.canvas.drawString(x, HEIGHT - p.y - 10, text)
+            p.y += 18
+
+    [table] = tables(read_pdf(draw(tmp_path / "a.pdf", page)))
+    assert cell_texts(table)[2] == ["Sjukfrånvaro", "", "8,5 %", "2025"]
+
+
 # --- odd but valid PDFs -------------------------------------------------------------------
 
 
