@@ -186,6 +186,17 @@ def test_goal_lines_labels_and_list_items_start_paragraphs(tmp_path: Path) -> No
     assert (blocks[4].list_kind, blocks[4].list_marker) == (None, None)
 
 
+def test_a_bullet_in_another_style_leaves_no_tab_before_the_item(tmp_path: Path) -> None:
+    """A regular bullet before a bold item at the list's indent: the item's text starts with its word."""
+    def page(p: Page) -> None:
+        p.canvas.setFont("Helvetica", 11)
+        p.canvas.drawString(LEFT, HEIGHT - p.y - 11, "•")
+        p.line("Medarbetarnas delaktighet", font="Helvetica-Bold", x=LEFT + 18)
+
+    [item] = paragraphs(read_pdf(draw(tmp_path / "a.pdf", page)))
+    assert (item.raw, item.list_kind) == ("Medarbetarnas delaktighet", "bullet")
+
+
 def test_status_glyph_gives_the_same_bedomning_as_in_word(tmp_path: Path) -> None:
     def page(p: Page) -> None:
         p.line("KF:s inriktningsmål: 1. Ett Stockholm som håller samman", font="Helvetica-Bold", size=14)
