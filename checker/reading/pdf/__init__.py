@@ -251,7 +251,7 @@ class _Vocabulary:
         self.words = words
         self._sorted = sorted(words)
 
-    def _starts_word(self, part: str) -> bool:
+    def starts_word(self, part: str) -> bool:
         """`part` is a word of the document or the beginning of one ("sjukfrånvar" of "sjukfrånvaro")."""
         if self.words.get(part, 0) > 0:
             return True
@@ -267,7 +267,7 @@ class _Vocabulary:
             return False
         words = self.words
         whole = _bare(before + after)
-        if self._starts_word(whole):
+        if self.starts_word(whole):
             return True
         known_before, known_after = words.get(_bare(before), 0) > 0, words.get(_bare(after), 0) > 0
         return not known_after and (not known_before or len(_bare(after)) <= 2)
@@ -430,10 +430,12 @@ def _broken_word(above: columns.Piece, piece: columns.Piece, vocabulary: _Vocabu
     """Only a piece that is one word filling the column up to the next one can be half a word."""
     if next_edge is None or len(above.words) != 1 or above.line.page != piece.line.page:
         return False
-    word = above.words[0]
+    word, after = above.words[0], piece.words[0].text
     if word.x1 + 1.2 * above.line.size < next_edge - _COLUMN_PADDING:
         return False
-    return vocabulary.fused(word.text, piece.words[0].text)
+    if vocabulary.starts_word(_bare(after)) and not vocabulary.starts_word(_bare(word.text + after)):
+        return False  # the next line starts a word of the document ("inkopta" / "ekologis|ka"): two words
+    return vocabulary.fused(word.text, after)
 
 
 def _cell_raw(cell: GridCell, lines: list[Line], vocabulary: _Vocabulary, leading: float | None) -> str:
