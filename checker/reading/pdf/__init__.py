@@ -69,7 +69,9 @@ def read_pdf(path: Path) -> DocumentContent:
             require_text_layer(path, document, [sum(len(line.raw) for line in page.lines) + sum(
                 len(word.text) for grid in page.grids for row in grid.rows for cell in row for word in cell.words)
                 for page in pages])
-            return _assemble(path, pages)
+            content = _assemble(path, pages)
+            content.core_title, content.core_subject = _document_properties(document)
+            return content
         except (ReadError, MemoryError):
             raise
         except Exception:  # noqa: BLE001 - PDFium or a layout this reader did not foresee: told, not a traceback
@@ -103,6 +105,23 @@ def _read_page(document: pdfium.PdfDocument, index: int) -> _Page:
 
 
 # --- the document ---------------------------------------------------------------------
+
+
+def _document_properties(document: pdfium.PdfDocument) -> tuple[str | None, str | None]:
+    """The Info dictionary's Title and Subject: Word's "Save as PDF" copies the document's own title and
+    subject there, where templates put the report's name and the unit's (identity reads them as it reads
+    a .docx's core properties, as a weaker clue than the text)."""
+    try:
+        metadata = document.get_metadata_dict(skip_empty=True)
+    except pdfium.PdfiumError:
+        return None, None
+    return _property(metadata.get("Title")), _property(metadata.get("Subject"))
+
+
+def _property(value: str | None) -> str | None:
+    # Bounded like the .docx's core properties: a property is a line, not a document.
+    text = " ".join((value or "").split())[:500]
+    return text or None
 
 
 def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
