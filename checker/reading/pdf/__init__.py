@@ -43,6 +43,7 @@ _SAME_COLUMNS = 3.0
 @dataclass(slots=True)
 class _Page:
     number: int
+    width: float
     height: float
     lines: list[Line]
     grids: list[Grid]
@@ -93,7 +94,7 @@ def _read_page(document: pdfium.PdfDocument, index: int) -> _Page:
         else:
             grid.place(word)
     grids = [g for g in grids if any(cell.words for row in g.rows for cell in row)]
-    return _Page(number=index + 1, height=top - bottom, lines=group_lines(free, index + 1), grids=grids)
+    return _Page(number=index + 1, width=right - left, height=top - bottom, lines=group_lines(free, index + 1), grids=grids)
 
 
 # --- the document ---------------------------------------------------------------------
@@ -105,12 +106,13 @@ def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
     for page in pages:
         page.lines = [line for line in page.lines if id(line) not in furniture]
     items = _items(pages)
+    width = max((page.width for page in pages), default=0.0)
     leading = paragraphs.typical_leading([item for item in items if isinstance(item, Line)], _body_right(
-        [item for item in items if isinstance(item, Line)]))
+        [item for item in items if isinstance(item, Line)], width))
     items = _unruled(items, leading)
     vocabulary = _vocabulary(items)
     body = [item for item in items if isinstance(item, Line)]
-    right = _body_right(body)
+    right = _body_right(body, width)
     levels = _heading_levels(body)
     numbers = _LineNumbers(items)
     blocks: list[Block] = []
@@ -276,12 +278,17 @@ def _vocabulary(items: list[Line | _Table | columns.UnruledTable]) -> _Vocabular
     return _Vocabulary(words)
 
 
-def _body_right(body: list[Line]) -> float:
-    """The right margin of the running text: where its full lines end."""
+def _body_right(body: list[Line], width: float) -> float:
+    """The right margin of the running text: where its full lines end.
+
+    With too few lines of running text to tell, the margins are taken to be alike on both sides.
+    """
     full = sorted(line.x1 for line in body if line.raw.count(" ") >= 4)
-    if not full:
-        return max((line.x1 for line in body), default=0.0)
-    return full[int(len(full) * 0.95) - 1 if len(full) > 1 else 0]
+    if len(full) < 5:
+        widest = max((line.x1 for line in body), default=0.0)
+        left = min((line.x0 for line in body), default=0.0)
+        return max(widest, width - left)
+    return full[int(len(full) * 0.95) - 1]
 
 
 def _heading_levels(body: list[Line]) -> dict[float, int]:

@@ -23,6 +23,7 @@ from checker.text import fold_ocr
 _SLACK = 4.0
 # A line this much further from the one above than the table's closest lines starts a new row (points).
 _ROW_GAP = 2.5
+_CELL_LEADING = 0.35
 
 
 @dataclass(slots=True)
@@ -38,7 +39,9 @@ class Piece:
 
     @property
     def text(self) -> str:
-        return " ".join(word.text for word in self.words)
+        # A glued word continues the one before it (the rest of a word drawn as another text).
+        return "".join(("" if word.glued and index else " " if index else "") + word.text
+                       for index, word in enumerate(self.words))
 
 
 @dataclass(slots=True)
@@ -56,21 +59,28 @@ class UnruledTable:
     rows: list[list[UnruledCell]] = field(default_factory=list)
 
 
-def pieces(line: Line) -> list[Piece]:
-    """A line split at its column gaps (where make_line wrote a tab)."""
+def pieces(line: Line, edges: list[float] | None = None) -> list[Piece]:
+    """A line split at its column gaps (where make_line wrote a tab), at a glued word (a cell whose text
+    ran into the next one's), and at a word that starts at one of the table's column `edges`."""
     found: list[Piece] = []
-    texts = line.raw.split("\t")
-    words = iter(line.words)
-    for text in texts:
-        count = len(text.split())
-        taken = [next(words) for _ in range(count)]
-        if taken:
-            found.append(Piece(line, taken))
+    for word, separator in zip(line.words, line.separators, strict=True):
+        starts = not found or separator == "\t" or word.glued and separator == ""
+        if not starts and edges is not None:
+            starts = any(abs(word.x0 - edge) <= _SLACK and edge > found[-1].x0 + _SLACK for edge in edges)
+        if starts:
+            found.append(Piece(line, [word]))
+        else:
+            found[-1].words.append(word)
     return found
 
 
+def _header_pieces(line: Line) -> list[str]:
+    return [piece.text for piece in pieces(line)]
+
+
 def header_of(line: Line) -> bool:
-    return "\t" in line.raw and classify_header(line.raw.split("\t")) is not None
+    texts = _header_pieces(line)
+    return len(texts) >= 2 and classify_header(texts) is not None
 
 
 def find_tables(lines: list[Line], leading: float | None = None) -> list[Line | UnruledTable]:
@@ -113,9 +123,12 @@ def _fill(table: UnruledTable, lines: list[Line], index: int, header: Line, repe
     above = header
     in_header = True
     row: list[UnruledCell] | None = None if repeated else table.rows[0]
+    row_size: float | None = None  # the font size of the table's rows: text in another size is not the table's
     while index < len(lines):
         line = lines[index]
         if line.page != above.page or line.x0 < table.edges[0] - _SLACK * 2 or _structural(line) or header_of(line):
+            break
+        if row_size is not None and abs(line.size - row_size) > 0.5:
             break
         gap = line.top - above.bottom
         if gap > 2.5 * line.size:
@@ -131,8 +144,12 @@ def _fill(table: UnruledTable, lines: list[Line], index: int, header: Line, repe
             above = line
             index += 1
             continue
-        widest = closest if leading is None or closest is None else min(closest, leading)
+        # Without the document's leading, a line gap of a third of the font size is what a cell's own lines have.
+        usual = leading if leading is not None else _CELL_LEADING * line.size
+        widest = None if closest is None else min(closest, usual)
         new_row = row is None or left_header or (not in_header and widest is not None and gap > widest + _ROW_GAP)
+        if not in_header and row_size is None:
+            row_size = line.size
         if new_row:
             row = _new_row(table, line)
         else:
@@ -159,7 +176,7 @@ def _new_row(table: UnruledTable, line: Line) -> list[UnruledCell]:
         row = [UnruledCell(0, len(table.edges), [Piece(line, line.words)])]
     else:
         row = []
-        for piece in pieces(line):
+        for piece in pieces(line, table.edges):
             column = _column(table.edges, piece.x0)
             if row and row[-1].column == column:
                 row[-1].pieces[-1].words.extend(piece.words)
@@ -173,7 +190,7 @@ def _extend(row: list[UnruledCell], table: UnruledTable, line: Line) -> None:
     if len(row) == 1 and row[0].span > 1:
         row[0].pieces.append(Piece(line, line.words))
         return
-    for piece in pieces(line):
+    for piece in pieces(line, table.edges):
         column = _column(table.edges, piece.x0)
         cell = next((c for c in row if c.column == column), None)
         if cell is None:

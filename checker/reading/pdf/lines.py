@@ -36,6 +36,9 @@ _BREAKS = {0x20, 0x09, 0x0A, 0x0D, 0xA0, 0x3000, 0x2002, 0x2003, 0x2009}
 # A soft hyphen, and the code PDFium gives a hyphen it judged to end a line.
 _HYPHENS = {0xAD: "-", 0x02: "-", 0xFFFE: "-"}
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
+_BREAK_CHARS = frozenset(chr(code) for code in _BREAKS) | {"\x00"}
+# Characters written otherwise in a word: hyphens PDFium marked, ligatures.
+_SPECIAL = {chr(code): text for code, text in (*_HYPHENS.items(), *_LIGATURES.items())} | {"\ufffe": "-"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,9 @@ class Word:
     top: float
     bottom: float
     style: Style
+    # Starts where the word before it ends, drawn as a separate text (the next cell of a table whose text
+    # overflowed its column, or the rest of a word in another text object).
+    glued: bool = False
 
 
 @dataclass(slots=True)
@@ -69,6 +75,8 @@ class Line:
     runs: list[Run] = field(default_factory=list)
     size: float = 0.0
     bold: bool = False
+    # What stands before each word in `raw`: "" (the first, or a glued word), " " or "\t".
+    separators: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -79,45 +87,76 @@ def page_words(textpage: pdfium.PdfTextPage, height: float) -> list[Word]:
     """The words of a page in content order (one pass over its characters)."""
     handle = textpage.raw
     count = raw.FPDFText_CountChars(handle)
+    text = _page_text(textpage, count)
     rect = raw.FS_RECTF()
     rect_ref = ctypes.byref(rect)
-    get_unicode, get_box, get_object = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetTextObject
+    get_box = raw.FPDFText_GetLooseCharBox
+    get_object = _GET_OBJECT
     styles: dict[int | None, Style] = {}
+    interned: dict[Style, Style] = {}  # equal styles are one object: compared with `is`
     words: list[Word] = []
     chars: list[str] = []
     x0 = x1 = top = bottom = 0.0
     style: Style | None = None
+    current_key: int | None = None
+    glued = False
     for index in range(count):
-        code = get_unicode(handle, index)
-        if code in _BREAKS or code == 0:
+        char = text[index]
+        if char in _BREAK_CHARS:
             if chars:
-                words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
                 chars = []
             continue
         if not get_box(handle, index, rect_ref):
             continue
-        obj = get_object(handle, index)
-        key = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
+        key = get_object(handle, index)
         char_style = styles.get(key)
         if char_style is None:
-            char_style = styles[key] = _style(handle, index)
+            made = _style(handle, index)
+            char_style = styles[key] = interned.setdefault(made, made)
         left, right = rect.left, rect.right
         char_top, char_bottom = height - rect.top, height - rect.bottom
+        next_glued = False
         if chars:
-            same_line = abs(char_bottom - bottom) < 0.3 * max(char_style.size, 1.0)
+            size = char_style.size
             gap = left - x1
-            if not same_line or char_style != style or gap > _SPACE_GAP * char_style.size or gap < -char_style.size:
-                words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+            if (char_style is not style or gap > _SPACE_GAP * size or gap < -size
+                    or abs(char_bottom - bottom) >= 0.3 * (size if size > 1.0 else 1.0)):
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
                 chars = []
+            elif key != current_key:
+                words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
+                chars = []
+                next_glued = True
+        current_key = key
         if not chars:
-            x0, top, bottom, style = left, char_top, char_bottom, char_style
-        chars.append(_char(code))
-        x1 = max(x1, right) if len(chars) > 1 else right
-        top = min(top, char_top)
-        bottom = max(bottom, char_bottom)
+            x0, x1, top, bottom, style, glued = left, right, char_top, char_bottom, char_style, next_glued
+        else:
+            if right > x1:
+                x1 = right
+            if char_top < top:
+                top = char_top
+            if char_bottom > bottom:
+                bottom = char_bottom
+        chars.append(_SPECIAL.get(char, char))
     if chars:
-        words.append(Word("".join(chars), x0, x1, top, bottom, style))  # type: ignore[arg-type]
+        words.append(Word("".join(chars), x0, x1, top, bottom, style, glued))  # type: ignore[arg-type]
     return words
+
+
+# FPDFText_GetTextObject answering the object's address as an int: a key for the style cache
+# without a ctypes.cast per character (which cost as much as the rest of the loop).
+_GET_OBJECT = ctypes.cast(raw.FPDFText_GetTextObject, ctypes.CFUNCTYPE(ctypes.c_void_p, raw.FPDF_TEXTPAGE, ctypes.c_int))
+
+
+def _page_text(textpage: pdfium.PdfTextPage, count: int) -> str:
+    """One character per PDFium character index: the page's text in one call, or (when a character
+    outside the BMP makes the two disagree) asked character by character."""
+    text = textpage.get_text_range(0, count) if count else ""
+    if len(text) == count:
+        return text
+    handle = textpage.raw
+    return "".join(_char(raw.FPDFText_GetUnicode(handle, index)) for index in range(count))
 
 
 def _column_gap(gaps: list[float], words: list[Word]) -> float:
@@ -134,10 +173,6 @@ def _column_gap(gaps: list[float], words: list[Word]) -> float:
 
 
 def _char(code: int) -> str:
-    if code in _HYPHENS:
-        return _HYPHENS[code]
-    if code in _LIGATURES:
-        return _LIGATURES[code]
     try:
         return chr(code)
     except (ValueError, OverflowError):
@@ -181,13 +216,19 @@ def group_lines(words: list[Word], page: int) -> list[Line]:
 def make_line(words: list[Word], page: int) -> Line:
     words = sorted(words, key=lambda w: w.x0)
     gaps = [word.x0 - previous.x1 for previous, word in zip(words, words[1:])]
-    column = _column_gap(gaps, words)
+    column = _column_gap([gap for gap, word in zip(gaps, words[1:]) if not word.glued], words)
     pieces: list[str] = []
     runs: list[Run] = []
+    separators: list[str] = []
     for index, word in enumerate(words):
         separator = ""
         if index > 0:
-            separator = "\t" if gaps[index - 1] > column else " "
+            gap = gaps[index - 1]
+            if word.glued and gap <= _SPACE_GAP * word.style.size:
+                separator = ""
+            else:
+                separator = "\t" if gap > column else " "
+        separators.append(separator)
         text = separator + word.text
         pieces.append(text)
         style = word.style
@@ -210,4 +251,5 @@ def make_line(words: list[Word], page: int) -> Line:
         runs=runs,
         size=max(sizes, key=lambda s: sizes[s]),
         bold=bool(visible) and all(w.style.bold for w in visible),
+        separators=separators,
     )

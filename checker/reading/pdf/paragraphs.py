@@ -21,6 +21,9 @@ from checker.structure.labels import match_goal_heading, match_part_label, match
 # Glyphs a list's automatic bullet is printed with (Symbol/Wingdings bullets come out as private-use characters).
 _BULLETS = frozenset("•◦▪▫●○■□◆◇➢➤►▶")
 _TYPED_NUMBER = re.compile(r"^(?:\d{1,2}|[a-z])[.)]$")
+_DASHES = frozenset({"-", "–", "*"})
+_PAGE_END_SENTENCE = (".", "!", "?", ":")
+_SENTENCE_ENDS = (".", ":", ";", "!", "?")
 # Words after which a trailing hyphen is a real one: "Hälso- och sjukvård", "för- eller nackdelar".
 _KEEPS_HYPHEN = frozenset({"och", "eller", "samt", "respektive", "resp.", "som", "till", "men", "liksom", "&"})
 # Vertical gap (in font sizes) between two lines of one paragraph at most.
@@ -42,12 +45,17 @@ def is_bullet(text: str) -> bool:
     return len(text) == 1 and (text in _BULLETS or "\ue000" <= text <= "\uf8ff")
 
 
-def starts_item(line: Line) -> bool:
-    """A list item, goal heading, part label or status line: always a new paragraph."""
+def starts_item(line: Line, previous: Line | None = None) -> bool:
+    """A list item, goal heading, part label or status line: always a new paragraph.
+
+    A typed dash ("- …") starts an item only after a finished sentence or another dash item: a
+    wrapped line may start with "- " as well ("Avvikelse" / "- Lex Sarah").
+    """
     first = line.words[0].text
-    # (A typed dash is not enough: a wrapped line may start with "- " as well.)
     if is_bullet(first) or _TYPED_NUMBER.match(first):
         return True
+    if first in _DASHES and len(line.words) > 1:
+        return previous is None or previous.words[0].text in _DASHES or previous.raw.rstrip().endswith(_SENTENCE_ENDS)
     text = " ".join(line.raw.split())
     if not text[:1].isupper():
         return False
@@ -72,7 +80,7 @@ def group(lines: list[Line], right_edge: Callable[[Line], float], leading: float
 
 def _continues(paragraph: list[Line], line: Line, right_edge: Callable[[Line], float], leading: float | None) -> bool:
     previous = paragraph[-1]
-    if abs(previous.size - line.size) > 0.6 or previous.bold != line.bold or starts_item(line):
+    if abs(previous.size - line.size) > 0.6 or previous.bold != line.bold or starts_item(line, previous):
         return False
     if line.page == previous.page:
         gap = line.top - previous.bottom
@@ -80,6 +88,10 @@ def _continues(paragraph: list[Line], line: Line, right_edge: Callable[[Line], f
         if gap < -1.0 or gap > widest:
             return False
     elif line.page != previous.page + 1:
+        return False
+    elif previous.raw.rstrip().endswith(_PAGE_END_SENTENCE) and line.raw[:1].isupper():
+        # Over a page break there is no gap to measure: a finished sentence above and a capital
+        # below are taken as a paragraph that ended with its page.
         return False
     first_word = line.words[0]
     space = 0.25 * line.size
