@@ -492,3 +492,37 @@ def test_a_typed_dash_starts_an_item_after_a_sentence_but_not_inside_one(tmp_pat
     assert len(texts) == 4, texts
     assert texts[1].startswith("- ") and texts[2].startswith("- ") and texts[2].endswith("punkt, fortsättning.")
     assert texts[3].endswith("enligt - Lex Sarah.")
+
+
+def test_a_sentence_ending_two_pages_at_the_same_height_is_content(tmp_path: Path) -> None:
+    """A regular layout puts the last line of two pages at the same height: that is no running footer."""
+    def ending(text: str) -> Any:
+        def paint(p: Page) -> None:
+            p.paragraph(LONG)
+            p.y = HEIGHT - 90
+            p.line(text)
+        return paint
+
+    def plain(p: Page) -> None:
+        p.paragraph(LONG)
+
+    pages = [ending("Det bedrivs ett systematiskt arbete med friskfaktorer."), plain, plain,
+             ending("Det bedrivs ett systematiskt arbete med friskfaktorer."), plain, plain, plain]
+    content = read_pdf(draw(tmp_path / "a.pdf", *[_with_furniture(paint, n + 1, len(pages)) for n, paint in enumerate(pages)]))
+    texts = [b.text for b in paragraphs(content)]
+    assert texts.count("Det bedrivs ett systematiskt arbete med friskfaktorer.") == 2
+    assert "Tjänsteutlåtande" in content.header_texts and "Tjänsteutlåtande" not in texts
+
+
+def test_a_sentence_starting_like_a_table_header_is_no_table(tmp_path: Path) -> None:
+    """A scan's stray character leaves wide gaps in a line; "Aktiviteten genomförs …" is still a sentence."""
+    def page(p: Page) -> None:
+        p.canvas.setFont("Helvetica", 11)
+        for x, text in ((LEFT, "Aktiviteten genomförs enligt planen och"), (300, "&"), (360, "uppfylls.")):
+            p.canvas.drawString(x, HEIGHT - p.y - 11, text)
+        p.y += 13
+        p.line("Nästa stycke.")
+
+    content = read_pdf(draw(tmp_path / "a.pdf", page))
+    assert not tables(content)
+    assert paragraphs(content)[0].text.startswith("Aktiviteten genomförs enligt planen och")

@@ -3,8 +3,9 @@
 Page by page (checker.reading.pdf.lines, .rules, .tables): the characters
 become words, the ruling lines become table grids, the words inside a grid
 fill its cells and the others make the page's text lines. Then over the whole
-document: page headers and footers are set aside (.furniture), a table that
-continues over a page break is joined into one, and the text lines become
+document: page headers and footers are set aside (.furniture), a ruled table
+that continues over a page break is joined into one, tables printed without
+rules are rebuilt from their columns (.columns), and the text lines become
 paragraphs (.paragraphs). Each paragraph and cell carries the page and line
 it is printed on (blocks.Place), counted as a person counts them.
 
@@ -26,7 +27,7 @@ import pypdfium2 as pdfium
 
 from checker.errors import ReadError
 from checker.reading.blocks import Block, Box, Cell, DocumentContent, ParagraphBlock, Place, TableBlock
-from checker.reading.pdf import columns, paragraphs
+from checker.reading.pdf import columns, paragraphs, tabstops
 from checker.reading.pdf.document import open_pdf
 from checker.reading.pdf.furniture import find_furniture
 from checker.reading.pdf.lines import Line, group_lines, page_words
@@ -105,6 +106,7 @@ def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
     header_texts = _header_texts(pages, furniture)
     for page in pages:
         page.lines = [line for line in page.lines if id(line) not in furniture]
+    _retab([line for page in pages for line in page.lines])
     items = _items(pages)
     width = max((page.width for page in pages), default=0.0)
     leading = paragraphs.typical_leading([item for item in items if isinstance(item, Line)], _body_right(
@@ -138,6 +140,17 @@ def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
         counts["table"] += 1
     flush()
     return DocumentContent(path=path, blocks=blocks, header_texts=header_texts)
+
+
+def _retab(lines: list[Line]) -> None:
+    """Tabs typed in paragraphs (a table pasted as text) counted again from the document's tab stops."""
+    grid = tabstops.find_grid(lines)
+    if grid is None:
+        return
+    above: Line | None = None
+    for line in lines:
+        continued = above is not None and above.page == line.page and line.top - above.bottom < line.size
+        above = line if tabstops.retab(line, grid, continued) else None
 
 
 def _header_texts(pages: list[_Page], furniture: set[int]) -> list[str]:

@@ -23,6 +23,8 @@ from checker.text import fold_ocr
 _SLACK = 4.0
 # A line this much further from the one above than the table's closest lines starts a new row (points).
 _ROW_GAP = 2.5
+# The fewest columns an indicator, activity or complaints table has (activities: four).
+_HEADER_COLUMNS = 3
 _CELL_LEADING = 0.35
 
 
@@ -79,8 +81,10 @@ def _header_pieces(line: Line) -> list[str]:
 
 
 def header_of(line: Line) -> bool:
+    """The line is a table's header: three columns or more, the first a word or two ("Indikator",
+    "Aktivitet"), not a sentence that happens to start with one ("aktiviteten genomförs …")."""
     texts = _header_pieces(line)
-    return len(texts) >= 2 and classify_header(texts) is not None
+    return len(texts) >= _HEADER_COLUMNS and len(texts[0].split()) <= 2 and classify_header(texts) is not None
 
 
 def find_tables(lines: list[Line], leading: float | None = None) -> list[Line | UnruledTable]:
@@ -93,7 +97,7 @@ def find_tables(lines: list[Line], leading: float | None = None) -> list[Line | 
     index = 0
     while index < len(lines):
         line = lines[index]
-        if not header_of(line):
+        if line.tabbed or not header_of(line):  # a table typed with tabs: a paragraph per row, as in Word
             out.append(line)
             index += 1
             continue

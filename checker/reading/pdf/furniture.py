@@ -1,8 +1,11 @@
 """Page headers and footers: lines at the top or bottom of a page that repeat on other pages.
 
 A line is furniture when it stands in the page's top or bottom band AND its
-text, digits masked ("Sid 7 (14)" = "Sid 8 (14)"), stands in a band on
-another page too; or when it is in a band and reads as page furniture by
+text, digits masked ("Sid 7 (14)" = "Sid 8 (14)"), stands at the same distance
+from the page's edge on a good share of the pages (a line of text that starts
+or ends two pages of many at the same height, as a regular layout makes it, is
+chance, and a sentence is never furniture); or when it is in a band and reads
+as page furniture by
 itself ("Sid 1 (1)"). A goal heading, part label or a table's header row is
 never furniture, even at the top of two pages: it is content that happens to
 start a page.
@@ -10,6 +13,7 @@ start a page.
 
 from __future__ import annotations
 
+import math
 import re
 
 from checker.reading.pdf.lines import Line
@@ -21,6 +25,12 @@ from checker.text import fold
 # The share of the page height at the top and at the bottom where headers and footers stand.
 _BAND = 0.12
 _DIGITS = re.compile(r"\d+")
+# The share of the pages a running header or footer repeats on at least (when not known furniture by itself).
+_SHARE_OF_PAGES = 0.3
+# A line longer than this that ends with a full stop is a sentence, never a header.
+_SENTENCE = 25
+# Points a running header may move between pages (a one-line and a two-line header above it).
+_SAME_PLACE = 3.0
 
 
 def _key(text: str) -> str:
@@ -36,21 +46,31 @@ def _structural(line: Line, text: str) -> bool:
 
 def find_furniture(pages: list[list[Line]], heights: list[float]) -> set[int]:
     """id() of the lines that are page headers or footers."""
-    in_band: list[tuple[Line, str]] = []
-    pages_of: dict[str, set[int]] = {}
+    in_band: list[tuple[Line, str, float]] = []
+    places_of: dict[str, list[tuple[int, float]]] = {}
     for number, (lines, height) in enumerate(zip(pages, heights, strict=True)):
         for line in lines:
-            if line.bottom <= height * _BAND or line.top >= height * (1 - _BAND):
-                key = _key(line.raw)
-                if not key:
-                    continue
-                in_band.append((line, key))
-                pages_of.setdefault(key, set()).add(number)
+            if line.bottom <= height * _BAND:
+                edge = line.top  # how far below the top edge
+            elif line.top >= height * (1 - _BAND):
+                edge = -(height - line.bottom)  # how far above the bottom edge (negative: the bottom band)
+            else:
+                continue
+            key = _key(line.raw)
+            if not key:
+                continue
+            in_band.append((line, key, edge))
+            places_of.setdefault(key, []).append((number, edge))
     found: set[int] = set()
-    for line, key in in_band:
+    # A running header stands on most pages; a line of text at the same height on two pages of many is chance.
+    often = max(2, math.ceil(_SHARE_OF_PAGES * len(pages)))
+    for line, key, edge in in_band:
         text = " ".join(line.raw.split())
-        if _structural(line, text):
+        if _structural(line, text) or (len(text) > _SENTENCE and text.endswith(".")):
             continue
-        if len(pages_of[key]) >= 2 or known.is_furniture(text):
+        # The same text at the same distance from the page's edge on another page: a running header or footer.
+        # (The same sentence in the band of two pages, at another height, is text that happens to start a page.)
+        elsewhere = {number for number, other in places_of[key] if abs(other - edge) <= _SAME_PLACE}
+        if len(elsewhere) >= often or known.is_furniture(text):
             found.add(id(line))
     return found

@@ -77,6 +77,8 @@ class Line:
     bold: bool = False
     # What stands before each word in `raw`: "" (the first, or a glued word), " " or "\t".
     separators: list[str] = field(default_factory=list)
+    # Its columns were typed with tabs (checker.reading.pdf.tabstops): a paragraph, not a table's row.
+    tabbed: bool = False
 
     @property
     def text(self) -> str:
@@ -217,8 +219,6 @@ def make_line(words: list[Word], page: int) -> Line:
     words = sorted(words, key=lambda w: w.x0)
     gaps = [word.x0 - previous.x1 for previous, word in zip(words, words[1:])]
     column = _column_gap([gap for gap, word in zip(gaps, words[1:]) if not word.glued], words)
-    pieces: list[str] = []
-    runs: list[Run] = []
     separators: list[str] = []
     for index, word in enumerate(words):
         separator = ""
@@ -229,6 +229,29 @@ def make_line(words: list[Word], page: int) -> Line:
             else:
                 separator = "\t" if gap > column else " "
         separators.append(separator)
+    sizes: dict[float, int] = {}
+    for word in words:
+        sizes[word.style.size] = sizes.get(word.style.size, 0) + len(word.text)
+    visible = [w for w in words if w.text.strip()]
+    line = Line(
+        page=page,
+        words=words,
+        x0=words[0].x0,
+        x1=max(w.x1 for w in words),
+        top=min(w.top for w in words),
+        bottom=max(w.bottom for w in words),
+        size=max(sizes, key=lambda s: sizes[s]),
+        bold=bool(visible) and all(w.style.bold for w in visible),
+    )
+    set_separators(line, separators)
+    return line
+
+
+def set_separators(line: Line, separators: list[str]) -> None:
+    """Give the line what stands before each of its words, and the text and runs that makes."""
+    pieces: list[str] = []
+    runs: list[Run] = []
+    for word, separator in zip(line.words, separators, strict=True):
         text = separator + word.text
         pieces.append(text)
         style = word.style
@@ -236,20 +259,6 @@ def make_line(words: list[Word], page: int) -> Line:
             runs[-1].text += text
         else:
             runs.append(Run(text, style.bold, style.italic))
-    sizes: dict[float, int] = {}
-    for word in words:
-        sizes[word.style.size] = sizes.get(word.style.size, 0) + len(word.text)
-    visible = [w for w in words if w.text.strip()]
-    return Line(
-        page=page,
-        words=words,
-        x0=words[0].x0,
-        x1=max(w.x1 for w in words),
-        top=min(w.top for w in words),
-        bottom=max(w.bottom for w in words),
-        raw="".join(pieces),
-        runs=runs,
-        size=max(sizes, key=lambda s: sizes[s]),
-        bold=bool(visible) and all(w.style.bold for w in visible),
-        separators=separators,
-    )
+    line.separators = list(separators)
+    line.raw = "".join(pieces)
+    line.runs = runs
