@@ -105,29 +105,11 @@ def differences(docx: dict[str, Any], pdf: dict[str, Any]) -> dict[str, Any]:
     return {key: (docx[key], pdf[key]) for key in docx if docx[key] != pdf.get(key)}
 
 
-ALL_CASES = [(source, state, variant) for source in pb.SOURCES for state in pb.PDF_STATES for variant in VARIANTS]
-ALL_CASES += [(source, "scan", "ocr") for source in pb.SOURCES]
-# Cases the PDF reader does not read like the .docx yet: tested, failing, in
-# tests/test_pdf_states_awaiting_reader.py until it does (then they move back here).
-AWAITING_READER = [
-    # A paragraph ending a page is joined to the one starting the next ("Medarbetarna arbetar för
-    # god kvalitet …" + "Medarbetarna upplever …": one result too few in an enhetsmål).
-    ("hagersten_alvsjo_vp2024", "export", "whole"),
-    ("hagersten_alvsjo_vp2024", "export", "body"),
-    ("hagersten_alvsjo_vp2024", "scan", "whole"),
-    ("hagersten_alvsjo_vp2024", "scan", "body"),
-    ("hagersten_alvsjo_vp2024", "scan", "ocr"),
-]
-CASES = [case for case in ALL_CASES if case not in AWAITING_READER]
+CASES = [(source, state, variant) for source in pb.SOURCES for state in pb.PDF_STATES for variant in VARIANTS]
+CASES += [(source, "scan", "ocr") for source in pb.SOURCES]
 # Beyond the two seeds: documents of the benchmark corpus (tests/benchmark/corpus.py), whose goals
 # are drawn, ordered and worded differently, so page breaks and wrapping fall elsewhere.
-ALL_CORPUS_CASES = [(base, state, variant) for base in corpus.BASES for state in pb.PDF_STATES for variant in (0, 1)]
-CORPUS_AWAITING_READER = [
-    ("vp", "export", 0),  # a paragraph ending a page joined to the one starting the next (as above)
-    ("vp", "scan", 0),  # the same
-    ("t2", "scan", 0),  # "1. Kontinuitetsplanen övas …" in an analysis read as an activity of the goal
-]
-CORPUS_CASES = [case for case in ALL_CORPUS_CASES if case not in CORPUS_AWAITING_READER]
+CORPUS_CASES = [(base, state, variant) for base in corpus.BASES for state in pb.PDF_STATES for variant in (0, 1)]
 
 
 def assert_same_structure(folder: Path, source: str, state: str, variant: str | int) -> None:

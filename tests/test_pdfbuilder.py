@@ -13,6 +13,7 @@ from functools import lru_cache
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+from reportlab.lib.units import cm
 
 from tests.fixtures import docbuilder as db
 from tests.fixtures import pdfbuilder as pb
@@ -164,7 +165,7 @@ def test_an_analysis_row_spans_the_ruled_table() -> None:
         page = document[0]
         width, height = page.get_size()
         beyond_first_column = page.get_textpage().get_text_bounded(
-            left=pb.MARGIN_X + pb.cm * 5 + 6, bottom=0, right=width, top=height)
+            left=pb.MARGIN_X + 5 * cm + 6, bottom=0, right=width, top=height)
         assert "redovisas för medarbetarna" in flat(beyond_first_column)
     finally:
         document.close()
