@@ -186,6 +186,17 @@ def test_goal_lines_labels_and_list_items_start_paragraphs(tmp_path: Path) -> No
     assert (blocks[4].list_kind, blocks[4].list_marker) == (None, None)
 
 
+def test_a_bullet_in_another_style_leaves_no_tab_before_the_item(tmp_path: Path) -> None:
+    """A regular bullet before a bold item at the list's indent: the item's text starts with its word."""
+    def page(p: Page) -> None:
+        p.canvas.setFont("Helvetica", 11)
+        p.canvas.drawString(LEFT, HEIGHT - p.y - 11, "•")
+        p.line("Medarbetarnas delaktighet", font="Helvetica-Bold", x=LEFT + 18)
+
+    [item] = paragraphs(read_pdf(draw(tmp_path / "a.pdf", page)))
+    assert (item.raw, item.list_kind) == ("Medarbetarnas delaktighet", "bullet")
+
+
 def test_status_glyph_gives_the_same_bedomning_as_in_word(tmp_path: Path) -> None:
     def page(p: Page) -> None:
         p.line("KF:s inriktningsmål: 1. Ett Stockholm som håller samman", font="Helvetica-Bold", size=14)
@@ -330,6 +341,63 @@ def test_table_without_rules_is_rebuilt_from_column_positions(tmp_path: Path) ->
     assert [b.text for b in paragraphs(content)] == ["Text före tabellen.", "Text efter tabellen."]
 
 
+def typed_row(p: Page, cells: list[str], step: float, font: str = "Helvetica", size: float = 11.0) -> None:
+    """A row of a table typed with tabs, printed as a word processor prints it: each cell's text at the
+    next default tab stop (every `step` points from the left margin) after the text before it, an empty
+    cell one stop further: one line."""
+    x = LEFT
+    for index, text in enumerate(cells):
+        if index:
+            x = LEFT + (int((x + 1.0 - LEFT) // step) + 1) * step  # the tab: to the next stop
+        if text:
+            p.canvas.setFont(font, size)
+            p.canvas.drawString(x, HEIGHT - p.y - size, text)
+            x += stringWidth(text, font, size)
+    p.y += size + 2.0
+
+
+def test_a_table_typed_with_tabs_keeps_its_empty_cells(tmp_path: Path) -> None:
+    """Tabs are not in the PDF: their count comes back from the default tab stops (here LibreOffice's
+    1.25 cm) that the texts after them start on, so empty cells do not collapse into one gap."""
+    step = 72 / 2.54 * 1.25
+    header = ["Indikator", "Periodens utfall", "Årsmål", "KF:s årsmål", "Period"]
+    rows = [["Andel nöjda kunder", "", "87 %", "87 %", "2025"],
+            ["Sjukfrånvaro", "8,5 %", "", "", "2025"],
+            ["Antal personal", "10", "", "Max 10 personer", ""]]
+
+    def page(p: Page) -> None:
+        p.paragraph(LONG)
+        typed_row(p, header, step, "Helvetica-Bold")
+        p.space(6)
+        for row in rows:
+            typed_row(p, row, step)
+            p.space(6)
+        p.paragraph(LONG)
+
+    content = read_pdf(draw(tmp_path / "a.pdf", page))
+    assert not tables(content)  # typed with tabs: paragraphs, as the .docx reader gives them
+    typed = [b.raw for b in paragraphs(content) if "\t" in b.raw]
+    # A trailing empty cell leaves nothing on the page to count.
+    assert typed == ["\t".join(header), *("\t".join(row).rstrip("\t") for row in rows)]
+
+
+def test_columns_of_a_table_without_rules_are_not_tab_stops(tmp_path: Path) -> None:
+    """Columns that are not on the stops of a tab grid stay columns of a table."""
+    columns = [LEFT, LEFT + 100.0, LEFT + 190.0, LEFT + 300.0]
+
+    def page(p: Page) -> None:
+        p.paragraph(LONG)
+        for cells, font in ((HEADER, "Helvetica-Bold"), (["Andel nöjda", "70 %", "75 %", "2025"], "Helvetica"),
+                            (["Sjukfrånvaro", "", "8,5 %", "2025"], "Helvetica")):
+            for x, text in zip(columns, cells, strict=True):
+                p.canvas.setFont(font, 10)
+                p.canvas.drawString(x, HEIGHT - p.y - 10, text)
+            p.y += 18
+
+    [table] = tables(read_pdf(draw(tmp_path / "a.pdf", page)))
+    assert cell_texts(table)[2] == ["Sjukfrånvaro", "", "8,5 %", "2025"]
+
+
 # --- odd but valid PDFs -------------------------------------------------------------------
 
 
@@ -401,7 +469,7 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("soffice") is None:
         missing("LibreOffice (soffice) finns inte på den här datorn")
     folder = tmp_path_factory.mktemp("lo")
-    sources = sorted(REPORTS.glob("*_export.docx"))
+    sources = sorted(REPORTS.glob("*.docx"))
     completed = subprocess.run(
         ["soffice", f"-env:UserInstallation=file://{folder / 'profil'}", "--headless", "--convert-to", "pdf",
          "--outdir", str(folder), *map(str, sources)],
@@ -411,8 +479,20 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name", ["aspudden_vb2025_export", "aspudden_t2_2025_export", "hagersten_alvsjo_vp2024_export"])
+# The reports whose LibreOffice PDF does not yet read as the .docx does, and why.
+NOT_YET = {
+    "aspudden_vb2025_scan": "skannad text: aktivitetstabeller vars rader börjar med en ikon på egen rad läses inte",
+    "hagersten_alvsjo_vp2024_hand": "en fetstilt rad skriven som rubrik blir en rubrik i PDF:en (DK02)",
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(path.stem, marks=pytest.mark.xfail(reason=NOT_YET[path.stem], strict=True))
+    if path.stem in NOT_YET else path.stem
+    for path in sorted(REPORTS.glob("*.docx"))
+])
 def test_libreoffice_pdf_of_a_report_reads_like_the_docx(libreoffice_pdfs: Path, name: str, rules) -> None:
+    """Exported, hand-edited (tables typed with tabs, the tabs printed as gaps to tab stops) and scanned."""
     assert_same(REPORTS / f"{name}.docx", libreoffice_pdfs / f"{name}.pdf", rules)
 
 

@@ -134,7 +134,7 @@ def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
             continue
         flush()
         if isinstance(item, columns.UnruledTable):
-            blocks.append(_unruled_block(item, len(blocks), counts["table"], numbers))
+            blocks.append(_unruled_block(item, len(blocks), counts["table"], numbers, vocabulary))
         else:
             blocks.append(_table_block(item, len(blocks), counts["table"], numbers, vocabulary, leading))
         counts["table"] += 1
@@ -251,7 +251,7 @@ class _Vocabulary:
         self.words = words
         self._sorted = sorted(words)
 
-    def _starts_word(self, part: str) -> bool:
+    def starts_word(self, part: str) -> bool:
         """`part` is a word of the document or the beginning of one ("sjukfrånvar" of "sjukfrånvaro")."""
         if self.words.get(part, 0) > 0:
             return True
@@ -267,7 +267,7 @@ class _Vocabulary:
             return False
         words = self.words
         whole = _bare(before + after)
-        if self._starts_word(whole):
+        if self.starts_word(whole):
             return True
         known_before, known_after = words.get(_bare(before), 0) > 0, words.get(_bare(after), 0) > 0
         return not known_after and (not known_before or len(_bare(after)) <= 2)
@@ -387,31 +387,55 @@ def _table_block(
     return TableBlock(block=block, table=index, rows=rows, columns=table.columns)
 
 
-def _unruled_block(table: columns.UnruledTable, block: int, index: int, numbers: _LineNumbers) -> TableBlock:
+def _unruled_block(
+    table: columns.UnruledTable, block: int, index: int, numbers: _LineNumbers, vocabulary: _Vocabulary
+) -> TableBlock:
     width = len(table.edges)
     rows: list[list[Cell]] = []
     for row_index, row in enumerate(table.rows):
         if len(row) == 1 and row[0].span > 1:
-            rows.append([_unruled_cell(row_index, row[0], numbers)])
+            rows.append([_unruled_cell(row_index, row[0], numbers, vocabulary, None)])
             continue
         by_column = {cell.column: cell for cell in row}
         rows.append([
-            _unruled_cell(row_index, by_column.get(column, columns.UnruledCell(column, 1)), numbers)
+            _unruled_cell(row_index, by_column.get(column, columns.UnruledCell(column, 1)), numbers, vocabulary,
+                          table.edges[column + 1] if column + 1 < width else None)
             for column in range(width)
         ])
     return TableBlock(block=block, table=index, rows=rows, columns=width)
 
 
-def _unruled_cell(row: int, cell: columns.UnruledCell, numbers: _LineNumbers) -> Cell:
+# How far (points) before the next column's edge a cell's text may end and still fill its column.
+_COLUMN_PADDING = 8.0
+
+
+def _unruled_cell(
+    row: int, cell: columns.UnruledCell, numbers: _LineNumbers, vocabulary: _Vocabulary, next_edge: float | None
+) -> Cell:
     raw = ""
-    for piece in cell.pieces:
-        raw = paragraphs.join_text(raw, piece.text)
+    for above, piece in zip([None, *cell.pieces], cell.pieces):
+        if above is not None and _broken_word(above, piece, vocabulary, next_edge):
+            raw += piece.text  # a word too long for the column, broken without a hyphen
+        else:
+            raw = paragraphs.join_text(raw, piece.text)
     place = None
     if cell.pieces:
         first = cell.pieces[0]
         boxes = tuple(Box(p.line.page, p.words[0].x0, p.line.top, p.words[-1].x1, p.line.bottom) for p in cell.pieces)
         place = Place(page=first.line.page, line=numbers.of(first.line), boxes=boxes)
     return Cell(row, cell.column, cell.span, raw, normalise(raw) if raw else "", False, place)
+
+
+def _broken_word(above: columns.Piece, piece: columns.Piece, vocabulary: _Vocabulary, next_edge: float | None) -> bool:
+    """Only a piece that is one word filling the column up to the next one can be half a word."""
+    if next_edge is None or len(above.words) != 1 or above.line.page != piece.line.page:
+        return False
+    word, after = above.words[0], piece.words[0].text
+    if word.x1 + 1.2 * above.line.size < next_edge - _COLUMN_PADDING:
+        return False
+    if vocabulary.starts_word(_bare(after)) and not vocabulary.starts_word(_bare(word.text + after)):
+        return False  # the next line starts a word of the document ("inkopta" / "ekologis|ka"): two words
+    return vocabulary.fused(word.text, after)
 
 
 def _cell_raw(cell: GridCell, lines: list[Line], vocabulary: _Vocabulary, leading: float | None) -> str:

@@ -97,7 +97,12 @@ def find_tables(lines: list[Line], leading: float | None = None) -> list[Line | 
     index = 0
     while index < len(lines):
         line = lines[index]
-        if line.tabbed or not header_of(line):  # a table typed with tabs: a paragraph per row, as in Word
+        if line.tabbed:  # a table typed with tabs: a paragraph per row, as in Word
+            out.append(line)
+            index += 1
+            continue
+        block, edges = ([line], [p.x0 for p in pieces(line)]) if header_of(line) else _wrapped_header(lines, index)
+        if not block:
             out.append(line)
             index += 1
             continue
@@ -107,11 +112,70 @@ def find_tables(lines: list[Line], leading: float | None = None) -> list[Line | 
             assert isinstance(previous, UnruledTable)
             table = previous
         else:
-            table = UnruledTable(edges=[p.x0 for p in pieces(line)], header=fold_ocr(line.raw), last_page=line.page)
-            table.rows.append([UnruledCell(column, 1, [piece]) for column, piece in enumerate(pieces(line))])
+            table = UnruledTable(edges=edges, header=fold_ocr(line.raw), last_page=line.page)
+            row = _new_row(table, line)
+            for more in block[1:]:
+                _extend(row, table, more)
+            table.last_page = block[-1].page
             out.append(table)
-        index = _fill(table, lines, index + 1, line, repeated, leading)
+        index = _fill(table, lines, index + len(block), block[-1], repeated, leading)
     return out
+
+
+# The most lines a header whose cells wrap in narrow columns takes.
+_HEADER_LINES = 4
+
+
+def _wrapped_header(lines: list[Line], index: int) -> tuple[list[Line], list[float]]:
+    """The bold lines from `index` that together are a table's header whose cells wrap in narrow
+    columns (and break words: "Indikat" / "or"), and its columns' left edges; ([], []) if they are not."""
+    first = lines[index]
+    if not first.bold:
+        return [], []
+    block = [first]
+    for line in lines[index + 1:index + _HEADER_LINES]:
+        above = block[-1]
+        if not line.bold or abs(line.size - first.size) > 0.5 or line.x0 < first.x0 - _SLACK:
+            break
+        # The header goes on at the top of the next page (a page break inside the header row).
+        if line.page != above.page and line.page != above.page + 1:
+            break
+        if line.page == above.page and line.top - above.bottom > 1.5 * line.size:
+            break
+        block.append(line)
+    if len(block) < 2:
+        return [], []
+    edges = _header_edges(block)
+    if len(edges) < _HEADER_COLUMNS or abs(edges[0] - first.x0) > _SLACK:
+        return [], []
+    texts: dict[int, list[str]] = {}
+    for line in block:
+        for piece in pieces(line, edges):
+            texts.setdefault(_column(edges, piece.x0), []).append(piece.text)
+    cells = [texts.get(column, []) for column in range(len(edges))]
+    spaced = [" ".join(parts) for parts in cells]
+    joined = ["".join(parts) for parts in cells]  # a word broken by the column: "Indikat" + "or"
+    if any(classify_header(candidate) is not None and len(candidate[0].split()) <= 2 for candidate in (spaced, joined)):
+        return block, edges
+    return [], []
+
+
+def _header_edges(block: list[Line]) -> list[float]:
+    """Where the header's columns start: where a line starts, a column gap ends, or words of two lines start."""
+    starts: list[float] = []
+    for line in block:
+        for position, (word, separator) in enumerate(zip(line.words, line.separators, strict=True)):
+            if position == 0 or separator == "\t":
+                starts.append(word.x0)
+    others = [(word.x0, id(line)) for line in block for word in line.words]
+    for x, owner in others:
+        if any(abs(x - y) <= 1.0 and owner != other for y, other in others):
+            starts.append(x)
+    edges: list[float] = []
+    for x in sorted(starts):
+        if not edges or x - edges[-1] > _SLACK:
+            edges.append(x)
+    return edges
 
 
 def _continues(table: UnruledTable, line: Line) -> bool:
@@ -130,10 +194,25 @@ def _fill(table: UnruledTable, lines: list[Line], index: int, header: Line, repe
     row_size: float | None = None  # the font size of the table's rows: text in another size is not the table's
     while index < len(lines):
         line = lines[index]
-        if line.page != above.page or line.x0 < table.edges[0] - _SLACK * 2 or _structural(line) or header_of(line):
+        turned = line.page != above.page
+        if turned and (repeated or not _goes_on(table, line, row_size)):
             break
+        if line.x0 < table.edges[0] - _SLACK * 2 or _structural(line) or header_of(line):
+            break
+        if not in_header and line.bold and _wrapped_header(lines, index)[0]:
+            break  # the next table's header
         if row_size is not None and abs(line.size - row_size) > 0.5:
             break
+        if turned:
+            # Over a page break there is no gap to measure: a cell's sentence going on is the same row.
+            if row is not None and _goes_on_sentence(line, table.edges):
+                _extend(row, table, line)
+            else:
+                row = _new_row(table, line)
+            above = line
+            table.last_page = line.page
+            index += 1
+            continue
         gap = line.top - above.bottom
         if gap > 2.5 * line.size:
             break
@@ -163,6 +242,29 @@ def _fill(table: UnruledTable, lines: list[Line], index: int, header: Line, repe
         table.last_page = line.page
         index += 1
     return index
+
+
+def _goes_on(table: UnruledTable, line: Line, row_size: float | None) -> bool:
+    """The first line of the next page continues the table (its header not repeated there): in the
+    rows' font, every piece at a column's edge, and either a cell's sentence going on or several cells."""
+    if line.page != table.last_page + 1 or (row_size is not None and abs(line.size - row_size) > 0.5):
+        return False
+    found = pieces(line, table.edges)
+    if not all(any(abs(piece.x0 - edge) <= _SLACK for edge in table.edges) for piece in found):
+        return False
+    return _goes_on_sentence(line, table.edges) or len(found) >= 2
+
+
+def _goes_on_sentence(line: Line, edges: list[float]) -> bool:
+    """Every cell of the line goes on with a sentence: starts with a word in lower case. A letter
+    alone before a capital is a scan's icon before a new row's name ("c Stadsdelsnämnden ska …")."""
+    for piece in pieces(line, edges):
+        first = piece.words[0].text
+        if not first[:1].islower():
+            return False
+        if len(first) == 1 and len(piece.words) > 1 and not piece.words[1].text[:1].islower():
+            return False
+    return True
 
 
 def _structural(line: Line) -> bool:

@@ -145,7 +145,9 @@ def build(lines: list[Line], fused: Fused | None = None, lists: bool = True) -> 
         kind, marker = "bullet", "•"
         runs[0].text = runs[0].text[len(first):].lstrip(" \t")
         if not runs[0].text:
-            runs.pop(0)
+            runs.pop(0)  # the bullet in a style of its own: the gap after it starts the next run
+            if runs:
+                runs[0].text = runs[0].text.lstrip(" \t")
     runs = _merged(runs)
     return Paragraph(lines=lines, raw="".join(r.text for r in runs), runs=runs, list_kind=kind, list_marker=marker)
 

@@ -29,8 +29,9 @@ _STEPS = (72 / 2.54 * 1.25, 36.0, 72 / 2.54)
 _NARROWEST_TAB = 1.0
 # Texts after column gaps starting on stops, needed to believe in the stops.
 _FEWEST = 4
-# A gap this much wider than a space (points) is no space, when the text after it starts on a stop.
-_WIDER_THAN_SPACE = 0.5
+# A gap this much wider or narrower than a space (points) is no space, when the text after it starts on
+# a stop: a tab to a stop just after a word's end is narrower than a space.
+_NOT_SPACE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +103,8 @@ def _left_edge(lines: list[Line]) -> float | None:
 def retab(line: Line, grid: TabGrid, continued: bool = False) -> bool:
     """Count the line's tabs again on the grid, when its column gaps end on stops (a typed line).
 
-    `continued`: the line goes on from a typed line above (a row wrapped): a gap only a little wider
-    than a space, before text on a stop, is a tab there too. Answers whether the line is a typed one.
+    A gap before text on a stop is a tab unless it is as wide as a space. `continued`: the line goes
+    on from a typed line above (a row wrapped), so it is a typed line even without a wide gap. Answers whether the line is a typed one.
     """
     words = line.words
     space = grid.spaces.get(line.size, 0.3 * line.size)
@@ -115,7 +116,7 @@ def retab(line: Line, grid: TabGrid, continued: bool = False) -> bool:
         before, word, separator = words[index - 1], words[index], separators[index]
         if separator == "" or grid.stop_at(word.x0) is None:
             continue
-        if separator == "\t" or word.x0 - before.x1 > space + _WIDER_THAN_SPACE:
+        if separator == "\t" or abs(word.x0 - before.x1 - space) > _NOT_SPACE:
             separators[index] = "\t" * grid.stops_between(before.x1, word.x0)
     if not columns and (not continued or separators == line.separators):
         return False
