@@ -137,17 +137,19 @@ def is_complete_docx(path: Path) -> bool:
     return looks_complete(path)
 
 
-# A PDF's end: "startxref", the offset of its cross-reference section, and "%%EOF". Writers may add
-# a line end or a few bytes of junk after it; readers look for it in the last kilobyte.
+# A PDF's end: "startxref", the offset of its cross-reference section, and "%%EOF", written last.
 _PDF_END = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
 _PDF_TAIL = 1024
 
 
 def is_complete_pdf(path: Path) -> bool:
-    """True when the PDF's last kilobyte holds its trailer, pointing back into the file.
+    """True when the PDF ends in its trailer (nothing after it but line ends), pointing back into the file.
 
-    A linearised ("fast web view") PDF has a first trailer near its start whose startxref
-    is 0: a copy cut off after its first kilobyte must not pass for complete, hence the offset.
+    A PDF saved again with changes has the changes appended and a new trailer after them: a copy
+    cut off in the appended part still holds the old trailer, hence "ends in". A linearised
+    ("fast web view") PDF has a first trailer near its start whose startxref is 0: a copy cut
+    off after its first kilobyte must not pass for complete, hence the offset. A PDF with junk
+    after its end is checked all the same once it has been still for long (DAMAGED_AFTER_SETTLES).
     """
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -162,8 +164,10 @@ def is_complete_pdf(path: Path) -> bool:
         return False
     finally:
         os.close(descriptor)
-    ends = _PDF_END.findall(tail)
-    return bool(ends) and 0 < int(ends[-1]) < info.st_size
+    ends = list(_PDF_END.finditer(tail))
+    if not ends or tail[ends[-1].end():].strip(b"\r\n\t \x00"):
+        return False
+    return 0 < int(ends[-1].group(1)) < info.st_size
 
 
 def is_complete_report(path: Path) -> bool:

@@ -122,6 +122,12 @@ def test_a_pdf_is_complete_only_when_its_trailer_is_written(tmp_path: Path) -> N
     cut = tmp_path / "avskuren.pdf"
     cut.write_bytes(early[: early.index(b"%%EOF") + 6])
     assert not is_complete_pdf(cut)
+    # Saved again with a change: the change is appended after the old trailer. Cut off in it, not complete.
+    appended = tmp_path / "ändrad.pdf"
+    appended.write_bytes(data + b"5 0 obj\n<< /Type /Annot /Subtype /Text /Contents (halv")
+    assert not is_complete_pdf(appended)
+    appended.write_bytes(data + b"\r\n\x00")  # line ends after %%EOF are no change
+    assert is_complete_pdf(appended)
     # Neither a .docx nor a folder is a complete PDF; a .docx is judged as a .docx.
     assert not is_complete_pdf(SEED) and is_complete_report(SEED)
     assert not is_complete_pdf(tmp_path)
