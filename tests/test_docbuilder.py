@@ -18,7 +18,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from tests.fixtures import docbuilder as db
-from tests.fixtures.build_reports import planned_reports
+from tests.fixtures.build_reports import build_sample, planned_pdfs, planned_reports
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "reports"
@@ -141,6 +141,17 @@ def test_reports_are_deterministic_and_up_to_date() -> None:
         data = built(name)
         spec, state = planned_reports()[name]
         assert db.build_docx(spec, state=state) == data, name  # type: ignore[arg-type]
+        committed = REPORTS / name
+        assert committed.exists(), f"run python -m tests.fixtures.build_reports ({name} missing)"
+        assert committed.read_bytes() == data, f"{name} is stale: run python -m tests.fixtures.build_reports"
+        assert len(data) < 200_000
+
+
+def test_sample_pdfs_are_deterministic_and_up_to_date() -> None:
+    """The PDF versions in reports/ are current, and building twice gives the same bytes."""
+    for name in planned_pdfs():
+        data = build_sample(name)
+        assert build_sample(name) == data, name
         committed = REPORTS / name
         assert committed.exists(), f"run python -m tests.fixtures.build_reports ({name} missing)"
         assert committed.read_bytes() == data, f"{name} is stale: run python -m tests.fixtures.build_reports"
