@@ -91,7 +91,7 @@ def libreoffice_folder(tmp_path_factory: pytest.TempPathFactory) -> dict[str, di
 
 
 @pytest.mark.parametrize("stem", [
-    pytest.param(stem, marks=pytest.mark.xfail(reason=NOT_YET[stem], strict=False)) if stem in NOT_YET else stem
+    pytest.param(stem, marks=pytest.mark.xfail(reason=NOT_YET[stem], strict=True)) if stem in NOT_YET else stem
     for stem in SEEDS
 ])
 def test_libreoffice_pdf_gives_the_docx_findings(libreoffice_folder: dict[str, dict[str, Any]], stem: str) -> None:
