@@ -370,3 +370,21 @@ def test_a_whole_sample_report_as_scanned_pdf_has_every_note_on_its_text(tmp_pat
     [entry] = json.loads(capsys.readouterr().out)["files"]
     assert len(entry["findings"]) >= 10
     assert on_their_text(tmp_path / "ut" / "vb_scan.granskning.pdf", entry["findings"]) == []
+
+
+def test_a_pdf_swapped_for_a_bomb_after_its_check_is_refused_before_pypdf(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy's bytes go through the reader's guard: a bomb that arrives between the check and the
+    copy is refused in Swedish, and pypdf never unpacks it."""
+    from tests import hostile_inputs as h
+
+    def no_pypdf(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pypdf fick bomben")
+
+    monkeypatch.setattr(pypdf, "PdfReader", no_pypdf)
+    out = tmp_path / "ut"
+    bomb = tmp_path / "vb.pdf"
+    bomb.write_bytes(h.pdf_bomb(64 * 1024 * 1024))
+    with pytest.raises(AnnotateError, match="Ingen kopia"):
+        annotate_pdf(bomb, out / "vb.granskning.pdf", out, [GOAL_FINDING], verdict_for([GOAL_FINDING]))
+    assert not out.exists() or not any(out.iterdir())
