@@ -19,6 +19,11 @@ from checker.reading.blocks import DocumentContent
 _PDF_HEADER_WINDOW = 1024
 
 
+def has_pdf_header(head: bytes) -> bool:
+    """These first bytes of a file say it is a PDF (its %PDF- header, within the first kilobyte)."""
+    return b"%PDF-" in head[:_PDF_HEADER_WINDOW]
+
+
 def is_pdf(path: Path) -> bool:
     """The file says it is a PDF (its header, not its name: a PDF renamed .docx is still read as PDF)."""
     # Opened without blocking and looked at only when it is a regular file: a pipe named
@@ -30,7 +35,7 @@ def is_pdf(path: Path) -> bool:
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return False
-        return b"%PDF-" in os.read(descriptor, _PDF_HEADER_WINDOW)
+        return has_pdf_header(os.read(descriptor, _PDF_HEADER_WINDOW))
     except OSError:
         return False
     finally:

@@ -32,6 +32,7 @@ import pypdfium2.raw as pdfium_c
 
 from checker.errors import ReadError
 from checker.limits import Limits, current, how_to_raise
+from checker.reading import has_pdf_header
 from checker.reading.pdf.guard import PdfProblem, check_pdf_bytes
 from checker.safety import PackageProblem, read_whole
 
@@ -69,7 +70,7 @@ def read_checked_pdf(path: Path, limits: Limits | None = None) -> bytes:
     limits = limits or current()
     try:
         data = read_whole(path, limits)
-        if b"%PDF-" not in data[:1024]:
+        if not has_pdf_header(data):
             raise PdfProblem("filen är inte en PDF-fil (den börjar inte med %PDF-). Exportera dokumentet som PDF "
                              "igen eller skicka Word-filen.")
         if _is_also_a_zip(path, data):
