@@ -76,8 +76,8 @@ def _body(path: Path):
 
 
 def _general_text(p) -> str:
-    """The plain walk: every run _iter_runs finds, its text as _run_text reads it."""
-    return "".join(reader._run_text(r) for r in reader._iter_runs(p))
+    """The plain walk: every run iter_runs finds, its text as _run_text reads it."""
+    return "".join(reader._run_text(r) for r in reader.iter_runs(p))
 
 
 def test_the_samples_cover_every_state() -> None:
@@ -100,7 +100,7 @@ def test_paragraph_runs_are_the_general_walk(documents: list[Path]) -> None:
     for path in documents:
         for p in _body(path).iter(reader._P):
             read = reader._read_paragraph(p, 0, 0, styles, numbering)
-            expected = [run for r in reader._iter_runs(p) if (run := reader._read_run(r, False)) is not None]
+            expected = [run for r in reader.iter_runs(p) if (run := reader._read_run(r, False)) is not None]
             assert read.runs == expected, path.name
             assert read.raw == "".join(run.text for run in expected)
             assert reader._paragraph_text(p) == _general_text(p)

@@ -945,6 +945,3 @@ def _core_title(title: str | None) -> str | None:
     # "Word Document", which names no kind of report either).
     return normalise(title) or None if title else None
 
-
-# The names these two had while only this module was meant to use them.
-_iter_runs = iter_runs

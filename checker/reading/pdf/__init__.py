@@ -119,9 +119,9 @@ def _document_properties(document: pdfium.PdfDocument) -> tuple[str | None, str 
 
 
 def _property(value: str | None) -> str | None:
-    # Bounded like the .docx's core properties: a property is a line, not a document.
-    text = " ".join((value or "").split())[:500]
-    return text or None
+    # Normalised as the .docx's core properties are (checker.reading.docx), and cut short: a property
+    # is a line, and identity looks for a title or a unit's name in it, not a document.
+    return normalise(value)[:500] or None if value else None
 
 
 def _assemble(path: Path, pages: list[_Page]) -> DocumentContent:
